@@ -1,0 +1,34 @@
+from org.models.base import TimeStampedModel
+from org.models.tree import (
+    Building,
+    BuildingUnit,
+    GridKind,
+    GridMapVersion,
+    Household,
+    Level,
+    LevelKind,
+    OrgNode,
+)
+from org.models.people import Department, Role, RoleAssignment, RoleKind, User
+from org.models.party import GridPairing, PartnerUnit, PartyLevel, PartyOrg
+
+__all__ = [
+    "Building",
+    "BuildingUnit",
+    "Department",
+    "GridKind",
+    "GridMapVersion",
+    "GridPairing",
+    "Household",
+    "Level",
+    "LevelKind",
+    "OrgNode",
+    "PartnerUnit",
+    "PartyLevel",
+    "PartyOrg",
+    "Role",
+    "RoleAssignment",
+    "RoleKind",
+    "TimeStampedModel",
+    "User",
+]

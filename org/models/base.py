@@ -1,0 +1,18 @@
+from django.db import models
+
+
+class TimeStampedModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class ScopedQuerySet(models.QuerySet):
+    """A queryset that knows how to narrow itself to what a user may see (see org.scoping)."""
+
+    def restrict(self, user):
+        from org.scoping import restrict
+
+        return restrict(self, user)

@@ -1,0 +1,148 @@
+"""The administrative tree down to households, addressed by unified codes."""
+
+from django.db import models
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from org.models.base import ScopedQuerySet, TimeStampedModel
+
+
+class LevelKind(models.TextChoices):
+    ADMIN = "admin", _("行政层级")
+    GRID = "grid", _("网格")
+    BUILDING = "building", _("楼栋")
+    UNIT = "unit", _("单元")
+    HOUSEHOLD = "household", _("户")
+
+
+class Level(models.Model):
+    """One level of the tree as the loaded preset names it (e.g. 镇街, 村社区, 网格)."""
+
+    depth = models.PositiveSmallIntegerField(unique=True)
+    key = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=32)
+    kind = models.CharField(max_length=16, choices=LevelKind.choices)
+    code_width = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["depth"]
+        verbose_name = _("层级")
+        verbose_name_plural = _("层级")
+
+    def __str__(self):
+        return self.name
+
+
+class GridKind(models.TextChoices):
+    RESIDENTIAL = "residential", _("小区(自然村)网格")
+    UNIT = "unit", _("单位网格")
+
+
+class OrgNode(TimeStampedModel):
+    """A node of the administrative tree: city, district, street, community or grid."""
+
+    code = models.CharField(_("统一编码"), max_length=32, unique=True)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    level = models.ForeignKey(Level, models.PROTECT, related_name="nodes")
+    name = models.CharField(_("名称"), max_length=100)
+    grid_kind = models.CharField(_("网格类型"), max_length=16, choices=GridKind.choices, blank=True)
+    # GeoJSON Polygon geometry in WGS84 lng/lat; grids have one, other nodes may.
+    geometry = models.JSONField(_("边界"), null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field, scope_personal = "code", False
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("组织节点")
+        verbose_name_plural = _("组织节点")
+
+    def __str__(self):
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_grid(self) -> bool:
+        return bool(self.grid_kind)
+
+
+class GridMapVersion(models.Model):
+    """A counter bumped whenever grid geometry changes, so every process can tell
+    that its in-memory point→grid index is stale with one indexed read."""
+
+    version = models.PositiveBigIntegerField(default=0)
+
+    @classmethod
+    def current(cls) -> int:
+        row = cls.objects.filter(pk=1).values_list("version", flat=True).first()
+        return row or 0
+
+    @classmethod
+    def bump(cls) -> None:
+        updated = cls.objects.filter(pk=1).update(version=F("version") + 1)
+        if not updated:
+            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+
+
+class Building(TimeStampedModel):
+    code = models.CharField(_("统一编码"), max_length=32, unique=True)
+    grid = models.ForeignKey(OrgNode, models.PROTECT, related_name="buildings")
+    name = models.CharField(_("名称"), max_length=100)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    floors = models.PositiveSmallIntegerField(_("层数"), default=1)
+    lng = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field, scope_personal = "code", False
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("楼栋")
+        verbose_name_plural = _("楼栋")
+
+    def __str__(self):
+        return self.name
+
+
+class BuildingUnit(models.Model):
+    code = models.CharField(_("统一编码"), max_length=32, unique=True)
+    building = models.ForeignKey(Building, models.CASCADE, related_name="units")
+    name = models.CharField(_("名称"), max_length=50)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field, scope_personal = "code", False
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("单元")
+        verbose_name_plural = _("单元")
+
+    def __str__(self):
+        return self.name
+
+
+class Household(TimeStampedModel):
+    code = models.CharField(_("统一编码"), max_length=40, unique=True)
+    grid = models.ForeignKey(OrgNode, models.PROTECT, related_name="households")
+    building = models.ForeignKey(
+        Building, models.PROTECT, null=True, blank=True, related_name="households"
+    )
+    unit = models.ForeignKey(
+        BuildingUnit, models.PROTECT, null=True, blank=True, related_name="households"
+    )
+    room = models.CharField(_("门牌/房号"), max_length=20, blank=True)
+    address = models.CharField(_("地址"), max_length=200)
+    is_party_member_household = models.BooleanField(_("党员中心户"), default=False)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field, scope_personal = "code", True
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("户")
+        verbose_name_plural = _("户")
+
+    def __str__(self):
+        return self.address

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from org import views
+
+app_name = "org"
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,142 @@
+"""Reading, checking and loading the preset files in presets/data/.
+
+A preset is one seed's model as data: levels, roles, departments, channels,
+tiers and deadlines, deliberation steps, reporting rhythm, patrol standards,
+credit subjects. ``do_load_preset`` writes the parts the tree needs into their
+tables and keeps the whole file in ``PresetRecord`` for the features that
+read the rest (``active_preset()``).
+"""
+
+import tomllib
+from pathlib import Path
+
+from django.db import transaction
+
+from org.models import Level, LevelKind, PartyLevel, Role, RoleKind
+from presets.models import PresetRecord
+from residents.models import Tag
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+PRESET_KEYS = ("zhangye", "wugong", "jizhou", "rongcheng", "fuzhou")
+
+# Tags every preset shares (the mission's list of vulnerable and key groups).
+DEFAULT_TAGS = [
+    ("living-alone", "独居", False),
+    ("elderly", "高龄", False),
+    ("disabled", "残疾", False),
+    ("child", "儿童", False),
+    ("left-behind", "留守", False),
+    ("key-population", "重点人群", True),
+    ("party-member", "党员", False),
+]
+
+
+class PresetError(ValueError):
+    pass
+
+
+def available_presets() -> list[str]:
+    return sorted(path.stem for path in DATA_DIR.glob("*.toml"))
+
+
+def read_preset(key: str) -> dict:
+    path = DATA_DIR / f"{key}.toml"
+    if not path.exists():
+        raise PresetError(f"no preset {key!r}; available: {', '.join(available_presets())}")
+    with path.open("rb") as handle:
+        data = tomllib.load(handle)
+    check_preset(data)
+    return data
+
+
+def _require(data: dict, key: str, where: str):
+    if key not in data:
+        raise PresetError(f"{where}: missing {key!r}")
+    return data[key]
+
+
+def check_preset(data: dict) -> None:
+    key = _require(data, "key", "preset")
+    for field in ("title", "seed", "region", "levels", "roles", "channels", "tiers"):
+        _require(data, field, key)
+    levels = data["levels"]
+    if not 3 <= len(levels) <= 8:
+        raise PresetError(f"{key}: {len(levels)} levels; a preset has 3 to 8")
+    kinds = [level["kind"] for level in levels]
+    if kinds.count(LevelKind.GRID) != 1:
+        raise PresetError(f"{key}: exactly one level must be of kind 'grid'")
+    if kinds[0] != LevelKind.ADMIN:
+        raise PresetError(f"{key}: the first level must be administrative")
+    order = [LevelKind.ADMIN, LevelKind.GRID, LevelKind.BUILDING, LevelKind.UNIT,
+             LevelKind.HOUSEHOLD]
+    ranks = [order.index(kind) for kind in kinds]
+    below_admin = [kind for kind in kinds if kind != LevelKind.ADMIN]
+    if ranks != sorted(ranks) or len(set(below_admin)) != len(below_admin):
+        raise PresetError(f"{key}: levels must run admin… → grid → building → unit → household")
+    region_code = _require(data["region"], "code", f"{key}.region")
+    if len(region_code) != levels[0]["code_width"] or not region_code.isdigit():
+        raise PresetError(f"{key}: region code {region_code!r} must be the root level's digits")
+    level_keys = {level["key"] for level in levels}
+    for role in data["roles"]:
+        if role["kind"] not in RoleKind.values:
+            raise PresetError(f"{key}: role {role['code']} has unknown kind {role['kind']!r}")
+        if role.get("level") and role["level"] not in level_keys:
+            raise PresetError(f"{key}: role {role['code']} names unknown level {role['level']!r}")
+    for party in data.get("party_levels", []):
+        if party["org_level"] not in level_keys:
+            raise PresetError(f"{key}: party level {party['key']} names unknown level")
+    for tier in data["tiers"]:
+        deadline = _require(tier, "deadline", f"{key}.tiers.{tier.get('code')}")
+        if not ({"hours", "working_days"} & deadline.keys()):
+            raise PresetError(f"{key}: tier {tier['code']} needs hours or working_days")
+
+
+@transaction.atomic
+def do_load_preset(key: str) -> PresetRecord:
+    """Make ``key`` the active preset. Loading the same preset again changes nothing."""
+    data = read_preset(key)
+    active = PresetRecord.objects.filter(is_active=True).exclude(key=key).first()
+    if active is not None and Level.objects.filter(nodes__isnull=False).exists():
+        raise PresetError(
+            f"preset {active.key!r} already has a tree; load {key!r} into an empty database"
+        )
+    levels = {}
+    Level.objects.exclude(key__in=[level["key"] for level in data["levels"]]).filter(
+        nodes__isnull=True
+    ).delete()
+    for depth, spec in enumerate(data["levels"]):
+        # Depths are unique: park a level that moves out of the way before placing it.
+        Level.objects.filter(depth=depth).exclude(key=spec["key"]).update(depth=100 + depth)
+        levels[spec["key"]], _ = Level.objects.update_or_create(
+            key=spec["key"],
+            defaults={"depth": depth, "name": spec["name"], "kind": spec["kind"],
+                      "code_width": spec["code_width"]},
+        )
+    PartyLevel.objects.all().delete()
+    for depth, spec in enumerate(data.get("party_levels", [])):
+        PartyLevel.objects.create(
+            depth=depth, key=spec["key"], name=spec["name"], org_level=levels[spec["org_level"]]
+        )
+    for spec in data["roles"]:
+        Role.objects.update_or_create(
+            code=spec["code"],
+            defaults={"name": spec["name"], "kind": spec["kind"], "duty": spec["duty"],
+                      "level": levels.get(spec.get("level")),
+                      "can_reveal": spec.get("can_reveal", False),
+                      "description": spec.get("description", "")},
+        )
+    for code, name, key_population in DEFAULT_TAGS:
+        Tag.objects.get_or_create(code=code, defaults={"name": name,
+                                                       "is_key_population": key_population})
+    PresetRecord.objects.filter(is_active=True).exclude(key=key).update(is_active=False)
+    record, _ = PresetRecord.objects.update_or_create(
+        key=key, defaults={"title": data["title"], "data": data, "is_active": True}
+    )
+    return record
+
+
+def active_preset() -> dict:
+    record = PresetRecord.objects.filter(is_active=True).first()
+    if record is None:
+        raise PresetError("no preset is loaded; run manage.py load_preset NAME")
+    return record.data
