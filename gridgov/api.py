@@ -9,6 +9,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from gridgov.authentication import BearerTokenAuthentication
+
 
 _CODES = {
     400: "invalid",
@@ -48,7 +50,8 @@ class TokenView(APIView):
     """Exchange a username and password for a token, sent as ``Authorization: Bearer <token>``."""
 
     permission_classes = [AllowAny]
-    authentication_classes = []
+    # Bearer only: no session, so no CSRF check on the login call, and failures stay 401.
+    authentication_classes = [BearerTokenAuthentication]
 
     @extend_schema(
         request=TokenRequest,

@@ -102,9 +102,11 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 if DEBUG or env_bool("GRIDGOV_TESTING", False):
+    # No collectstatic step in development and tests: serve from the source folders.
     STORAGES["staticfiles"] = {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
     }
+    WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
 # HTTPS: on in production. The demo and the tests serve plain HTTP on 127.0.0.1.
@@ -165,3 +167,4 @@ LOGGING = {
 }
 
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at start-up when it is missing

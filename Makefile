@@ -1,0 +1,48 @@
+# make demo — start the product with a demo city (PRESET=jizhou, SCALE=county, PORT=8000)
+# make test — run the whole suite (SQLite; DATABASE_URL=postgres:///name for PostgreSQL)
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+PRESET ?= jizhou
+SCALE ?= county
+SEED ?= 1
+DEMO_ENV := GRIDGOV_DEMO=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///var/demo-$(PRESET)-$(SCALE).sqlite3}
+
+.PHONY: demo test install assets system-deps lint bench clean
+
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+assets: static/vendor/.installed
+static/vendor/.installed: package.json package-lock.json scripts/copy_assets.py
+	npm ci --no-audit --no-fund --loglevel=error
+	$(PY) scripts/copy_assets.py
+	touch $@
+
+system-deps:
+	bash scripts/system-deps.sh browser
+
+demo: install assets
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
+	$(DEMO_ENV) $(PY) manage.py make_city --preset $(PRESET) --scale $(SCALE) --seed $(SEED) --if-empty
+	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@$(DEMO_ENV) $(PY) manage.py demo_accounts --url http://127.0.0.1:$(PORT)/
+	@$(DEMO_ENV) bash scripts/serve.sh $(PORT)
+
+test: install assets system-deps
+	GRIDGOV_TESTING=1 GRIDGOV_DEMO=1 $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: install
+	$(PY) bench/locate.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor staticfiles var
