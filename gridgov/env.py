@@ -57,9 +57,8 @@ def parse_database_url(url: str, *, base_dir) -> dict:
     """Turn ``sqlite:///path`` or ``postgres://user:pw@host:port/name`` into a DATABASES entry."""
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
-        path = unquote(parsed.path)
-        if path.startswith("/") and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-            path = path[1:]
+        # sqlite:///relative/path or sqlite:////absolute/path, as SQLAlchemy writes them.
+        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
         if not path:
             raise EnvError(f"DATABASE_URL={url!r} names no SQLite file")
         name = path if os.path.isabs(path) else str(base_dir / path)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from org.models import Level, LevelKind, PartyLevel, Role, RoleKind
+from org.models import Level, LevelKind, OrgNode, PartyLevel, Role, RoleKind
 from presets.models import PresetRecord
 from residents.models import Tag
 
@@ -96,27 +96,23 @@ def do_load_preset(key: str) -> PresetRecord:
     """Make ``key`` the active preset. Loading the same preset again changes nothing."""
     data = read_preset(key)
     active = PresetRecord.objects.filter(is_active=True).exclude(key=key).first()
-    if active is not None and Level.objects.filter(nodes__isnull=False).exists():
+    if active is not None and OrgNode.objects.exists():
         raise PresetError(
             f"preset {active.key!r} already has a tree; load {key!r} into an empty database"
         )
-    levels = {}
-    Level.objects.exclude(key__in=[level["key"] for level in data["levels"]]).filter(
-        nodes__isnull=True
-    ).delete()
-    for depth, spec in enumerate(data["levels"]):
-        # Depths are unique: park a level that moves out of the way before placing it.
-        Level.objects.filter(depth=depth).exclude(key=spec["key"]).update(depth=100 + depth)
-        levels[spec["key"]], _ = Level.objects.update_or_create(
-            key=spec["key"],
-            defaults={"depth": depth, "name": spec["name"], "kind": spec["kind"],
-                      "code_width": spec["code_width"]},
-        )
-    PartyLevel.objects.all().delete()
-    for depth, spec in enumerate(data.get("party_levels", [])):
-        PartyLevel.objects.create(
-            depth=depth, key=spec["key"], name=spec["name"], org_level=levels[spec["org_level"]]
-        )
+    if active is not None:
+        # Switching presets with no tree: nothing refers to the old catalogue.
+        Role.objects.all().delete()
+        PartyLevel.objects.all().delete()
+        Level.objects.all().delete()
+    # Reloading the active preset updates its catalogue in place, keeping the city's links.
+    Role.objects.exclude(code__in=[role["code"] for role in data["roles"]]).delete()
+    party_specs = data.get("party_levels", [])
+    PartyLevel.objects.exclude(key__in=[spec["key"] for spec in party_specs]).delete()
+    levels = _sync_ordered(Level, data["levels"], lambda spec: {
+        "name": spec["name"], "kind": spec["kind"], "code_width": spec["code_width"]})
+    _sync_ordered(PartyLevel, party_specs, lambda spec: {
+        "name": spec["name"], "org_level": levels[spec["org_level"]]})
     for spec in data["roles"]:
         Role.objects.update_or_create(
             code=spec["code"],
@@ -133,6 +129,19 @@ def do_load_preset(key: str) -> PresetRecord:
         key=key, defaults={"title": data["title"], "data": data, "is_active": True}
     )
     return record
+
+
+def _sync_ordered(model, specs, defaults) -> dict:
+    """Make ``model``'s rows match ``specs`` by key, in order of depth."""
+    model.objects.exclude(key__in=[spec["key"] for spec in specs]).delete()
+    rows = {}
+    for depth, spec in enumerate(specs):
+        # Depths are unique: park a row that is in the way before placing this one.
+        model.objects.filter(depth=depth).exclude(key=spec["key"]).update(depth=100 + depth)
+        rows[spec["key"]], _ = model.objects.update_or_create(
+            key=spec["key"], defaults={"depth": depth, **defaults(spec)}
+        )
+    return rows
 
 
 def active_preset() -> dict:

@@ -352,11 +352,14 @@ class CityGenerator:
             for code, node, building, household, place in linked:
                 parent = next((parents[code[:i]] for i in range(len(code) - 1, 0, -1)
                                if code[:i] in parents), None)
-                rows.append(PartyOrg(code="P" + code, name=f"{place}{party_level.name}",
+                rows.append(PartyOrg(code=f"{code}-{party_level.key}",
+                                     name=f"{place}{party_level.name}",
                                      level=party_level, parent=parent, node=node,
                                      building=building, household=household))
-            for org in PartyOrg.objects.bulk_create(rows, batch_size=BATCH):
-                parents[org.code[1:]] = org
+            # A deeper party level at the same place becomes the parent of what follows.
+            for org, (code, *_) in zip(PartyOrg.objects.bulk_create(rows, batch_size=BATCH),
+                                       linked, strict=True):
+                parents[code] = org
 
     def _make_partners(self, grids) -> int:
         by_community: dict[int, list[OrgNode]] = {}

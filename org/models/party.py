@@ -25,9 +25,9 @@ class PartyLevel(models.Model):
 
 
 class PartyOrg(models.Model):
-    # The code is "P" + the code of the org node, building or household it is linked to,
-    # so the party tree is queried with the same prefix helpers as the org tree.
-    code = models.CharField(_("编码"), max_length=41, unique=True)
+    # The code of the org node, building or household it is linked to, then its level's key:
+    # two party levels may sit at one org level (Rongcheng's 市级基治委 and 市社区中心).
+    code = models.CharField(_("编码"), max_length=80, unique=True)
     name = models.CharField(_("名称"), max_length=100)
     level = models.ForeignKey(PartyLevel, models.PROTECT, related_name="orgs")
     parent = models.ForeignKey(
