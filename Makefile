@@ -41,8 +41,11 @@ lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+BENCH_ENV := GRIDGOV_DEMO=1 DATABASE_URL=sqlite:///var/bench-fuzhou.sqlite3
 bench: install
-	$(PY) bench/locate.py
+	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_ENV) $(PY) manage.py make_city --preset fuzhou --scale fuzhou --seed 1 --if-empty
+	$(BENCH_ENV) $(PY) bench/locate.py
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var
