@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 
 assets: static/vendor/.installed
 static/vendor/.installed: package.json package-lock.json scripts/copy_assets.py
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(PY) scripts/copy_assets.py
 	touch $@
 

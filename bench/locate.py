@@ -42,8 +42,9 @@ def best_of(runs, func):
 
 def main():
     root = OrgNode.objects.get(parent=None)
-    grids = list(OrgNode.objects.exclude(grid_kind="").order_by("code")
-                 .values_list("code", "geometry"))
+    grids = list(
+        OrgNode.objects.exclude(grid_kind="").order_by("code").values_list("code", "geometry")
+    )
     x0, y0, x1, y1 = shape(root.geometry).bounds
     rng = random.Random(1)
     points = np.array([(rng.uniform(x0, x1), rng.uniform(y0, y1)) for _ in range(BULK_POINTS)])
@@ -61,8 +62,9 @@ def main():
     ours_bulk = best_of(3, lambda: locator.locate_many(points))
 
     singles = points[:SINGLE_POINTS]
-    raw_single = best_of(3, lambda: [reference_tree.query(shapely.Point(p), predicate="intersects")
-                                     for p in singles])
+    raw_single = best_of(
+        3, lambda: [reference_tree.query(shapely.Point(p), predicate="intersects") for p in singles]
+    )
     ours_single = best_of(3, lambda: [locator.locate(*p) for p in singles])
 
     found = sum(code is not None for code in locator.locate_many(points))

@@ -11,7 +11,6 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from gridgov.authentication import BearerTokenAuthentication
 
-
 _CODES = {
     400: "invalid",
     401: "not_authenticated",

@@ -58,7 +58,7 @@ def parse_database_url(url: str, *, base_dir) -> dict:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # sqlite:///relative/path or sqlite:////absolute/path, as SQLAlchemy writes them.
-        path = unquote(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else ""
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
         if not path:
             raise EnvError(f"DATABASE_URL={url!r} names no SQLite file")
         name = path if os.path.isabs(path) else str(base_dir / path)

@@ -11,7 +11,9 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and not env_bool("GRIDGOV_DEMO", False):
-        raise EnvError("SECRET_KEY must be set when DEBUG is off (GRIDGOV_DEMO=1 allows a demo key)")
+        raise EnvError(
+            "SECRET_KEY must be set when DEBUG is off (GRIDGOV_DEMO=1 allows a demo key)"
+        )
     SECRET_KEY = "insecure-demo-key-only-for-local-development-" + "x" * 20
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
@@ -60,6 +62,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "org.context_processors.my_roles",
             ],
         },
     },
@@ -103,9 +106,7 @@ STORAGES = {
 }
 if DEBUG or env_bool("GRIDGOV_TESTING", False):
     # No collectstatic step in development and tests: serve from the source folders.
-    STORAGES["staticfiles"] = {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    }
+    STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 

@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from org.models import (
     Building,
@@ -24,31 +23,12 @@ from org.queries import ancestors, root_nodes, subtree_counts, visible_node
 HOUSEHOLDS_PER_PAGE = 50
 
 
-def my_roles(user) -> list[str]:
-    """The header's "role @ place" labels for the signed-in user (one query)."""
-    if not user.is_authenticated:
-        return []
-    labels = [
-        f"{assignment.role.name} · {assignment.department or assignment.node.name}"
-        for assignment in user.assignments.select_related("role", "node", "department")
-    ]
-    if not labels and user.is_superuser:
-        labels.append(_("超级管理员"))
-    return labels
-
-
-def render_page(request, template: str, context: dict, *, status: int = 200):
-    """``render`` plus what base.html needs on every page."""
-    context = {"my_roles": my_roles(request.user), **context}
-    return render(request, template, context, status=status)
-
-
 @login_required
 def home(request):
     nodes = root_nodes(request.user)
     counts = subtree_counts(request.user, [node.code for node in nodes])
     rows = [(node, counts[node.code]) for node in nodes]
-    return render_page(request, "org/home.html", {"rows": rows})
+    return render(request, "org/home.html", {"rows": rows})
 
 
 @login_required
@@ -68,7 +48,7 @@ def node_detail(request, code):
     }
     if node.is_grid:
         context.update(_grid_context(request, node))
-    return render_page(request, "org/node.html", context)
+    return render(request, "org/node.html", context)
 
 
 def _grid_context(request, grid) -> dict:
@@ -78,7 +58,7 @@ def _grid_context(request, grid) -> dict:
         .filter(node=grid)
         .exclude(role__kind=RoleKind.RESIDENT)
         .select_related("role", "user", "department")
-        .order_by("role__code", "user__display_name")
+        .order_by("role__level__depth", "role_id", "user__display_name")  # preset order
     )
     pairings = (
         GridPairing.objects.restrict(user)
@@ -94,7 +74,9 @@ def _grid_context(request, grid) -> dict:
     )
     households = Household.objects.restrict(user).filter(grid=grid)
     per_building = dict(
-        households.values("building").annotate(n=Count("pk")).values_list("building", "n")
+        households.values("building")
+        .annotate(n=Count("pk"))
+        .values_list("building", "n")
         .order_by()
     )
     buildings = [

@@ -67,8 +67,13 @@ def check_preset(data: dict) -> None:
         raise PresetError(f"{key}: exactly one level must be of kind 'grid'")
     if kinds[0] != LevelKind.ADMIN:
         raise PresetError(f"{key}: the first level must be administrative")
-    order = [LevelKind.ADMIN, LevelKind.GRID, LevelKind.BUILDING, LevelKind.UNIT,
-             LevelKind.HOUSEHOLD]
+    order = [
+        LevelKind.ADMIN,
+        LevelKind.GRID,
+        LevelKind.BUILDING,
+        LevelKind.UNIT,
+        LevelKind.HOUSEHOLD,
+    ]
     ranks = [order.index(kind) for kind in kinds]
     below_admin = [kind for kind in kinds if kind != LevelKind.ADMIN]
     if ranks != sorted(ranks) or len(set(below_admin)) != len(below_admin):
@@ -109,21 +114,32 @@ def do_load_preset(key: str) -> PresetRecord:
     Role.objects.exclude(code__in=[role["code"] for role in data["roles"]]).delete()
     party_specs = data.get("party_levels", [])
     PartyLevel.objects.exclude(key__in=[spec["key"] for spec in party_specs]).delete()
-    levels = _sync_ordered(Level, data["levels"], lambda spec: {
-        "name": spec["name"], "kind": spec["kind"], "code_width": spec["code_width"]})
-    _sync_ordered(PartyLevel, party_specs, lambda spec: {
-        "name": spec["name"], "org_level": levels[spec["org_level"]]})
+    levels = _sync_ordered(
+        Level,
+        data["levels"],
+        lambda spec: {"name": spec["name"], "kind": spec["kind"], "code_width": spec["code_width"]},
+    )
+    _sync_ordered(
+        PartyLevel,
+        party_specs,
+        lambda spec: {"name": spec["name"], "org_level": levels[spec["org_level"]]},
+    )
     for spec in data["roles"]:
         Role.objects.update_or_create(
             code=spec["code"],
-            defaults={"name": spec["name"], "kind": spec["kind"], "duty": spec["duty"],
-                      "level": levels.get(spec.get("level")),
-                      "can_reveal": spec.get("can_reveal", False),
-                      "description": spec.get("description", "")},
+            defaults={
+                "name": spec["name"],
+                "kind": spec["kind"],
+                "duty": spec["duty"],
+                "level": levels.get(spec.get("level")),
+                "can_reveal": spec.get("can_reveal", False),
+                "description": spec.get("description", ""),
+            },
         )
     for code, name, key_population in DEFAULT_TAGS:
-        Tag.objects.get_or_create(code=code, defaults={"name": name,
-                                                       "is_key_population": key_population})
+        Tag.objects.get_or_create(
+            code=code, defaults={"name": name, "is_key_population": key_population}
+        )
     PresetRecord.objects.filter(is_active=True).exclude(key=key).update(is_active=False)
     record, _ = PresetRecord.objects.update_or_create(
         key=key, defaults={"title": data["title"], "data": data, "is_active": True}

@@ -69,6 +69,9 @@ class AccessLog(models.Model):
         verbose_name = _("个人信息查看记录")
         verbose_name_plural = _("个人信息查看记录")
 
+    def __str__(self):
+        return f"{self.actor} → {self.resident} ({self.field})"
+
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("access log rows are never changed")

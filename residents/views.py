@@ -4,13 +4,12 @@ reveal one field at a time with a POST that is written to the access log."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from org.models import Household
 from org.queries import ancestors
-from org.views import render_page
 from residents.masking import REVEALABLE_FIELDS, can_reveal, do_reveal_field, masked
 from residents.models import Resident
 
@@ -25,23 +24,21 @@ def household_detail(request, code):
     household = get_object_or_404(
         Household.objects.restrict(user).select_related("grid", "building", "unit"), code=code
     )
-    residents = (
-        Resident.objects.restrict(user).filter(household=household).prefetch_related("tags")
-    )
+    residents = Resident.objects.restrict(user).filter(household=household).prefetch_related("tags")
     context = {
         "household": household,
         # Every visible org node whose code is a prefix of the household's: district … grid.
         "crumbs": ancestors(household, user),
         "residents": [(resident, _masked_fields(resident)) for resident in residents],
     }
-    return render_page(request, "residents/household.html", context)
+    return render(request, "residents/household.html", context)
 
 
 def _visible_resident(user, pk):
     return get_object_or_404(
-        Resident.objects.restrict(user).select_related(
-            "household__grid", "household__building", "household__unit"
-        ).prefetch_related("tags"),
+        Resident.objects.restrict(user)
+        .select_related("household__grid", "household__building", "household__unit")
+        .prefetch_related("tags"),
         pk=pk,
     )
 
@@ -54,7 +51,7 @@ def _person_page(request, resident, *, revealed=None):
         "revealed": revealed or {},
         "may_reveal": can_reveal(request.user),
     }
-    return render_page(request, "residents/person.html", context)
+    return render(request, "residents/person.html", context)
 
 
 @login_required

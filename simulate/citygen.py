@@ -138,10 +138,16 @@ class CityGenerator:
         admin_levels = [lv for lv in self.levels if lv.kind == LevelKind.ADMIN]
         grid_level = next(lv for lv in self.levels if lv.kind == LevelKind.GRID)
         span = self.scale.span_degrees
-        bounds = (region["lng"] - span / 2, region["lat"] - span * 0.4,
-                  region["lng"] + span / 2, region["lat"] + span * 0.4)
+        bounds = (
+            region["lng"] - span / 2,
+            region["lat"] - span * 0.4,
+            region["lng"] + span / 2,
+            region["lat"] + span * 0.4,
+        )
         root = OrgNode.objects.create(
-            code=region["code"], level=admin_levels[0], name=region["name"],
+            code=region["code"],
+            level=admin_levels[0],
+            name=region["name"],
             geometry=polygon(bounds),
         )
         self.node_bounds = {root.code: bounds}
@@ -166,8 +172,12 @@ class CityGenerator:
         self.progress(f"工作人员: {staff}")
         demo = self._make_demo_accounts(root, departments)
         return {
-            "grids": len(grids), "households": len(households), "residents": residents,
-            "staff": staff, "partners": partners, "demo_accounts": demo,
+            "grids": len(grids),
+            "households": len(households),
+            "residents": residents,
+            "staff": staff,
+            "partners": partners,
+            "demo_accounts": demo,
         }
 
     def _place_name(self, suffixes) -> str:
@@ -183,20 +193,28 @@ class CityGenerator:
         else:
             suffixes = names.STREET_SUFFIXES
         rows = []
-        for parent, count in zip(parents, split_counts(total, len(parents), self.rng),
-                                 strict=True):
+        for parent, count in zip(parents, split_counts(total, len(parents), self.rng), strict=True):
             for number, cell in enumerate(tile(self.node_bounds[parent.code], count, self.rng), 1):
                 code = child_code(parent.code, level.code_width, number)
                 self.node_bounds[code] = cell
-                rows.append(OrgNode(code=code, parent=parent, level=level,
-                                    name=self._place_name(suffixes), geometry=polygon(cell)))
+                rows.append(
+                    OrgNode(
+                        code=code,
+                        parent=parent,
+                        level=level,
+                        name=self._place_name(suffixes),
+                        geometry=polygon(cell),
+                    )
+                )
         return OrgNode.objects.bulk_create(rows, batch_size=BATCH)
 
     def _make_grids(self, communities, grid_level) -> list[OrgNode]:
         residential = split_counts(self.scale.residential_grids, len(communities), self.rng)
-        unit = split_counts(self.scale.unit_grids, len(communities), self.rng) \
-            if self.scale.unit_grids >= len(communities) else \
-            [1 if i < self.scale.unit_grids else 0 for i in range(len(communities))]
+        unit = (
+            split_counts(self.scale.unit_grids, len(communities), self.rng)
+            if self.scale.unit_grids >= len(communities)
+            else [1 if i < self.scale.unit_grids else 0 for i in range(len(communities))]
+        )
         rows = []
         for community, n_res, n_unit in zip(communities, residential, unit, strict=True):
             kinds = [GridKind.RESIDENTIAL] * n_res + [GridKind.UNIT] * n_unit
@@ -208,8 +226,16 @@ class CityGenerator:
                 else:
                     name = f"{self.rng.choice(names.UNIT_GRID_NAMES)}单位网格"
                 self.node_bounds[code] = cell
-                rows.append(OrgNode(code=code, parent=community, level=grid_level, name=name,
-                                    grid_kind=kind, geometry=polygon(cell)))
+                rows.append(
+                    OrgNode(
+                        code=code,
+                        parent=community,
+                        level=grid_level,
+                        name=name,
+                        grid_kind=kind,
+                        geometry=polygon(cell),
+                    )
+                )
         return OrgNode.objects.bulk_create(rows, batch_size=BATCH)
 
     def _level(self, kind) -> Level | None:
@@ -228,13 +254,17 @@ class CityGenerator:
             residential = grid.grid_kind == GridKind.RESIDENTIAL
             road = self.rng.choice(names.ROAD_NAMES)
             for number in range(1, (scale.buildings_per_grid if residential else 1) + 1):
-                buildings.append(Building(
-                    code=child_code(grid.code, building_level.code_width, number),
-                    grid=grid, name=f"{number}栋" if residential else "办公楼",
-                    address=f"{road}{self.rng.randint(1, 300)}号{grid.name[:-2]}{number}栋",
-                    floors=self.rng.choice([2, 6, 6, 11, 18, 26]),
-                    lng=round(self.rng.uniform(x0, x1), 6), lat=round(self.rng.uniform(y0, y1), 6),
-                ))
+                buildings.append(
+                    Building(
+                        code=child_code(grid.code, building_level.code_width, number),
+                        grid=grid,
+                        name=f"{number}栋" if residential else "办公楼",
+                        address=f"{road}{self.rng.randint(1, 300)}号{grid.name[:-2]}{number}栋",
+                        floors=self.rng.choice([2, 6, 6, 11, 18, 26]),
+                        lng=round(self.rng.uniform(x0, x1), 6),
+                        lat=round(self.rng.uniform(y0, y1), 6),
+                    )
+                )
         buildings = Building.objects.bulk_create(buildings, batch_size=BATCH)
         if household_level is None:
             return []
@@ -242,9 +272,13 @@ class CityGenerator:
         homes = [b for b in buildings if b.grid.grid_kind == GridKind.RESIDENTIAL]
         containers = []  # (building, unit or None, code prefix)
         if unit_level is not None:
-            units = [BuildingUnit(code=child_code(b.code, unit_level.code_width, n), building=b,
-                                  name=f"{n}单元")
-                     for b in homes for n in range(1, scale.units_per_building + 1)]
+            units = [
+                BuildingUnit(
+                    code=child_code(b.code, unit_level.code_width, n), building=b, name=f"{n}单元"
+                )
+                for b in homes
+                for n in range(1, scale.units_per_building + 1)
+            ]
             units = BuildingUnit.objects.bulk_create(units, batch_size=BATCH)
             containers = [(u.building, u) for u in units]
             per_container = scale.households_per_unit
@@ -258,11 +292,16 @@ class CityGenerator:
                 floor = n // 2 + 1
                 room = f"{floor:02d}{n % 2 + 1:02d}"
                 where = f"{unit.name}" if unit else ""
-                households.append(Household(
-                    code=prefix + room.zfill(household_level.code_width)[-household_level.code_width:],
-                    grid=building.grid, building=building, unit=unit, room=room,
-                    address=f"{building.address}{where}{room}室",
-                ))
+                households.append(
+                    Household(
+                        code=child_code(prefix, household_level.code_width, n + 1),
+                        grid=building.grid,
+                        building=building,
+                        unit=unit,
+                        room=room,
+                        address=f"{building.address}{where}{room}室",
+                    )
+                )
         return Household.objects.bulk_create(households, batch_size=BATCH)
 
     # -- people -----------------------------------------------------------------------------
@@ -290,9 +329,13 @@ class CityGenerator:
                 birth = date(year - age, self.rng.randint(1, 12), self.rng.randint(1, 28))
                 sequence += 1
                 resident = Resident(
-                    household=household, name=name, gender=gender, birth_year=birth.year,
+                    household=household,
+                    name=name,
+                    gender=gender,
+                    birth_year=birth.year,
                     id_number=id_number(household.code[:6], birth, sequence % 1000),
-                    phone=self._phone() if age >= 14 else "", is_householder=index == 0,
+                    phone=self._phone() if age >= 14 else "",
+                    is_householder=index == 0,
                 )
                 labels = []
                 if age >= 80:
@@ -316,15 +359,19 @@ class CityGenerator:
         self._flush_residents(rows, tag_rows, tags, through)
         Household.objects.bulk_update(
             [h for h in households if h.is_party_member_household],
-            ["is_party_member_household"], batch_size=BATCH,
+            ["is_party_member_household"],
+            batch_size=BATCH,
         )
         return Resident.objects.count()
 
     @staticmethod
     def _flush_residents(rows, tag_rows, tags, through):
         created = Resident.objects.bulk_create(rows, batch_size=BATCH)
-        links = [through(resident_id=resident.pk, tag_id=tags[label].pk)
-                 for resident, labels in zip(created, tag_rows, strict=True) for label in labels]
+        links = [
+            through(resident_id=resident.pk, tag_id=tags[label].pk)
+            for resident, labels in zip(created, tag_rows, strict=True)
+            for label in labels
+        ]
         through.objects.bulk_create(links, batch_size=BATCH)
 
     def _make_party_tree(self) -> None:
@@ -335,30 +382,55 @@ class CityGenerator:
             org_level = party_level.org_level
             rows = []
             if org_level.kind in (LevelKind.ADMIN, LevelKind.GRID):
-                linked = [(n.code, n, None, None, n.name) for n in
-                          OrgNode.objects.filter(level=org_level).only("code", "name")]
+                linked = [
+                    (n.code, n, None, None, n.name)
+                    for n in OrgNode.objects.filter(level=org_level).only("code", "name")
+                ]
             elif org_level.kind == LevelKind.BUILDING:
-                linked = [(b.code, b.grid, b, None, f"{b.grid.name[:-2]}{b.name}")
-                          for b in Building.objects.select_related("grid")
-                          .filter(grid__grid_kind=GridKind.RESIDENTIAL)]
+                linked = [
+                    (b.code, b.grid, b, None, f"{b.grid.name[:-2]}{b.name}")
+                    for b in Building.objects.select_related("grid").filter(
+                        grid__grid_kind=GridKind.RESIDENTIAL
+                    )
+                ]
             elif org_level.kind == LevelKind.HOUSEHOLD:
-                linked = [(h.code, h.grid, h.building, h, h.address)
-                          for h in Household.objects.select_related("grid")
-                          .filter(is_party_member_household=True)]
+                linked = [
+                    (h.code, h.grid, h.building, h, h.address)
+                    for h in Household.objects.select_related("grid").filter(
+                        is_party_member_household=True
+                    )
+                ]
             else:
-                linked = [(u.code, u.building.grid, u.building, None,
-                           f"{u.building.grid.name[:-2]}{u.building.name}{u.name}")
-                          for u in BuildingUnit.objects.select_related("building__grid")]
+                linked = [
+                    (
+                        u.code,
+                        u.building.grid,
+                        u.building,
+                        None,
+                        f"{u.building.grid.name[:-2]}{u.building.name}{u.name}",
+                    )
+                    for u in BuildingUnit.objects.select_related("building__grid")
+                ]
             for code, node, building, household, place in linked:
-                parent = next((parents[code[:i]] for i in range(len(code) - 1, 0, -1)
-                               if code[:i] in parents), None)
-                rows.append(PartyOrg(code=f"{code}-{party_level.key}",
-                                     name=f"{place}{party_level.name}",
-                                     level=party_level, parent=parent, node=node,
-                                     building=building, household=household))
+                parent = next(
+                    (parents[code[:i]] for i in range(len(code) - 1, 0, -1) if code[:i] in parents),
+                    None,
+                )
+                rows.append(
+                    PartyOrg(
+                        code=f"{code}-{party_level.key}",
+                        name=f"{place}{party_level.name}",
+                        level=party_level,
+                        parent=parent,
+                        node=node,
+                        building=building,
+                        household=household,
+                    )
+                )
             # A deeper party level at the same place becomes the parent of what follows.
-            for org, (code, *_) in zip(PartyOrg.objects.bulk_create(rows, batch_size=BATCH),
-                                       linked, strict=True):
+            for org, (code, *_) in zip(
+                PartyOrg.objects.bulk_create(rows, batch_size=BATCH), linked, strict=True
+            ):
                 parents[code] = org
 
     def _make_partners(self, grids) -> int:
@@ -368,30 +440,42 @@ class CityGenerator:
                 by_community.setdefault(grid.parent_id, []).append(grid)
         partners, pairings = [], []
         for community in self.communities:
-            community_grids = by_community.get(community.pk, [])
             for number in range(1, self.scale.partners_per_community + 1):
-                partners.append(PartnerUnit(
-                    code=f"{community.code}-{number:02d}",
-                    name=f"{community.name[:2]}{self.rng.choice(names.PARTNER_NAMES)}",
-                    kind=self.rng.choice(names.PARTNER_KINDS),
-                ))
+                partners.append(
+                    PartnerUnit(
+                        code=f"{community.code}-{number:02d}",
+                        name=f"{community.name[:2]}{self.rng.choice(names.PARTNER_NAMES)}",
+                        kind=self.rng.choice(names.PARTNER_KINDS),
+                    )
+                )
         partners = PartnerUnit.objects.bulk_create(partners, batch_size=BATCH)
         per = self.scale.partners_per_community
         for index, community in enumerate(self.communities):
-            mine = partners[index * per:(index + 1) * per]
+            mine = partners[index * per : (index + 1) * per]
             # Every residential grid gets a partner (「1個網格+…+1個聯系共建單位」).
             for position, grid in enumerate(by_community.get(community.pk, [])):
-                pairings.append(GridPairing(partner=mine[position % per], grid=grid,
-                                            since=date(2025, 1 + position % 12, 1)))
+                pairings.append(
+                    GridPairing(
+                        partner=mine[position % per],
+                        grid=grid,
+                        since=date(2025, 1 + position % 12, 1),
+                    )
+                )
         GridPairing.objects.bulk_create(pairings, batch_size=BATCH)
         return len(partners)
 
     def _make_departments(self, root) -> list[Department]:
-        return Department.objects.bulk_create([
-            Department(code=f"{root.code}-{spec['kind']}", name=f"{root.name}{spec['name']}",
-                       node=root, kind=spec["kind"])
-            for spec in self.preset.get("departments", [])
-        ])
+        return Department.objects.bulk_create(
+            [
+                Department(
+                    code=f"{root.code}-{spec['kind']}",
+                    name=f"{root.name}{spec['name']}",
+                    node=root,
+                    kind=spec["kind"],
+                )
+                for spec in self.preset.get("departments", [])
+            ]
+        )
 
     def _make_staff(self, departments) -> int:
         """One person per staff role at every node of the role's level, two per department.
@@ -409,8 +493,12 @@ class CityGenerator:
                 targets = [(node, None) for node in nodes_by_level.get(role.level_id, [])]
             for number, (node, department) in enumerate(targets, 1):
                 name, _ = self._person()
-                user = User(username=f"{role.code}-{node.code}-{number}", display_name=name,
-                            phone=self._phone(), password=unusable)
+                user = User(
+                    username=f"{role.code}-{node.code}-{number}",
+                    display_name=name,
+                    phone=self._phone(),
+                    password=unusable,
+                )
                 users.append(user)
                 assignments.append((user, role, node, department))
         User.objects.bulk_create(users, batch_size=BATCH)
@@ -422,8 +510,13 @@ class CityGenerator:
 
     def _make_demo_accounts(self, root, departments) -> list[dict]:
         password = make_password(DEMO_PASSWORD)
-        admin = User.objects.create(username="demo-admin", display_name="系统管理员",
-                                    password=password, is_staff=True, is_superuser=True)
+        admin = User.objects.create(
+            username="demo-admin",
+            display_name="系统管理员",
+            password=password,
+            is_staff=True,
+            is_superuser=True,
+        )
         accounts = [{"username": admin.username, "role": "超级管理员", "node": "全部"}]
 
         def role_for(duty):
@@ -438,8 +531,12 @@ class CityGenerator:
             ("demo-street", "street_staff", None, None),
             ("demo-community", "community_secretary", first_grid.parent, None),
             ("demo-grid", "grid_worker", first_grid, None),
-            ("demo-dept", "department_staff", root,
-             next((d for d in departments if d.kind == "city_management"), None)),
+            (
+                "demo-dept",
+                "department_staff",
+                root,
+                next((d for d in departments if d.kind == "city_management"), None),
+            ),
             ("demo-resident", "resident", first_grid, None),
         ]
         for username, duty, node, department in plan:
@@ -449,11 +546,17 @@ class CityGenerator:
                 while node.level_id != role.level_id:
                     node = node.parent
             name, _ = self._person()
-            user = User.objects.create(username=username, display_name=name, password=password,
-                                       is_staff=False)
+            user = User.objects.create(
+                username=username, display_name=name, password=password, is_staff=False
+            )
             RoleAssignment.objects.create(user=user, role=role, node=node, department=department)
-            accounts.append({"username": username, "role": role.name,
-                             "node": department.name if department else node.name})
+            accounts.append(
+                {
+                    "username": username,
+                    "role": role.name,
+                    "node": department.name if department else node.name,
+                }
+            )
         resident = Resident.objects.filter(household__grid=first_grid, is_householder=True).first()
         if resident is not None:
             resident.user = User.objects.get(username="demo-resident")

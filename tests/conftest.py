@@ -10,8 +10,15 @@ from django.core.management import call_command
 from presets.loader import do_load_preset
 from simulate.citygen import DEMO_PASSWORD, CityGenerator
 
-DEMO_USERS = ["demo-admin", "demo-leader", "demo-street", "demo-community", "demo-grid",
-              "demo-dept", "demo-resident"]
+DEMO_USERS = [
+    "demo-admin",
+    "demo-leader",
+    "demo-street",
+    "demo-community",
+    "demo-grid",
+    "demo-dept",
+    "demo-resident",
+]
 
 
 def build_city(preset="jizhou", seed=1):
@@ -71,7 +78,8 @@ class Http:
         return self.request("POST", path, body, **kwargs)
 
     def login(self, username, password=DEMO_PASSWORD):
-        status, payload = self.post("/api/v1/auth/token",
-                                    {"username": username, "password": password})
+        status, payload = self.post(
+            "/api/v1/auth/token", {"username": username, "password": password}
+        )
         assert status == 200, payload
         return Http(self.base_url, payload["token"])

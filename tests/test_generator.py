@@ -34,8 +34,9 @@ def test_every_preset_generates_a_complete_city(preset):
     assert grids.filter(grid_kind="residential").count() == 9
     assert grids.filter(grid_kind="unit").count() == 3
     assert Household.objects.exists() and Resident.objects.exists()
-    assert set(User.objects.filter(username__startswith="demo-")
-               .values_list("username", flat=True)) == set(DEMO_USERS)
+    assert set(
+        User.objects.filter(username__startswith="demo-").values_list("username", flat=True)
+    ) == set(DEMO_USERS)
     # Every residential grid has a partner unit and every grid a party branch where the
     # preset's party tree reaches the grid level.
     residential = grids.filter(grid_kind="residential")

@@ -38,8 +38,9 @@ def test_points_on_shared_edges_and_corners_get_exactly_one_grid(city, db):
     checked = 0
     for grid in grids:
         for lng, lat in shapes[grid.code].exterior.coords:
-            touching = sorted(code for code, poly in shapes.items()
-                              if poly.intersects(shapely.Point(lng, lat)))
+            touching = sorted(
+                code for code, poly in shapes.items() if poly.intersects(shapely.Point(lng, lat))
+            )
             found = locator.locate(lng, lat)
             assert found == touching[0]
             checked += len(touching) > 1
@@ -51,8 +52,9 @@ def test_bulk_lookup_agrees_with_single_lookups(city, db):
     root = shape(OrgNode.objects.get(parent=None).geometry)
     x0, y0, x1, y1 = root.bounds
     rng = random.Random(3)
-    points = [(rng.uniform(x0 - 0.01, x1 + 0.01), rng.uniform(y0 - 0.01, y1 + 0.01))
-              for _ in range(500)]
+    points = [
+        (rng.uniform(x0 - 0.01, x1 + 0.01), rng.uniform(y0 - 0.01, y1 + 0.01)) for _ in range(500)
+    ]
     # Add every grid corner, which lies on edges shared by up to four grids.
     for grid in _grids():
         points.extend(shape(grid.geometry).exterior.coords[:4])

@@ -22,8 +22,11 @@ def http(live_city):
 
 
 def _resident_of_demo_grid():
-    return Resident.objects.filter(household__grid__assignments__user__username="demo-grid") \
-        .exclude(phone="").first()
+    return (
+        Resident.objects.filter(household__grid__assignments__user__username="demo-grid")
+        .exclude(phone="")
+        .first()
+    )
 
 
 def test_api_masks_phone_and_id_number(http):
@@ -36,27 +39,34 @@ def test_api_masks_phone_and_id_number(http):
 
 def test_reveal_returns_the_number_and_writes_the_access_log(http):
     resident = _resident_of_demo_grid()
-    status, body = http.login("demo-grid").post(f"/api/v1/residents/{resident.pk}/reveal/",
-                                                {"field": "id_number"})
+    status, body = http.login("demo-grid").post(
+        f"/api/v1/residents/{resident.pk}/reveal/", {"field": "id_number"}
+    )
     assert status == 200
     assert body == {"field": "id_number", "value": resident.id_number}
     log = AccessLog.objects.get()
     assert (log.actor.username, log.resident_id, log.field, log.channel) == (
-        "demo-grid", resident.pk, "id_number", "api")
+        "demo-grid",
+        resident.pk,
+        "id_number",
+        "api",
+    )
 
 
 def test_a_role_without_the_permission_cannot_reveal(http):
     resident = Resident.objects.get(user__username="demo-resident")
-    status, body = http.login("demo-resident").post(f"/api/v1/residents/{resident.pk}/reveal/",
-                                                    {"field": "phone"})
+    status, body = http.login("demo-resident").post(
+        f"/api/v1/residents/{resident.pk}/reveal/", {"field": "phone"}
+    )
     assert status == 403 and body["code"] == "reveal_not_allowed"
     assert not AccessLog.objects.exists()
 
 
 def test_reveal_of_an_unknown_field_is_a_400(http):
     resident = _resident_of_demo_grid()
-    status, body = http.login("demo-grid").post(f"/api/v1/residents/{resident.pk}/reveal/",
-                                                {"field": "name"})
+    status, body = http.login("demo-grid").post(
+        f"/api/v1/residents/{resident.pk}/reveal/", {"field": "name"}
+    )
     assert status == 400 and "field" in body["errors"]
     assert not AccessLog.objects.exists()
 
@@ -64,9 +74,12 @@ def test_reveal_of_an_unknown_field_is_a_400(http):
 def test_the_access_log_is_append_only(city, db):
     from org.models import User
 
-    log = AccessLog.objects.create(actor=User.objects.get(username="demo-grid"),
-                                   resident=Resident.objects.first(), field="phone",
-                                   channel="page")
+    log = AccessLog.objects.create(
+        actor=User.objects.get(username="demo-grid"),
+        resident=Resident.objects.first(),
+        field="phone",
+        channel="page",
+    )
     with pytest.raises(ValueError):
         log.save()
     with pytest.raises(ValueError):

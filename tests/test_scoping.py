@@ -17,8 +17,13 @@ def _demo_grid():
 
 
 def _other_grid():
-    return OrgNode.objects.exclude(grid_kind="").exclude(pk=_demo_grid().pk) \
-        .filter(households__isnull=False).distinct().first()
+    return (
+        OrgNode.objects.exclude(grid_kind="")
+        .exclude(pk=_demo_grid().pk)
+        .filter(households__isnull=False)
+        .distinct()
+        .first()
+    )
 
 
 def test_grid_worker_lists_only_their_grids_households(http):

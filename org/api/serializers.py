@@ -43,8 +43,15 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = ["code", "grid_code", "building", "unit", "room", "address",
-                  "is_party_member_household"]
+        fields = [
+            "code",
+            "grid_code",
+            "building",
+            "unit",
+            "room",
+            "address",
+            "is_party_member_household",
+        ]
 
 
 class HouseholdDetailSerializer(HouseholdSerializer):

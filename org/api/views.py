@@ -121,4 +121,3 @@ class HouseholdViewSet(viewsets.ReadOnlyModelViewSet):
             grid = get_object_or_404(OrgNode.objects.restrict(self.request.user), code=grid_code)
             queryset = queryset.filter(grid=grid)
         return queryset
-

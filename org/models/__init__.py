@@ -1,4 +1,6 @@
 from org.models.base import TimeStampedModel
+from org.models.party import GridPairing, PartnerUnit, PartyLevel, PartyOrg
+from org.models.people import Department, Role, RoleAssignment, RoleKind, User
 from org.models.tree import (
     Building,
     BuildingUnit,
@@ -9,8 +11,6 @@ from org.models.tree import (
     LevelKind,
     OrgNode,
 )
-from org.models.people import Department, Role, RoleAssignment, RoleKind, User
-from org.models.party import GridPairing, PartnerUnit, PartyLevel, PartyOrg
 
 __all__ = [
     "Building",

@@ -81,3 +81,6 @@ class GridPairing(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["partner", "grid"], name="unique_grid_pairing")
         ]
+
+    def __str__(self):
+        return f"{self.partner} ↔ {self.grid.name}"

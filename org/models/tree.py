@@ -73,6 +73,9 @@ class GridMapVersion(models.Model):
 
     version = models.PositiveBigIntegerField(default=0)
 
+    def __str__(self):
+        return f"grid map v{self.version}"
+
     @classmethod
     def current(cls) -> int:
         row = cls.objects.filter(pk=1).values_list("version", flat=True).first()

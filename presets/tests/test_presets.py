@@ -449,7 +449,9 @@ def test_switching_presets_before_a_city_exists_replaces_the_catalogue():
     do_load_preset("zhangye")
     zhangye = read_preset("zhangye")
     assert set(Role.objects.values_list("code", flat=True)) == {r["code"] for r in zhangye["roles"]}
-    assert list(Level.objects.values_list("key", flat=True)) == [lv["key"] for lv in zhangye["levels"]]
+    assert list(Level.objects.values_list("key", flat=True)) == [
+        lv["key"] for lv in zhangye["levels"]
+    ]
     assert PartyLevel.objects.count() == len(zhangye["party_levels"])
 
 

@@ -14,8 +14,17 @@ class ResidentSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Resident
-        fields = ["id", "name", "gender", "birth_year", "phone", "id_number", "household_code",
-                  "is_householder", "tags"]
+        fields = [
+            "id",
+            "name",
+            "gender",
+            "birth_year",
+            "phone",
+            "id_number",
+            "household_code",
+            "is_householder",
+            "tags",
+        ]
 
     def get_phone(self, resident) -> str:
         return masked(resident, "phone")

@@ -5,9 +5,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
 from residents.api.serializers import (
+    ResidentSerializer,
     RevealRequestSerializer,
     RevealResponseSerializer,
-    ResidentSerializer,
 )
 from residents.masking import can_reveal, do_reveal_field
 from residents.models import Resident

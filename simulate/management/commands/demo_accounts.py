@@ -13,15 +13,17 @@ class Command(BaseCommand):
     def handle(self, *args, url, **options):
         users = (
             User.objects.filter(username__startswith="demo-")
-            .prefetch_related("assignments__role", "assignments__node",
-                              "assignments__department")
+            .prefetch_related("assignments__role", "assignments__node", "assignments__department")
             .order_by("pk")
         )
         self.stdout.write(f"\n网格化社区治理平台演示: {url}  (所有演示账号密码: {DEMO_PASSWORD})\n")
         for user in users:
-            roles = "; ".join(
-                f"{a.role.name} @ {a.department.name if a.department else a.node.name}"
-                for a in user.assignments.all()
-            ) or "超级管理员"
+            roles = (
+                "; ".join(
+                    f"{a.role.name} @ {a.department.name if a.department else a.node.name}"
+                    for a in user.assignments.all()
+                )
+                or "超级管理员"
+            )
             self.stdout.write(f"  {user.username:<16} {user.display_name:<6} {roles}")
         self.stdout.write("")

@@ -13,8 +13,11 @@ class Command(BaseCommand):
         parser.add_argument("--preset", choices=available_presets(), required=True)
         parser.add_argument("--scale", choices=list(SCALES), default="county")
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--if-empty", action="store_true",
-                            help="do nothing when the database already has a city")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing when the database already has a city",
+        )
 
     def handle(self, *args, preset, scale, seed, if_empty, **options):
         from org.models import OrgNode
@@ -29,8 +32,11 @@ class Command(BaseCommand):
         except (PresetError, CityGenerationError) as error:
             raise CommandError(str(error)) from None
         elapsed = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(
-            f"生成完成 ({preset}, {scale}, seed {seed}) 用时 {elapsed:.1f} 秒: "
-            f"{result['grids']} 个网格, {result['households']} 户, {result['residents']} 名居民, "
-            f"{result['staff']} 名工作人员, {result['partners']} 个共建单位"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"生成完成 ({preset}, {scale}, seed {seed}) 用时 {elapsed:.1f} 秒: "
+                f"{result['grids']} 个网格, {result['households']} 户, "
+                f"{result['residents']} 名居民, "
+                f"{result['staff']} 名工作人员, {result['partners']} 个共建单位"
+            )
+        )

@@ -1,0 +1,133 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, on a phone screen."""
+
+import os
+import re
+
+import pytest
+
+from org.models import GridKind, Household, OrgNode
+from residents.models import AccessLog, Resident
+from simulate.citygen import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT_DIR = os.environ.get("GRIDGOV_SCREENSHOT_DIR", "/tmp")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_the_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; Django's ORM, used by the
+    test and by the live server in the same process, would otherwise refuse to run.
+    Set only while this module runs: ``check --deploy`` in a child process rejects it."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def _log_in(page, base_url, username):
+    page.goto(base_url + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base_url + "/")
+
+
+def _open_child(page, node):
+    page.locator("table.nodes").get_by_role("link", name=node.name, exact=True).click()
+    page.wait_for_url(re.compile(f"/org/{node.code}/$"))
+    assert page.locator("h1").inner_text() == node.name
+
+
+def test_leader_drills_down_from_the_district_to_a_household_on_a_phone(live_city, phone):
+    page = phone
+    _log_in(page, live_city, "demo-leader")
+
+    district = OrgNode.objects.get(parent=None)
+    town = district.children.order_by("code").first()
+    community = town.children.order_by("code").first()
+    grid = (
+        community.children.filter(grid_kind=GridKind.RESIDENTIAL, households__isnull=False)
+        .distinct()
+        .order_by("code")
+        .first()
+    )
+    household = Household.objects.filter(grid=grid).order_by("code").first()
+
+    for node in (district, town, community, grid):
+        _open_child(page, node)
+
+    # The grid page: its map drawn from the GeoJSON boundary, and its households.
+    grid_map = page.locator("#grid-map")
+    grid_map.wait_for()
+    page.wait_for_selector("#grid-map[data-ready='1'] path.leaflet-interactive")
+    box = grid_map.bounding_box()
+    assert box["width"] > 300 and box["height"] > 200
+    households = page.locator("ul.households li")
+    assert households.count() == Household.objects.filter(grid=grid).count()
+    page.screenshot(path=os.path.join(SCREENSHOT_DIR, "gridgov-grid.png"), full_page=True)
+
+    # Nothing is wider than the phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+    page.get_by_role("link", name=household.address, exact=True).click()
+    page.wait_for_url(re.compile(f"/household/{household.code}/$"))
+    assert page.locator("h1").inner_text() == household.address
+    phones = page.locator("ul.residents dd.masked").all_inner_texts()
+    assert any("****" in text for text in phones)
+    for resident in Resident.objects.filter(household=household).exclude(phone=""):
+        assert resident.phone not in page.content()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=os.path.join(SCREENSHOT_DIR, "gridgov-household.png"), full_page=True)
+    assert page.errors == []
+
+
+def test_community_secretary_reveals_a_phone_number_in_the_browser(live_city, phone):
+    page = phone
+    _log_in(page, live_city, "demo-community")
+    resident = Resident.objects.exclude(phone="").order_by("household__code", "pk").first()
+    page.goto(f"{live_city}/person/{resident.pk}/")
+    assert resident.phone not in page.content()
+    page.locator(".personal-field", has_text="手机号").get_by_role("button", name="显示").click()
+    page.wait_for_selector("#revealed-phone")
+    assert page.locator("#revealed-phone").inner_text() == resident.phone
+    assert "已记录" in page.locator("[role=status]").inner_text()
+    assert AccessLog.objects.filter(resident=resident, field="phone", channel="page").count() == 1
+    assert page.errors == []
