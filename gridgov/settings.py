@@ -32,8 +32,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "huey.contrib.djhuey",
     "presets",
+    "catalog",
     "org",
     "residents",
+    "cases",
     "simulate",
 ]
 
@@ -144,12 +146,18 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI comes from npm (swagger-ui-dist), served by us, never from a CDN.
     "SWAGGER_UI_DIST": "/static/vendor/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/favicon.svg",
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "AssignmentStatusEnum": "cases.models.AssignmentStatus",
+        "AssignmentRoleEnum": "cases.models.AssignmentRole",
+    },
 }
 
 _redis_url = env_str("REDIS_URL", "")
 HUEY = {
     "name": "gridgov",
-    "immediate": env_bool("HUEY_IMMEDIATE", False),
+    # Tests run tasks inline, when they are enqueued (after commit).
+    "immediate": env_bool("HUEY_IMMEDIATE", env_bool("GRIDGOV_TESTING", False)),
     "consumer": {"workers": env_int("HUEY_WORKERS", 2, minimum=1), "worker_type": "thread"},
 }
 if _redis_url:

@@ -11,6 +11,7 @@ api_v1 = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("org/", include("org.api.urls")),
     path("residents/", include("residents.api.urls")),
+    path("cases/", include("cases.api.urls")),
 ]
 
 urlpatterns = [
@@ -20,4 +21,5 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("", include("org.urls")),
     path("", include("residents.urls")),
+    path("", include("cases.urls")),
 ]

@@ -25,21 +25,31 @@ def scope_prefixes(user, *, personal: bool) -> list[str] | None:
     return cache["personal" if personal else "structure"]
 
 
-def _compute_scope(user) -> dict[str, list[str]]:
+def _compute_scope(user) -> dict:
     structure: list[str] = []
     personal: list[str] = []
+    staff: list[str] = []
+    departments: list[int] = []
     assignments = user.assignments.select_related("role", "node")
     for assignment in assignments:
         kind = assignment.role.kind
         structure.append(assignment.node.code)
+        if assignment.department_id:
+            departments.append(assignment.department_id)
         if kind in (RoleKind.STAFF, RoleKind.LEADER):
             personal.append(assignment.node.code)
+            staff.append(assignment.node.code)
         elif kind == RoleKind.RESIDENT:
             household = _own_household_code(user)
             if household:
                 personal.append(household)
         # Department staff see the tree's structure around their seat, not residents.
-    return {"structure": structure, "personal": personal}
+    return {
+        "structure": structure,
+        "personal": personal,
+        "staff": staff,
+        "departments": departments,
+    }
 
 
 def _own_household_code(user) -> str | None:
@@ -47,12 +57,35 @@ def _own_household_code(user) -> str | None:
     return resident.household.code if resident is not None else None
 
 
+def _scope(user) -> dict:
+    if not user.is_authenticated or user.is_superuser:
+        return {"staff": [], "departments": []}
+    scope_prefixes(user, personal=False)  # fills the cache
+    return getattr(user, _CACHE_ATTR)
+
+
+def department_ids(user) -> list[int]:
+    """The departments the user works for (through department roles)."""
+    return _scope(user)["departments"]
+
+
+def staff_codes(user) -> list[str]:
+    """Codes of the nodes where the user holds a staff or leader role."""
+    return _scope(user)["staff"]
+
+
 def restrict(queryset, user):
+    """``queryset`` narrowed to the user's subtrees; a model may widen that with
+    ``scope_extra_q(user, department_ids)`` (e.g. a reporter's own cases)."""
     model = queryset.model
     prefixes = scope_prefixes(user, personal=model.scope_personal)
     if prefixes is None:
         return queryset
-    return queryset.filter(any_subtree_q(prefixes, model.scope_field))
+    query = any_subtree_q(prefixes, model.scope_field)
+    extra = getattr(model, "scope_extra_q", None)
+    if extra is not None and user.is_authenticated:
+        query |= extra(user, department_ids(user))
+    return queryset.filter(query)
 
 
 def in_scope(user, code: str, *, personal: bool) -> bool:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from catalog.loader import do_load_catalog
 from org.models import Level, LevelKind, OrgNode, PartyLevel, Role, RoleKind
 from presets.models import PresetRecord
 from residents.models import Tag
@@ -141,6 +142,7 @@ def do_load_preset(key: str) -> PresetRecord:
             code=code, defaults={"name": name, "is_key_population": key_population}
         )
     PresetRecord.objects.filter(is_active=True).exclude(key=key).update(is_active=False)
+    do_load_catalog(data)
     record, _ = PresetRecord.objects.update_or_create(
         key=key, defaults={"title": data["title"], "data": data, "is_active": True}
     )

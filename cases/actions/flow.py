@@ -1,0 +1,598 @@
+"""Every action on a case after intake, through one entry point: ``do_case_action``.
+
+It locks the case, checks the version (409 when stale), the transition table (409 when
+the action does not apply in this state) and the actor's capabilities (403), runs the
+action's handler, bumps the version and writes exactly one timeline event, all in one
+transaction. Notifications go to the outbox in that same transaction.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cases import notify
+from cases.config import case_settings
+from cases.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from cases.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentRole,
+    AssignmentStatus,
+    Case,
+    CaseEvent,
+    Satisfaction,
+    Status,
+)
+from cases.permissions import LIVE, capabilities
+from cases.sla import light_for, warn_at_for
+from cases.transitions import TABLE, transition_for
+from catalog.calendar import add_working_days
+from catalog.deadlines import resolution_due, response_due
+from catalog.models import MatterCategory, Tier
+from catalog.routing import route
+from org.models import Department, OrgNode
+from org.scoping import department_ids, staff_codes
+
+ACTION_NAMES = {
+    "accept": "受理/签收",
+    "reject": "不予受理",
+    "claim": "认领",
+    "handle": "直接办理",
+    "dispatch": "派单",
+    "return": "退单",
+    "whistle": "吹哨",
+    "report_in": "报到",
+    "request_extension": "申请延期",
+    "approve_extension": "审批延期",
+    "escalate": "上报",
+    "progress": "进展",
+    "resolve": "办结",
+    "callback": "回访",
+    "rate": "评价",
+    "reopen": "重办",
+    "close": "销号",
+    "urge": "催办",
+    "supervise": "督办",
+    "merge": "合并",
+    "publish": "公示",
+}
+
+
+@dataclass
+class Step:
+    case: Case
+    actor: object
+    data: dict
+    now: datetime
+    assignments: list[Assignment]
+    caps: set[str]
+    changed: set[str] = field(default_factory=set)
+    to: str | None = None
+    note: str = ""
+    event_data: dict = field(default_factory=dict)
+
+    def set(self, **values):
+        for name, value in values.items():
+            setattr(self.case, name, value)
+            self.changed.add(name)
+
+
+def _text(step: Step, name: str, *, required: bool, limit: int = 2000) -> str:
+    value = step.data.get(name, "")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} 必须是文字", errors={name: ["必须是文字"]})
+    value = value.strip()
+    if required and not value:
+        raise InvalidInput(f"请填写 {name}", errors={name: ["不能为空"]})
+    if len(value) > limit:
+        raise InvalidInput(f"{name} 太长", errors={name: [f"最多 {limit} 字"]})
+    return value
+
+
+def _own_node(step: Step) -> OrgNode | None:
+    """The actor's deepest staff node that holds the case."""
+    codes = [code for code in staff_codes(step.actor) if step.case.org_code.startswith(code)]
+    return OrgNode.objects.filter(code=max(codes, key=len)).first() if codes else None
+
+
+def _live_lead(step: Step) -> Assignment | None:
+    return next(
+        (a for a in step.assignments if a.role == AssignmentRole.LEAD and a.status in LIVE), None
+    )
+
+
+def _my_assignment(step: Step, role: str, statuses) -> Assignment | None:
+    """The actor's unit's assignment of that role: their department's, or a node's they
+    are staff of (any for a superuser)."""
+    departments = set(department_ids(step.actor))
+    codes = staff_codes(step.actor)
+    for assignment in step.assignments:
+        if assignment.role != role or assignment.status not in statuses:
+            continue
+        if (
+            step.actor.is_superuser
+            or assignment.department_id in departments
+            or (assignment.node_id and any(assignment.node.code.startswith(c) for c in codes))
+        ):
+            return assignment
+    return None
+
+
+def _answer(assignment: Assignment, status: str, now, note: str = "") -> None:
+    assignment.status = status
+    assignment.answered_at = now
+    assignment.note = note[:500]
+    assignment.save(update_fields=["status", "answered_at", "note"])
+
+
+def _respond(step: Step) -> None:
+    if step.case.responded_at is None:
+        step.set(responded_at=step.now)
+
+
+def _reporter_users(case: Case):
+    return [case.reporter_user] if case.reporter_user_id else []
+
+
+# -- handlers -----------------------------------------------------------------------------
+
+
+def _accept(step: Step):
+    step.note = _text(step, "note", required=False)
+    _respond(step)
+    if step.case.status == Status.DISPATCHED:
+        mine = _my_assignment(step, AssignmentRole.LEAD, [AssignmentStatus.PENDING])
+        if mine is None:
+            raise NotPermitted("只有牵头单位可以签收")
+        _answer(mine, AssignmentStatus.ACCEPTED, step.now, step.note)
+        step.event_data["unit"] = mine.unit_name
+
+
+def _reject(step: Step):
+    step.note = _text(step, "reason", required=True)
+    step.set(closed_at=step.now)
+    _respond(step)
+    notify.notify(
+        step.case,
+        "case_rejected",
+        _reporter_users(step.case),
+        f"您反映的 {step.case.number} 不予受理",
+        step.note,
+    )
+
+
+def _take(step: Step):
+    node = _own_node(step) or step.case.handling_node
+    step.note = _text(step, "note", required=False)
+    step.set(handling_node=node)
+    _respond(step)
+    step.event_data["node"] = node.code if node else None
+
+
+def _dispatch(step: Step):
+    case = step.case
+    step.note = _text(step, "note", required=False)
+    if "category_code" in step.data:
+        category = MatterCategory.objects.filter(
+            code=step.data["category_code"], is_active=True
+        ).first()
+        if category is None:
+            raise InvalidInput("没有这个事项", errors={"category_code": ["事项清单里没有"]})
+        step.set(category=category)
+        if "tier" not in step.data:
+            _set_tier(step, category.default_tier)
+    if "tier" in step.data:
+        tier = Tier.objects.filter(code=step.data["tier"]).first()
+        if tier is None:
+            raise InvalidInput("没有这个办理层级", errors={"tier": ["没有这个层级"]})
+        _set_tier(step, tier)
+    lead = _unit(step.data.get("lead")) if step.data.get("lead") else None
+    if lead is None:
+        if case.category is None or case.grid is None:
+            raise InvalidInput("请指定牵头单位", errors={"lead": ["没有事项或网格,无法自动派单"]})
+        suggestion = route(case.category, case.grid)
+        lead = (suggestion.department, None) if suggestion.department else (None, suggestion.node)
+    assists = [_unit(unit) for unit in step.data.get("assist", []) or []]
+    for assignment in step.assignments:
+        if (
+            assignment.role in (AssignmentRole.LEAD, AssignmentRole.ASSIST)
+            and assignment.status in LIVE
+        ):
+            _answer(assignment, AssignmentStatus.DONE, step.now, "重新派单")
+    created = [
+        Assignment(
+            case=case,
+            department=lead[0],
+            node=lead[1],
+            role=AssignmentRole.LEAD,
+            created_at=step.now,
+        )
+    ]
+    created += [
+        Assignment(case=case, department=d, node=n, role=AssignmentRole.ASSIST, created_at=step.now)
+        for d, n in assists
+    ]
+    Assignment.objects.bulk_create(created)
+    if lead[1] is not None:
+        step.set(handling_node=lead[1])
+    _respond(step)
+    step.event_data["lead"] = created[0].unit_name
+    step.event_data["assist"] = [a.unit_name for a in created[1:]]
+    for assignment in created:
+        users = (
+            notify.department_users([assignment.department_id])
+            if assignment.department_id
+            else notify.node_staff([assignment.node_id])
+        )
+        notify.notify(
+            case,
+            "case_dispatched",
+            users,
+            f"新派单({assignment.get_role_display()}) {case.number}: {case.title}",
+        )
+
+
+def _set_tier(step: Step, tier: Tier) -> None:
+    due, warning = resolution_due(tier, step.case.created_at)
+    step.set(
+        tier=tier,
+        due_at=due,
+        deadline_warning=warning,
+        warn_at=warn_at_for(step.case.created_at, due),
+        response_due_at=response_due(tier, step.case.created_at),
+    )
+    step.set(light=light_for(step.case, step.now))
+
+
+def _unit(spec) -> tuple[Department | None, OrgNode | None]:
+    if not isinstance(spec, dict) or len(spec) != 1 or not ({"department", "node"} & spec.keys()):
+        raise InvalidInput(
+            '单位格式应为 {"department": 编码} 或 {"node": 编码}', errors={"lead": ["单位格式不对"]}
+        )
+    if "department" in spec:
+        department = Department.objects.filter(code=spec["department"]).first()
+        if department is None:
+            raise InvalidInput("没有这个部门", errors={"department": [str(spec["department"])]})
+        return department, None
+    node = OrgNode.objects.filter(code=spec["node"]).first()
+    if node is None:
+        raise InvalidInput("没有这个节点", errors={"node": [str(spec["node"])]})
+    return None, node
+
+
+def _return(step: Step):
+    step.note = _text(step, "reason", required=True)
+    mine = _my_assignment(step, AssignmentRole.LEAD, LIVE)
+    if mine is None:
+        raise NotPermitted("只有牵头单位可以退单")
+    _answer(mine, AssignmentStatus.RETURNED, step.now, step.note)
+    step.event_data["unit"] = mine.unit_name
+    notify.notify(
+        step.case,
+        "case_returned",
+        notify.node_staff([step.case.handling_node_id]),
+        f"{mine.unit_name} 退单 {step.case.number}",
+        step.note,
+    )
+
+
+def _whistle(step: Step):
+    codes = step.data.get("departments")
+    if not isinstance(codes, list) or not codes:
+        raise InvalidInput("请选择要吹哨的部门", errors={"departments": ["至少一个部门"]})
+    departments = list(Department.objects.filter(code__in=codes))
+    if len(departments) != len(set(codes)):
+        raise InvalidInput("有部门编码不存在", errors={"departments": ["编码不对"]})
+    step.note = _text(step, "note", required=False)
+    due = step.now + timedelta(hours=case_settings()["report_in_hours"])
+    Assignment.objects.bulk_create(
+        [
+            Assignment(
+                case=step.case,
+                department=d,
+                role=AssignmentRole.WHISTLE,
+                created_at=step.now,
+                report_in_due_at=due,
+            )
+            for d in departments
+        ]
+    )
+    step.event_data.update(
+        departments=[d.name for d in departments], report_in_due_at=due.isoformat()
+    )
+    notify.notify(
+        step.case,
+        "case_whistle",
+        notify.department_users([d.pk for d in departments]),
+        f"吹哨报到 {step.case.number}: 请于 {timezone.localtime(due):%m-%d %H:%M} 前报到",
+        step.note,
+    )
+
+
+def _report_in(step: Step):
+    mine = _my_assignment(step, AssignmentRole.WHISTLE, [AssignmentStatus.PENDING])
+    if mine is None:
+        raise NotPermitted("您的部门没有被吹哨")
+    step.note = _text(step, "note", required=False)
+    _answer(mine, AssignmentStatus.REPORTED_IN, step.now, step.note)
+    step.event_data.update(unit=mine.unit_name, late=step.now > mine.report_in_due_at)
+
+
+def _request_extension(step: Step):
+    step.note = _text(step, "reason", required=True)
+    if "working_days" in step.data:
+        days = step.data["working_days"]
+        if not isinstance(days, int) or not 1 <= days <= 60:
+            raise InvalidInput("延期天数应为 1–60", errors={"working_days": ["1–60"]})
+        until, _warning = add_working_days(step.case.due_at, days, timezone.get_current_timezone())
+    else:
+        until = parse_datetime(str(step.data.get("until", "")))
+        if until is None or timezone.is_naive(until):
+            raise InvalidInput(
+                "请给出延期到的时间(带时区)或工作日数", errors={"until": ["ISO 8601 时间,带时区"]}
+            )
+    if until <= step.case.due_at:
+        raise InvalidInput("延期时间要晚于现在的时限", errors={"until": ["不晚于现时限"]})
+    step.set(extension_requested_until=until)
+    step.event_data["until"] = until.isoformat()
+    notify.notify(
+        step.case,
+        "extension_requested",
+        notify.supervisor_users(step.case),
+        f"{step.case.number} 申请延期",
+        step.note,
+    )
+
+
+def _approve_extension(step: Step):
+    until = step.case.extension_requested_until
+    if until is None:
+        raise Conflict("没有待审批的延期申请", code="no_extension_request")
+    approve = step.data.get("approve", True)
+    if not isinstance(approve, bool):
+        raise InvalidInput("approve 应为 true 或 false", errors={"approve": ["布尔值"]})
+    step.note = _text(step, "note", required=False)
+    step.set(extension_requested_until=None)
+    if approve:
+        step.set(due_at=until, warn_at=warn_at_for(step.case.created_at, until))
+        step.set(light=light_for(step.case, step.now))
+    step.event_data.update(approved=approve, until=until.isoformat())
+    notify.notify(
+        step.case,
+        "extension_decided",
+        notify.handler_users(step.case),
+        f"{step.case.number} 延期{'已批准' if approve else '未批准'}",
+        step.note,
+    )
+
+
+def _escalate(step: Step):
+    step.note = _text(step, "reason", required=True)
+    current = step.case.handling_node
+    if current is None or current.parent_id is None:
+        raise Conflict("已经在最高一级,无法再上报", code="cannot_escalate")
+    parent = current.parent
+    lead = _live_lead(step)
+    if lead is not None:
+        _answer(lead, AssignmentStatus.DONE, step.now, "上报上级")
+    step.set(handling_node=parent)
+    step.event_data.update(from_node=current.code, to_node=parent.code)
+    notify.notify(
+        step.case,
+        "case_escalated",
+        notify.node_staff([parent.pk]),
+        f"上报 {step.case.number}: {step.case.title}",
+        step.note,
+    )
+
+
+def _progress(step: Step):
+    step.note = _text(step, "note", required=True)
+
+
+def _resolve(step: Step):
+    result = _text(step, "result", required=True, limit=5000)
+    step.note = result
+    step.set(result=result, resolved_at=step.now)
+    lead = _live_lead(step)
+    if lead is not None:
+        _answer(lead, AssignmentStatus.DONE, step.now, "办结")
+    notify.notify(
+        step.case,
+        "case_resolved",
+        [*_reporter_users(step.case), *notify.node_staff([step.case.handling_node_id])],
+        f"{step.case.number} 已办结",
+        result,
+    )
+
+
+def _feedback(step: Step):
+    satisfaction = step.data.get("satisfaction")
+    if satisfaction not in Satisfaction.values:
+        raise InvalidInput("请选择满意度", errors={"satisfaction": list(Satisfaction.values)})
+    step.note = _text(step, "note" if "note" in step.data else "comment", required=False)
+    step.set(satisfaction=satisfaction)
+    step.event_data["satisfaction"] = satisfaction
+    if (
+        satisfaction == Satisfaction.UNSATISFIED
+        and step.case.reopen_count < case_settings()["reopen_limit"]
+    ):
+        _reopen_now(step)
+
+
+def _reopen_now(step: Step):
+    """Back to the unit that resolved it (重办): its lead assignment comes alive again."""
+    last_lead = next(
+        (
+            a
+            for a in reversed(step.assignments)
+            if a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.DONE
+        ),
+        None,
+    )
+    if last_lead is not None:
+        _answer(last_lead, AssignmentStatus.ACCEPTED, step.now, "重办")
+    step.set(reopen_count=step.case.reopen_count + 1, resolved_at=None)
+    step.to = Status.IN_PROGRESS
+    step.event_data["reopened"] = True
+    notify.notify(
+        step.case,
+        "case_reopened",
+        notify.handler_users(step.case),
+        f"{step.case.number} 重办",
+        step.note,
+    )
+
+
+def _reopen(step: Step):
+    step.note = _text(step, "reason", required=True)
+    _reopen_now(step)
+
+
+def _close(step: Step):
+    step.note = _text(step, "note", required=False)
+    step.set(closed_at=step.now)
+    merged = Case.objects.filter(merged_into=step.case).exclude(reporter_user=None)
+    outcome = f"{step.case.number} 已销号。办理结果: {step.case.result}"
+    notify.notify(
+        step.case,
+        "case_closed",
+        [*_reporter_users(step.case), *(c.reporter_user for c in merged)],
+        outcome,
+    )
+
+
+def _urge(step: Step):
+    step.note = _text(step, "note", required=False)
+    notify.notify(
+        step.case,
+        "case_urged",
+        notify.handler_users(step.case),
+        f"催办 {step.case.number}: {step.case.title}",
+        step.note,
+    )
+
+
+def _supervise(step: Step):
+    step.note = _text(step, "note", required=False)
+    step.set(is_supervised=True)
+    notify.notify(
+        step.case,
+        "case_supervised",
+        [*notify.handler_users(step.case), *notify.supervisor_users(step.case)],
+        f"督办 {step.case.number}: {step.case.title}",
+        step.note,
+    )
+
+
+def _merge(step: Step):
+    target_id = step.data.get("into")
+    if not isinstance(target_id, int) or target_id == step.case.pk:
+        raise InvalidInput("请给出要并入的案件 id", errors={"into": ["另一个案件的 id"]})
+    target = Case.objects.restrict(step.actor).filter(pk=target_id).first()
+    if target is None:
+        raise InvalidInput("没有这个案件", errors={"into": ["没有这个案件,或不在您的范围"]})
+    if target.status not in (*OPEN_STATUSES, Status.RESOLVED) or target.merged_into_id:
+        raise Conflict("只能并入未销号的案件", code="merge_target_closed")
+    step.note = _text(step, "note", required=False)
+    step.set(merged_into=target, closed_at=step.now)
+    step.event_data["into"] = target.number
+    notify.notify(
+        step.case,
+        "case_merged",
+        _reporter_users(step.case),
+        f"您反映的 {step.case.number} 已并入 {target.number} 一并办理",
+    )
+
+
+PHONE_OR_ID = re.compile(r"\d{7,}[\dXx]?")
+
+
+def public_summary(case: Case) -> str:
+    """An anonymised summary: category, title and result, with long digit runs (phones,
+    ID numbers) blanked out. No names, no exact address."""
+    category = case.category.name if case.category_id else "其他"
+    text = f"【{category}】{case.title}。办理结果:{case.result or '已办结'}"
+    return PHONE_OR_ID.sub("****", text)
+
+
+def _publish(step: Step):
+    summary = _text(step, "summary", required=False) or public_summary(step.case)
+    step.set(is_published=True, public_summary=PHONE_OR_ID.sub("****", summary))
+
+
+HANDLERS = {
+    "accept": _accept,
+    "reject": _reject,
+    "claim": _take,
+    "handle": _take,
+    "dispatch": _dispatch,
+    "return": _return,
+    "whistle": _whistle,
+    "report_in": _report_in,
+    "request_extension": _request_extension,
+    "approve_extension": _approve_extension,
+    "escalate": _escalate,
+    "progress": _progress,
+    "resolve": _resolve,
+    "callback": _feedback,
+    "rate": _feedback,
+    "reopen": _reopen,
+    "close": _close,
+    "urge": _urge,
+    "supervise": _supervise,
+    "merge": _merge,
+    "publish": _publish,
+}
+assert set(HANDLERS) == {action for _, action in TABLE}
+
+
+def do_case_action(
+    case_id: int, action: str, *, actor, version, data=None, at=None, reporter_token=None
+) -> Case:
+    """Apply ``action`` to the case. The caller has checked that the actor may see it
+    (or holds the case's ``reporter_token``, for a resident without an account)."""
+    if action not in HANDLERS:
+        raise InvalidInput(f"没有这个操作: {action}", code="unknown_action")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise InvalidInput("请带上案件的 version", errors={"version": ["必填整数"]})
+    data = data if isinstance(data, dict) else {}
+    now = at or timezone.now()
+    with transaction.atomic():
+        case = (
+            Case.objects.select_for_update()
+            .select_related("handling_node", "grid", "category", "tier")
+            .get(pk=case_id)
+        )
+        if case.version != version:
+            raise StaleVersion(f"案件已被他人更新(当前版本 {case.version}),请刷新后再试")
+        transition = transition_for(case.status, action)
+        if transition is None:
+            raise Conflict(f"案件{case.get_status_display()},不能{ACTION_NAMES[action]}")
+        assignments = list(case.assignments.select_related("node", "department"))
+        caps = capabilities(actor, case, assignments, reporter_token=reporter_token)
+        if not caps & set(transition.who):
+            raise NotPermitted(f"您不能对这个案件{ACTION_NAMES[action]}")
+        step = Step(case, actor, data, now, assignments, caps)
+        from_status = case.status
+        HANDLERS[action](step)
+        to_status = step.to or transition.to[0]
+        if to_status not in transition.to:
+            raise AssertionError(f"{action} led to {to_status}, not in {transition.to}")
+        step.set(status=to_status, version=case.version + 1)
+        case.save(update_fields=sorted(step.changed))
+        CaseEvent.objects.create(
+            case=case,
+            action=action,
+            actor=actor if actor.is_authenticated else None,
+            at=now,
+            from_status=from_status,
+            to_status=to_status,
+            note=step.note,
+            data=step.event_data,
+        )
+    return case

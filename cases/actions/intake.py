@@ -1,0 +1,168 @@
+"""Intake: a report from any channel becomes a case with a number, a grid, a category,
+a tier and its deadlines, in one transaction with its first timeline event."""
+
+import secrets
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.config import case_settings, channel_names
+from cases.duplicates import flag_possible_duplicate
+from cases.errors import InvalidInput
+from cases.models import Case, CaseEvent, Light, Status
+from cases.notify import node_staff, notify
+from cases.numbers import next_case_number
+from cases.sla import warn_at_for
+from catalog.classify import get_classifier
+from catalog.deadlines import resolution_due, response_due
+from catalog.models import MatterCategory, Tier
+from org.locator import locator
+from org.models import Building, Household, OrgNode
+from org.scoping import staff_codes
+
+# A suggestion is taken as the category only when it is this sure; otherwise the
+# dispatcher picks one in triage.
+AUTO_CATEGORY_SCORE = 0.5
+
+
+@dataclass
+class Report:
+    title: str
+    description: str = ""
+    channel: str = "api"
+    lng: float | None = None
+    lat: float | None = None
+    grid_code: str | None = None
+    address: str = ""
+    category_code: str | None = None
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def default_tier() -> Tier:
+    """For a case with no category: the middle tier (coordinated), the preset's first else."""
+    return Tier.objects.filter(code="coordinated").first() or Tier.objects.order_by("order").first()
+
+
+def _locate(report: Report, actor) -> tuple[OrgNode | None, str]:
+    """The grid of a report: from its grid code, its point, or its address. Without one,
+    the case sits at the reporting staff member's node, or the root."""
+    if report.grid_code:
+        grid = OrgNode.objects.filter(code=report.grid_code).exclude(grid_kind="").first()
+        if grid is None:
+            raise InvalidInput("没有这个网格编码", errors={"grid_code": ["没有这个网格"]})
+        return grid, grid.code
+    if report.lng is not None and report.lat is not None:
+        code = locator.locate(report.lng, report.lat)
+        if code:
+            return OrgNode.objects.get(code=code), code
+    if report.address:
+        place = (
+            Household.objects.filter(address=report.address)
+            .values_list("grid_id", flat=True)
+            .first()
+            or Building.objects.filter(address=report.address)
+            .values_list("grid_id", flat=True)
+            .first()
+        )
+        if place:
+            grid = OrgNode.objects.get(pk=place)
+            return grid, grid.code
+    codes = staff_codes(actor) if actor is not None and actor.is_authenticated else []
+    if codes:
+        return None, min(codes, key=len)
+    return None, OrgNode.objects.filter(parent=None).values_list("code", flat=True).first()
+
+
+def _classify(report: Report) -> tuple[MatterCategory | None, list[dict]]:
+    if report.category_code:
+        category = MatterCategory.objects.filter(code=report.category_code, is_active=True).first()
+        if category is None:
+            raise InvalidInput(
+                "没有这个事项编码", errors={"category_code": ["事项清单里没有这个编码"]}
+            )
+        return category, []
+    suggestions = get_classifier().suggest(f"{report.title} {report.description}", limit=3)
+    summary = [
+        {"code": s.category.code, "name": s.category.name, "score": round(s.score, 3)}
+        for s in suggestions
+    ]
+    best = suggestions[0] if suggestions else None
+    if best is not None and best.score >= AUTO_CATEGORY_SCORE:
+        return best.category, summary
+    return None, summary
+
+
+def do_create_case(report: Report, *, actor=None, at=None) -> Case:
+    """Create a case from a report. ``actor`` is the staff member or resident who filed it
+    (None for an anonymous QR report)."""
+    title = report.title.strip()
+    if not title:
+        raise InvalidInput("请填写标题", errors={"title": ["不能为空"]})
+    if report.channel not in channel_names():
+        raise InvalidInput(
+            f"未知渠道 {report.channel}",
+            errors={"channel": [f"可用渠道: {', '.join(channel_names())}"]},
+        )
+    if (report.lng is None) != (report.lat is None):
+        raise InvalidInput("经度和纬度要一起提供", errors={"location": ["lng 和 lat 缺一"]})
+    settings = case_settings()
+    now = at or timezone.now()
+    with transaction.atomic():
+        grid, org_code = _locate(report, actor)
+        category, suggestions = _classify(report)
+        tier = category.default_tier if category else default_tier()
+        due_at, warning = resolution_due(tier, now)
+        is_resident = (
+            actor is not None
+            and actor.is_authenticated
+            and not staff_codes(actor)
+            and not actor.is_superuser
+        )
+        case = Case.objects.create(
+            number=next_case_number(settings["case_prefix"], now),
+            title=title[:200],
+            description=report.description,
+            channel=report.channel,
+            status=Status.SUBMITTED,
+            grid=grid,
+            org_code=org_code,
+            handling_node=grid or OrgNode.objects.filter(code=org_code).first(),
+            lng=report.lng,
+            lat=report.lat,
+            address=report.address,
+            category=category,
+            tier=tier,
+            reporter_name=report.reporter_name,
+            reporter_phone=report.reporter_phone,
+            reporter_user=actor if is_resident else None,
+            created_by=actor if actor is not None and actor.is_authenticated else None,
+            tracking_token=secrets.token_urlsafe(16),
+            created_at=now,
+            response_due_at=response_due(tier, now),
+            due_at=due_at,
+            warn_at=warn_at_for(now, due_at, settings["yellow_at"]),
+            deadline_warning=warning,
+            light=Light.GREEN,
+        )
+        flag_possible_duplicate(case)
+        CaseEvent.objects.create(
+            case=case,
+            action="submit",
+            actor=case.created_by,
+            at=now,
+            from_status="",
+            to_status=Status.SUBMITTED,
+            note=channel_names().get(case.channel, case.channel),
+            data={"suggestions": suggestions, **report.extra},
+        )
+        if case.handling_node_id:
+            notify(
+                case,
+                "case_submitted",
+                node_staff([case.handling_node_id]),
+                f"新诉求 {case.number}: {case.title}",
+            )
+    return case

@@ -1,0 +1,144 @@
+from django.db.models import Prefetch
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from cases.actions import Report, do_case_action, do_create_case
+from cases.api.serializers import (
+    ActionSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseSerializer,
+)
+from cases.errors import CaseError
+from cases.filters import CaseFilterSet
+from cases.idempotency import idempotent
+from cases.models import Assignment, Case, CaseEvent, PhotoKind
+from cases.permissions import capabilities
+from cases.photos import add_photos
+from cases.transitions import ACTIONS, TABLE
+
+
+def error_response(error: CaseError) -> Response:
+    body = {"code": error.code, "detail": error.detail}
+    if error.errors:
+        body["errors"] = error.errors
+    return Response(body, status=error.status)
+
+
+def allowed_actions(user, case) -> list[str]:
+    caps = capabilities(user, case, list(case.assignments.all()))
+    return sorted(
+        action for (state, action), t in TABLE.items() if state == case.status and caps & set(t.who)
+    )
+
+
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases within the user's scope: their subtree, their department's, or their own."""
+
+    filterset_class = CaseFilterSet
+
+    def get_queryset(self):
+        cases = Case.objects.restrict(self.request.user).select_related(
+            "grid", "category", "tier", "handling_node"
+        )
+        if self.action == "retrieve":
+            cases = cases.prefetch_related(
+                Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+                Prefetch(
+                    "assignments", queryset=Assignment.objects.select_related("department", "node")
+                ),
+                "photos",
+            )
+        return cases
+
+    def get_serializer_class(self):
+        return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        case = self.get_object()
+        context = {"allowed_actions": allowed_actions(request.user, case)}
+        return Response(CaseDetailSerializer(case, context=context).data)
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def create(self, request):
+        form = CaseCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        location = data.get("location") or {}
+        reporter = data.get("reporter") or {}
+        report = Report(
+            title=data["title"],
+            description=data.get("description", ""),
+            channel=data["channel"],
+            lng=location.get("lng"),
+            lat=location.get("lat"),
+            grid_code=data.get("grid_code"),
+            address=data.get("address", ""),
+            category_code=data.get("category_code"),
+            reporter_name=reporter.get("name", ""),
+            reporter_phone=reporter.get("phone", ""),
+        )
+        try:
+            case = do_create_case(report, actor=request.user)
+        except CaseError as error:
+            return error_response(error)
+        return Response(CaseSerializer(case).data, status=201)
+
+    @extend_schema(
+        request=ActionSerializer,
+        responses={200: CaseDetailSerializer},
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS),
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    @idempotent
+    def act(self, request, pk=None, action_name=None):
+        case = self.get_object()  # 404 outside the user's scope
+        data = request.data if isinstance(request.data, dict) else {}
+        try:
+            case = do_case_action(
+                case.pk, action_name, actor=request.user, version=data.get("version"), data=data
+            )
+        except CaseError as error:
+            return error_response(error)
+        return self.retrieve(request, pk=case.pk)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
+                    "kind": {"type": "string", "enum": list(PhotoKind.values)},
+                },
+            }
+        },
+        responses={201: OpenApiTypes.OBJECT},
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def photos(self, request, pk=None):
+        case = self.get_object()
+        kind = request.data.get("kind", PhotoKind.REPORT)
+        if kind not in PhotoKind.values:
+            return Response(
+                {"code": "invalid", "detail": "kind 只能是 report 或 result"}, status=400
+            )
+        uploads = request.FILES.getlist("photos")
+        if not uploads:
+            return Response({"code": "invalid", "detail": "请上传照片(字段 photos)"}, status=400)
+        try:
+            photos = add_photos(case, uploads, kind)
+        except CaseError as error:
+            return error_response(error)
+        return Response({"photos": [p.pk for p in photos]}, status=201)

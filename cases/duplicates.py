@@ -1,0 +1,52 @@
+"""Possible duplicates: an open case of the same category close by and recent."""
+
+import math
+from datetime import timedelta
+
+from cases.config import case_settings
+from cases.models import OPEN_STATUSES, Case
+
+EARTH_RADIUS_M = 6_371_000
+
+
+def distance_m(lng1, lat1, lng2, lat2) -> float:
+    """Great-circle distance (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
+
+def find_possible_duplicate(case: Case) -> Case | None:
+    if case.category_id is None or case.lng is None or case.lat is None:
+        return None
+    settings = case_settings()
+    radius = settings["duplicate_radius_m"]
+    # A bounding box on the indexed columns first, the exact distance after.
+    dlat = radius / 111_320
+    dlng = radius / (111_320 * max(0.01, math.cos(math.radians(case.lat))))
+    candidates = (
+        Case.objects.filter(
+            category_id=case.category_id,
+            status__in=OPEN_STATUSES,
+            created_at__gte=case.created_at - timedelta(hours=settings["duplicate_hours"]),
+            created_at__lte=case.created_at,
+            lng__range=(case.lng - dlng, case.lng + dlng),
+            lat__range=(case.lat - dlat, case.lat + dlat),
+            merged_into=None,
+        )
+        .exclude(pk=case.pk)
+        .order_by("created_at")
+    )
+    for other in candidates:
+        if distance_m(case.lng, case.lat, other.lng, other.lat) <= radius:
+            return other
+    return None
+
+
+def flag_possible_duplicate(case: Case) -> Case | None:
+    original = find_possible_duplicate(case)
+    if original is not None:
+        case.possible_duplicate_of = original
+        case.save(update_fields=["possible_duplicate_of"])
+    return original

@@ -1,0 +1,32 @@
+"""Errors of case actions, each with the HTTP status and machine-readable code the API uses."""
+
+
+class CaseError(Exception):
+    status = 400
+    code = "invalid"
+
+    def __init__(self, detail: str, *, code: str | None = None, errors: dict | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        if code:
+            self.code = code
+        self.errors = errors or {}
+
+
+class InvalidInput(CaseError):
+    status = 400
+    code = "invalid"
+
+
+class NotPermitted(CaseError):
+    status = 403
+    code = "not_permitted"
+
+
+class Conflict(CaseError):
+    status = 409
+    code = "invalid_transition"
+
+
+class StaleVersion(Conflict):
+    code = "stale_version"

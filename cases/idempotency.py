@@ -1,0 +1,77 @@
+"""Idempotency-Key for POSTs: a retry gets the first answer instead of a second effect.
+
+The view runs in one transaction with the record of its answer, so either both are
+saved or neither. A concurrent retry that loses the race for the key rolls its own work
+back and answers what the winner stored.
+"""
+
+import functools
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from rest_framework.response import Response
+
+from cases.models import IdempotentRequest
+
+HEADER = "HTTP_IDEMPOTENCY_KEY"
+MAX_KEY_LENGTH = 100
+
+
+def _fingerprint(request) -> str:
+    try:
+        body = json.dumps(request.data, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        body = ""
+    return hashlib.sha256(f"{request.method} {request.path}\n{body}".encode()).hexdigest()
+
+
+def _replay(record: IdempotentRequest, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        return Response(
+            {"code": "idempotency_key_reused", "detail": "这个 Idempotency-Key 已用于另一个请求"},
+            status=422,
+        )
+    response = Response(record.body, status=record.status_code)
+    response["Idempotent-Replay"] = "true"
+    return response
+
+
+def idempotent(view_method):
+    """Decorate a DRF view method (self, request, …) that answers a POST."""
+
+    @functools.wraps(view_method)
+    def wrapper(self, request, *args, **kwargs):
+        key = request.META.get(HEADER, "").strip()
+        if not key:
+            return view_method(self, request, *args, **kwargs)
+        if len(key) > MAX_KEY_LENGTH:
+            return Response(
+                {"code": "invalid", "detail": "Idempotency-Key 太长(最多 100 字符)"}, status=400
+            )
+        user = request.user if request.user.is_authenticated else None
+        fingerprint = _fingerprint(request)
+        existing = IdempotentRequest.objects.filter(user=user, key=key).first()
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        try:
+            with transaction.atomic():
+                response = view_method(self, request, *args, **kwargs)
+                if response.status_code < 500:
+                    IdempotentRequest.objects.create(
+                        user=user,
+                        key=key,
+                        path=request.path[:200],
+                        fingerprint=fingerprint,
+                        status_code=response.status_code,
+                        body=response.data,
+                    )
+                    response["Idempotent-Replay"] = "false"
+        except IntegrityError:
+            existing = IdempotentRequest.objects.filter(user=user, key=key).first()
+            if existing is None:
+                raise
+            return _replay(existing, fingerprint)
+        return response
+
+    return wrapper

@@ -1,0 +1,346 @@
+"""Cases (民情/诉求/事件), their assignments, the append-only timeline, photos,
+notifications (outbox → inbox and webhooks) and idempotent request records."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import MatterCategory, Tier
+from org.models import Department, OrgNode
+from org.models.base import ScopedQuerySet
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("已提交")
+    ACCEPTED = "accepted", _("已受理")
+    DISPATCHED = "dispatched", _("已派单")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RESOLVED = "resolved", _("已办结")
+    CLOSED = "closed", _("已销号")
+    REJECTED = "rejected", _("不予受理")
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.IN_PROGRESS)
+
+
+class Light(models.TextChoices):
+    GREEN = "green", _("绿灯")
+    YELLOW = "yellow", _("黄灯")
+    RED = "red", _("红灯")
+
+
+class Satisfaction(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class CaseQuerySet(ScopedQuerySet):
+    pass
+
+
+class Case(models.Model):
+    number = models.CharField(_("编号"), max_length=32, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    description = models.TextField(_("描述"), max_length=5000, blank=True)
+    channel = models.SlugField(_("渠道"), max_length=32)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    # Where: the grid (from the location or address), and the code that scopes the case.
+    grid = models.ForeignKey(OrgNode, models.PROTECT, null=True, blank=True, related_name="cases")
+    org_code = models.CharField(max_length=32, db_index=True)
+    # The node currently responsible (grid, community, street… moves up on escalation).
+    handling_node = models.ForeignKey(
+        OrgNode, models.PROTECT, null=True, blank=True, related_name="handled_cases"
+    )
+    lng = models.FloatField(null=True, blank=True)
+    lat = models.FloatField(null=True, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+
+    category = models.ForeignKey(
+        MatterCategory, models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    tier = models.ForeignKey(Tier, models.PROTECT, null=True, blank=True, related_name="cases")
+
+    reporter_name = models.CharField(_("反映人"), max_length=50, blank=True)
+    reporter_phone = models.CharField(_("联系电话"), max_length=20, blank=True)
+    reporter_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # A resident tracks a case without an account through this secret.
+    tracking_token = models.CharField(max_length=32, unique=True)
+
+    created_at = models.DateTimeField(_("提交时间"), db_index=True)
+    response_due_at = models.DateTimeField(_("响应时限"), null=True, blank=True)
+    due_at = models.DateTimeField(_("办结时限"), null=True, blank=True)
+    # When the light turns yellow (a share of the allowed time, see cases.sla).
+    warn_at = models.DateTimeField(null=True, blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # True when a deadline was counted into a year whose holidays are not entered yet.
+    deadline_warning = models.BooleanField(default=False)
+    light = models.CharField(max_length=8, choices=Light.choices, default=Light.GREEN)
+
+    result = models.TextField(_("办理结果"), blank=True)
+    satisfaction = models.CharField(
+        _("满意度"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+    is_supervised = models.BooleanField(_("督办"), default=False)
+    extension_requested_until = models.DateTimeField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="merged_cases"
+    )
+    possible_duplicate_of = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_published = models.BooleanField(_("已公示"), default=False)
+    public_summary = models.TextField(_("公示摘要"), blank=True)
+
+    objects = CaseQuerySet.as_manager()
+    scope_field, scope_personal = "org_code", True
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("诉求事件")
+        verbose_name_plural = _("诉求事件")
+        indexes = [
+            models.Index(fields=["status", "light"], name="case_status_light"),
+            models.Index(fields=["light", "warn_at"], name="case_light_warn"),
+            models.Index(fields=["org_code", "created_at"], name="case_org_created"),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    @classmethod
+    def scope_extra_q(cls, user, department_ids):
+        """Beyond the subtree: the reporter's own cases, and cases given to the user's
+        departments."""
+        query = Q(reporter_user=user)
+        if department_ids:
+            query |= Q(
+                pk__in=Assignment.objects.filter(department__in=department_ids).values("case_id")
+            )
+        return query
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class AssignmentRole(models.TextChoices):
+    LEAD = "lead", _("牵头")
+    ASSIST = "assist", _("协办")
+    WHISTLE = "whistle", _("吹哨报到")
+
+
+class AssignmentStatus(models.TextChoices):
+    PENDING = "pending", _("待签收")
+    ACCEPTED = "accepted", _("已签收")
+    RETURNED = "returned", _("已退单")
+    REPORTED_IN = "reported_in", _("已报到")
+    DONE = "done", _("已完成")
+
+
+class Assignment(models.Model):
+    """A unit (a department, or an org node such as a community) given part of a case."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="assignments")
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="case_assignments"
+    )
+    node = models.ForeignKey(
+        OrgNode, models.PROTECT, null=True, blank=True, related_name="case_assignments"
+    )
+    role = models.CharField(max_length=8, choices=AssignmentRole.choices)
+    status = models.CharField(
+        max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.PENDING
+    )
+    created_at = models.DateTimeField()
+    report_in_due_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("派单")
+        verbose_name_plural = _("派单")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | Q(node__isnull=False),
+                name="assignment_has_a_unit",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case.number} → {self.unit_name} ({self.get_role_display()})"
+
+    @property
+    def unit_name(self) -> str:
+        return self.department.name if self.department_id else self.node.name
+
+
+class CaseEvent(models.Model):
+    """One row per action on a case, written in the action's transaction. Never changed."""
+
+    case = models.ForeignKey(Case, models.CASCADE, related_name="events")
+    action = models.SlugField(max_length=32)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+
+    def __str__(self):
+        return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("timeline events are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("timeline events are never deleted")
+
+
+def photo_path(photo, filename):
+    return f"cases/{photo.case.created_at:%Y/%m}/{photo.case.number}/{filename}"
+
+
+class PhotoKind(models.TextChoices):
+    REPORT = "report", _("反映照片")
+    RESULT = "result", _("办结照片")
+
+
+class CasePhoto(models.Model):
+    case = models.ForeignKey(Case, models.CASCADE, related_name="photos")
+    kind = models.CharField(max_length=8, choices=PhotoKind.choices)
+    image = models.ImageField(upload_to=photo_path, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(null=True)
+    height = models.PositiveIntegerField(null=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("照片")
+        verbose_name_plural = _("照片")
+
+    def __str__(self):
+        return self.image.name
+
+
+class Outbox(models.Model):
+    """A message an action recorded, delivered after commit by a huey task.
+
+    ``channel`` is "inbox" (an in-app message for ``recipient``) or "webhook" (a POST to
+    ``webhook``). Delivery is at-least-once with ``attempts`` and a back-off; the in-app
+    inbox keeps one message per outbox row, so a repeated delivery adds nothing.
+    """
+
+    channel = models.CharField(max_length=8)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    webhook = models.ForeignKey(
+        "Webhook", models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
+    event = models.CharField(max_length=32)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("待发通知")
+        verbose_name_plural = _("待发通知")
+        indexes = [models.Index(fields=["delivered_at", "next_attempt_at"], name="outbox_due")]
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient or self.webhook}"
+
+
+class InboxMessage(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="inbox")
+    outbox = models.OneToOneField(Outbox, models.CASCADE, related_name="message")
+    case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("站内消息")
+        verbose_name_plural = _("站内消息")
+
+    def __str__(self):
+        return self.title
+
+
+class Webhook(models.Model):
+    """A subscriber to case events; bodies are signed with its secret (HMAC-SHA256)."""
+
+    name = models.CharField(max_length=100)
+    url = models.URLField()
+    secret = models.CharField(max_length=100)
+    events = models.JSONField(default=list, blank=True, help_text=_("空表示全部事件"))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("Webhook 订阅")
+        verbose_name_plural = _("Webhook 订阅")
+
+    def __str__(self):
+        return self.name
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST carrying an Idempotency-Key, replayed on retries."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True)
+    key = models.CharField(max_length=100)
+    path = models.CharField(max_length=200)
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key"),
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(user=None), name="unique_anonymous_idempotency_key"
+            ),
+        ]
+
+    def __str__(self):
+        return self.key
+
+
+class CaseCounter(models.Model):
+    """The daily sequence behind readable case numbers (JZ-20261122-000123)."""
+
+    day = models.DateField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.day}: {self.last}"

@@ -1,0 +1,93 @@
+"""Recording notifications in the outbox, inside the action's transaction.
+
+Delivery happens after commit (``cases.tasks.deliver_outbox``), so a rolled-back action
+notifies nobody and a committed one is delivered even if the worker is down for a while.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, Outbox, Webhook
+from org.models import RoleKind, User
+
+STAFF_KINDS = (RoleKind.STAFF, RoleKind.LEADER)
+
+
+def department_users(department_ids):
+    return User.objects.filter(
+        is_active=True, assignments__department__in=department_ids
+    ).distinct()
+
+
+def node_staff(node_ids):
+    return User.objects.filter(
+        is_active=True, assignments__node__in=node_ids, assignments__role__kind__in=STAFF_KINDS
+    ).distinct()
+
+
+def handler_users(case: Case):
+    """The people of the unit holding the case: its live lead department, else the staff
+    of the handling node."""
+    lead = case.assignments.filter(role="lead", status__in=["pending", "accepted"]).first()
+    if lead is not None and lead.department_id:
+        return department_users([lead.department_id])
+    node_id = lead.node_id if lead is not None else case.handling_node_id
+    return node_staff([node_id]) if node_id else User.objects.none()
+
+
+def supervisor_users(case: Case):
+    """Staff of the node one level above the handling node (a grid's community…)."""
+    node = case.handling_node or case.grid
+    if node is None or node.parent_id is None:
+        return User.objects.none()
+    return node_staff([node.parent_id])
+
+
+def notify(case: Case, event: str, users, title: str, body: str = "") -> None:
+    """Queue an in-app message for each user and a webhook call for each subscriber."""
+    now = timezone.now()
+    rows = [
+        Outbox(
+            channel="inbox",
+            recipient=user,
+            case=case,
+            event=event,
+            payload={"title": title, "body": body},
+            next_attempt_at=now,
+        )
+        for user in users
+    ]
+    payload = {
+        "event": event,
+        "case": {
+            "id": case.pk,
+            "number": case.number,
+            "status": case.status,
+            "version": case.version,
+            "grid_code": case.grid.code if case.grid_id else None,
+        },
+        "title": title,
+    }
+    for webhook in Webhook.objects.filter(is_active=True):
+        if not webhook.events or event in webhook.events:
+            rows.append(
+                Outbox(
+                    channel="webhook",
+                    webhook=webhook,
+                    case=case,
+                    event=event,
+                    payload=payload,
+                    next_attempt_at=now,
+                )
+            )
+    if not rows:
+        return
+    created = Outbox.objects.bulk_create(rows)
+    ids = [row.pk for row in created]
+
+    def enqueue():
+        from cases.tasks import deliver_outbox
+
+        deliver_outbox(ids)
+
+    transaction.on_commit(enqueue)

@@ -1,0 +1,18 @@
+"""Background work: outbox delivery and its retries. Tasks take ids and re-read rows."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from cases.delivery import deliver, due_rows
+
+
+@db_task()
+def deliver_outbox(ids):
+    for row_id in ids:
+        deliver(row_id)
+
+
+@db_periodic_task(crontab(minute="*"))
+def retry_outbox():
+    for row_id in due_rows():
+        deliver(row_id)

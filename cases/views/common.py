@@ -1,0 +1,150 @@
+"""Helpers shared by the case pages: scoping, the actions a user may take, parsing an
+action's form into the data ``do_case_action`` takes, and what the pages show of a case."""
+
+from django.db import models
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from cases.actions import ACTION_NAMES
+from cases.api.views import allowed_actions
+from cases.errors import InvalidInput
+from cases.models import Case, Light
+from org.models import OrgNode
+from org.scoping import department_ids, staff_codes
+
+# Labels of timeline events, the actions' and the two the system writes itself.
+EVENT_NAMES = {**ACTION_NAMES, "submit": "提交", "light": "亮灯"}
+
+# Text fields an action form may send, passed through as they are when present.
+TEXT_FIELDS = ("note", "reason", "result", "comment", "summary")
+# Choice fields passed only when not empty (an empty category would be "no such entry").
+CHOICE_FIELDS = ("satisfaction", "category_code", "tier")
+
+# Most urgent first: red, yellow, green, then the earliest deadline.
+URGENCY = models.Case(
+    models.When(light=Light.RED, then=0),
+    models.When(light=Light.YELLOW, then=1),
+    default=2,
+    output_field=models.IntegerField(),
+)
+URGENT_ORDER = ["urgency", models.F("due_at").asc(nulls_last=True), "pk"]
+
+CASE_RELATED = ("grid", "category", "tier", "handling_node")
+
+
+def visible_cases(user):
+    """The cases the user may see (their subtree, their departments', their own)."""
+    return Case.objects.restrict(user).select_related(*CASE_RELATED)
+
+
+def visible_case_or_404(user, pk, queryset=None) -> Case:
+    case = (queryset if queryset is not None else visible_cases(user)).filter(pk=pk).first()
+    if case is None:
+        raise Http404("没有这个案件,或不在您的管辖范围内")
+    return case
+
+
+def actions_for(user, case) -> list[str]:
+    """The actions this user may take on the case now (the API's rule, one place)."""
+    return allowed_actions(user, case)
+
+
+def grid_nodes(user):
+    """The grids where the user holds a staff role (a grid worker's own grids)."""
+    if user.is_superuser:
+        return OrgNode.objects.none()
+    return OrgNode.objects.filter(code__in=staff_codes(user)).exclude(grid_kind="")
+
+
+def workbench(user) -> dict:
+    """Which case pages make sense for the user's roles (the header's links)."""
+    codes = staff_codes(user)
+    grids = set(grid_nodes(user).values_list("code", flat=True))
+    admin = user.is_superuser
+    return {
+        "list": True,
+        "mine": not (codes or admin or department_ids(user)),
+        "queue": bool(grids),
+        "triage": admin or any(code not in grids for code in codes),
+        "inbox": bool(department_ids(user)),
+        "board": admin or bool(codes),
+    }
+
+
+def _int(value, field: str, message: str) -> int:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        raise InvalidInput(message, errors={field: [message]}) from None
+
+
+def _unit(value: str, field: str) -> dict:
+    """A form's "department:CODE" or "node:CODE" as the action's unit spec."""
+    kind, _sep, code = value.partition(":")
+    if kind not in ("department", "node") or not code:
+        raise InvalidInput("请选择单位", errors={field: ["单位格式不对"]})
+    return {kind: code}
+
+
+def parse_version(post) -> int | None:
+    try:
+        return int(post.get("version", ""))
+    except ValueError:
+        return None
+
+
+def action_data(action: str, post, user) -> dict:
+    """The data of an action posted from a page form (the same keys the API takes)."""
+    data = {name: post[name] for name in TEXT_FIELDS if name in post}
+    data.update({name: post[name] for name in CHOICE_FIELDS if post.get(name)})
+    if action == "dispatch":
+        if post.get("lead"):
+            data["lead"] = _unit(post["lead"], "lead")
+        data["assist"] = [_unit(value, "assist") for value in post.getlist("assist") if value]
+    elif action == "whistle":
+        data["departments"] = [code for code in post.getlist("departments") if code]
+    elif action == "request_extension":
+        if post.get("working_days"):
+            data["working_days"] = _int(post["working_days"], "working_days", "延期天数应为整数")
+        elif post.get("until"):
+            until = parse_datetime(post["until"])
+            if until is None:
+                raise InvalidInput("延期时间格式不对", errors={"until": ["时间格式不对"]})
+            if timezone.is_naive(until):
+                until = timezone.make_aware(until)
+            data["until"] = until.isoformat()
+    elif action == "approve_extension":
+        data["approve"] = post.get("approve", "yes") != "no"
+    elif action == "merge":
+        data["into"] = _merge_target(post.get("into", ""), user)
+    return data
+
+
+def _merge_target(value: str, user) -> int:
+    """A case number (JZ-…) or id typed by staff, as the id the merge action takes."""
+    value = value.strip()
+    if value.isdigit():
+        return int(value)
+    target = Case.objects.restrict(user).filter(number=value).values_list("pk", flat=True).first()
+    if target is None:
+        raise InvalidInput("没有这个案件编号", errors={"into": ["没有这个案件,或不在您的范围"]})
+    return target
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def map_data(case: Case, tile_url: str, attribution: str) -> dict | None:
+    boundary = case.grid.geometry if case.grid_id else None
+    point = {"lng": case.lng, "lat": case.lat} if case.lng is not None else None
+    if boundary is None and point is None:
+        return None
+    return {
+        "boundary": boundary,
+        "point": point,
+        "label": case.number,
+        "tile_url": tile_url,
+        "tile_attribution": attribution,
+    }

@@ -1,0 +1,177 @@
+"""A case's page (facts, map, photos, assignments, timeline, one form per allowed action),
+the one endpoint every page's action forms post to, and the photos."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from cases.actions import ACTION_NAMES, do_case_action, public_summary
+from cases.errors import CaseError
+from cases.config import channel_names
+from cases.models import (
+    Assignment,
+    Case,
+    CaseEvent,
+    CasePhoto,
+    PhotoKind,
+    Satisfaction,
+    Status,
+)
+from cases.photos import add_photos
+from cases.views.common import (
+    EVENT_NAMES,
+    action_data,
+    actions_for,
+    map_data,
+    mask_name,
+    parse_version,
+    visible_case_or_404,
+    visible_cases,
+)
+from cases.views.dispatching import action_options, suggestions_for
+from cases.views.forms import uploaded_photos
+from residents.masking import mask_phone
+
+# Actions whose form may carry photos, and of which kind.
+PHOTO_ACTIONS = {"resolve": PhotoKind.RESULT}
+
+
+@login_required
+def photo(request, pk):
+    """A case photo, for whoever may see the case."""
+    item = get_object_or_404(
+        CasePhoto.objects.filter(case__in=Case.objects.restrict(request.user)), pk=pk
+    )
+    return FileResponse(item.image.open("rb"), content_type="image/jpeg")
+
+
+def _case_for_page(user, pk) -> Case:
+    queryset = visible_cases(user).select_related(
+        "merged_into", "possible_duplicate_of", "grid__parent"
+    ).prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.select_related("department", "node")),
+        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+        "photos",
+    )
+    return visible_case_or_404(user, pk, queryset)
+
+
+def _timeline(case: Case) -> list[dict]:
+    rows = []
+    for event in case.events.all():
+        actor = event.actor
+        rows.append(
+            {
+                "event": event,
+                "label": EVENT_NAMES.get(event.action, event.action),
+                "actor": (actor.display_name or actor.username) if actor else "",
+                "details": _event_details(event),
+                "moved": event.from_status != event.to_status,
+                "from_label": _status_label(event.from_status),
+                "to_label": _status_label(event.to_status),
+            }
+        )
+    return rows
+
+
+def _status_label(value: str) -> str:
+    return Status(value).label if value in Status.values else value
+
+
+def _event_details(event: CaseEvent) -> list[str]:
+    """The event's data in words (who was dispatched, until when, how satisfied…)."""
+    data = event.data or {}
+    details = []
+    if data.get("lead"):
+        details.append(f"牵头: {data['lead']}")
+    if data.get("assist"):
+        details.append(f"协办: {'、'.join(data['assist'])}")
+    if data.get("departments"):
+        details.append(f"吹哨: {'、'.join(data['departments'])}")
+    if data.get("unit"):
+        details.append(f"单位: {data['unit']}")
+    if data.get("late"):
+        details.append("逾期报到")
+    if data.get("satisfaction"):
+        details.append(Satisfaction(data["satisfaction"]).label)
+    if data.get("reopened"):
+        details.append("重办")
+    if "approved" in data:
+        details.append("同意延期" if data["approved"] else "不同意延期")
+    if data.get("into"):
+        details.append(f"并入 {data['into']}")
+    if data.get("to_node"):
+        details.append(f"上报至 {data['to_node']}")
+    return details
+
+
+def detail_page(request, pk, *, error: CaseError | None = None, posted="", status=200):
+    user = request.user
+    case = _case_for_page(user, pk)
+    actions = actions_for(user, case)
+    photos = list(case.photos.all())
+    events = list(case.events.all())
+    submitted = next((e for e in events if e.action == "submit"), None)
+    suggestions = suggestions_for(case, submitted.data if submitted else {}) \
+        if "dispatch" in actions else []
+    context = {
+        "case": case,
+        "actions": [(action, ACTION_NAMES[action]) for action in actions],
+        "options": action_options(case, actions, suggestions, full_catalogue=True),
+        "assignments": list(case.assignments.all()),
+        "timeline": _timeline(case),
+        "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
+        "result_photos": [p for p in photos if p.kind == PhotoKind.RESULT],
+        "reporter_name": mask_name(case.reporter_name),
+        "reporter_phone": mask_phone(case.reporter_phone),
+        "map_data": map_data(
+            case, settings.MAP_TILE_URL, getattr(settings, "MAP_TILE_ATTRIBUTION", "")
+        ),
+        "channel_name": channel_names().get(case.channel, case.channel),
+        "summary": case.public_summary or public_summary(case),
+        "error": error,
+        "posted": posted,
+    }
+    return render(request, "cases/detail.html", context, status=status)
+
+
+@login_required
+def detail(request, pk):
+    return detail_page(request, pk)
+
+
+def _next_url(request, case: Case) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("cases:detail", args=[case.pk])
+
+
+@require_POST
+@login_required
+def act(request, pk, action):
+    """Every action form of every page posts here: the case's version and the action's
+    fields. An error shows the case again with the reason and the error's status."""
+    case = visible_case_or_404(request.user, pk)
+    try:
+        data = action_data(action, request.POST, request.user)
+        with transaction.atomic():
+            case = do_case_action(
+                case.pk, action, actor=request.user, version=parse_version(request.POST),
+                data=data,
+            )
+            if action in PHOTO_ACTIONS:
+                add_photos(case, uploaded_photos(request), PHOTO_ACTIONS[action])
+    except CaseError as failure:
+        return detail_page(request, pk, error=failure, posted=action, status=failure.status)
+    messages.success(request, f"{case.number}: {ACTION_NAMES.get(action, action)}成功")
+    return redirect(_next_url(request, case))

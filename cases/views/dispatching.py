@@ -1,0 +1,76 @@
+"""What the action forms offer: suggested categories, the suggested route, the units a
+case can be dispatched or whistled to, tiers and the catalogue."""
+
+from itertools import groupby
+
+from cases.models import Case
+from catalog.classify import get_classifier
+from catalog.models import MatterCategory, Tier
+from catalog.routing import route
+from org.models import Department
+
+SUGGESTIONS = 3
+
+
+def suggestions_for(case: Case, submitted: dict) -> list[dict]:
+    """The categories suggested at intake (the first event's data), or asked of the
+    classifier now for a case that came in without them."""
+    suggestions = list(submitted.get("suggestions") or [])
+    if not suggestions and case.category_id is None:
+        text = f"{case.title} {case.description}"
+        suggestions = [
+            {"code": s.category.code, "name": s.category.name, "score": round(s.score, 3)}
+            for s in get_classifier().suggest(text, limit=SUGGESTIONS)
+        ]
+    return suggestions
+
+
+def suggested_route(case: Case, category: MatterCategory | None):
+    if category is None or case.grid_id is None:
+        return None
+    return route(category, case.grid)
+
+
+def _unit_value(suggestion) -> str:
+    if suggestion is None:
+        return ""
+    if suggestion.department is not None:
+        return f"department:{suggestion.department.code}"
+    return f"node:{suggestion.node.code}" if suggestion.node is not None else ""
+
+
+def action_options(case: Case, actions, suggestions, *, full_catalogue: bool, departments=None):
+    """Choices for the case's action forms. ``departments`` may be passed when a page
+    shows many cases, to load them once."""
+    if not {"dispatch", "whistle"} & set(actions):
+        return {}
+    departments = departments if departments is not None else list(Department.objects.all())
+    options = {"departments": departments}
+    if "dispatch" not in actions:
+        return options
+    codes = [s["code"] for s in suggestions]
+    by_code = MatterCategory.objects.select_related("default_tier").in_bulk(codes, field_name="code")
+    category = case.category or (by_code.get(codes[0]) if codes else None)
+    suggestion = suggested_route(case, category)
+    nodes = [node for node in (case.grid, case.grid.parent if case.grid_id else None) if node]
+    if case.handling_node_id and case.handling_node not in nodes:
+        nodes.append(case.handling_node)
+    if full_catalogue:
+        entries = MatterCategory.objects.filter(is_active=True).order_by("group", "code")
+        catalogue = [(group, list(items)) for group, items in groupby(entries, lambda c: c.group)]
+    else:
+        entries = [by_code[code] for code in codes if code in by_code]
+        if case.category and case.category.code not in by_code:
+            entries.insert(0, case.category)
+        catalogue = [("", entries)]
+    options.update(
+        {
+            "category": category,
+            "route": suggestion,
+            "lead": _unit_value(suggestion),
+            "nodes": nodes,
+            "catalogue": catalogue,
+            "tiers": list(Tier.objects.all()),
+        }
+    )
+    return options

@@ -1,0 +1,92 @@
+"""A department's inbox (dispatches to accept or return, whistles to report in to, cases in
+hand), everyone's in-app messages, and the header's links with the unread count."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases.models import Assignment, AssignmentRole, AssignmentStatus, InboxMessage, Status
+from cases.views.common import URGENCY, URGENT_ORDER, actions_for, visible_cases, workbench
+from org.scoping import department_ids
+
+MESSAGES_PER_PAGE = 30
+
+
+def _assignments(user):
+    return (
+        Assignment.objects.filter(department__in=department_ids(user))
+        .select_related("department", "case__category", "case__tier", "case__grid")
+        .prefetch_related(
+            Prefetch(
+                "case__assignments",
+                queryset=Assignment.objects.select_related("department", "node"),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+@login_required
+def inbox(request):
+    user = request.user
+    mine = _assignments(user)
+    pending = list(mine.filter(status=AssignmentStatus.PENDING, case__status__in=[
+        Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS]))
+    rows = [(a, actions_for(user, a.case)) for a in pending]
+    in_hand = (
+        visible_cases(user)
+        .filter(
+            status=Status.IN_PROGRESS,
+            assignments__department__in=department_ids(user),
+            assignments__role=AssignmentRole.LEAD,
+            assignments__status=AssignmentStatus.ACCEPTED,
+        )
+        .distinct()
+        .annotate(urgency=URGENCY)
+        .order_by(*URGENT_ORDER)
+    )
+    inbox_messages = InboxMessage.objects.filter(user=user).select_related("case")
+    context = {
+        "dispatches": [(a, actions) for a, actions in rows if a.role != AssignmentRole.WHISTLE],
+        "whistles": [(a, actions) for a, actions in rows if a.role == AssignmentRole.WHISTLE],
+        "in_hand": list(in_hand[:100]),
+        "is_department": bool(department_ids(user)),
+        "messages_page": Paginator(inbox_messages, MESSAGES_PER_PAGE).get_page(
+            request.GET.get("page")
+        ),
+        "unread": inbox_messages.filter(read_at=None).count(),
+    }
+    return render(request, "cases/inbox.html", context)
+
+
+@require_POST
+@login_required
+def mark_read(request, pk):
+    message = get_object_or_404(InboxMessage, pk=pk, user=request.user)
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at"])
+    if message.case_id and request.POST.get("open"):
+        return redirect("cases:detail", pk=message.case_id)
+    return redirect("cases:inbox")
+
+
+@require_POST
+@login_required
+def mark_all_read(request):
+    InboxMessage.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    return redirect("cases:inbox")
+
+
+@login_required
+def nav(request):
+    """The header's case links for the user's roles and the unread count (loaded by htmx
+    into base.html, so the pages of every app show them)."""
+    context = {
+        "links": workbench(request.user),
+        "unread": InboxMessage.objects.filter(user=request.user, read_at=None).count(),
+    }
+    return render(request, "cases/_nav.html", context)

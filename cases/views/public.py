@@ -1,0 +1,182 @@
+"""The residents' pages, without a login: the QR report (码上办), its printable code, the
+track-my-case page with the rating, and a community's public list of published cases."""
+
+import io
+
+import segno
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from cases.actions import do_case_action, do_create_case
+from cases.errors import CaseError
+from cases.models import Case, PhotoKind, Satisfaction, Status
+from cases.photos import MAX_PHOTOS, add_photos
+from cases.views.common import parse_version
+from cases.views.forms import ReportForm, uploaded_photos
+from org.codes import subtree_q
+from org.models import OrgNode
+
+PUBLIC_PER_PAGE = 20
+
+# What a resident sees of the timeline: the steps, never who took them. Notes are shown
+# only where they are the answer to the resident (a refusal's reason).
+PUBLIC_STEPS = {
+    "submit": "已提交",
+    "accept": "已受理",
+    "claim": "已受理",
+    "handle": "已受理,由社区(网格)直接办理",
+    "dispatch": "已派单至职能部门办理",
+    "reject": "不予受理",
+    "escalate": "已上报上级协调办理",
+    "whistle": "已召集相关部门联合办理",
+    "resolve": "已办结",
+    "callback": "已回访",
+    "rate": "您已评价",
+    "reopen": "重新办理",
+    "close": "已销号",
+    "merge": "已与同类诉求合并办理",
+    "publish": "已公示",
+}
+NOTE_SHOWN = {"reject"}
+
+
+def _grid_or_404(code: str) -> OrgNode:
+    grid = OrgNode.objects.exclude(grid_kind="").select_related("parent").filter(code=code).first()
+    if grid is None:
+        raise Http404("没有这个网格")
+    return grid
+
+
+def report(request, grid_code):
+    """码上办: a resident scans the grid's code and reports, with photos and location."""
+    grid = _grid_or_404(grid_code)
+    form = ReportForm(request.POST or None)
+    error = None
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    photos = uploaded_photos(request)
+                    case = do_create_case(
+                        form.report("qr_code", grid.code), actor=request.user if request.user.is_authenticated else None
+                    )
+                    add_photos(case, photos, PhotoKind.REPORT)
+            except CaseError as failure:
+                error, status = failure.detail, failure.status
+            else:
+                messages.success(request, f"提交成功,您的诉求编号是 {case.number}")
+                return redirect("cases:track", token=case.tracking_token)
+        else:
+            status = 400
+    context = {"grid": grid, "form": form, "error": error, "max_photos": MAX_PHOTOS}
+    return render(request, "cases/report.html", context, status=status)
+
+
+def _report_url(request, grid: OrgNode) -> str:
+    return request.build_absolute_uri(reverse("cases:report", args=[grid.code]))
+
+
+def qr_svg(request, grid_code):
+    """The grid's printable QR code, encoding the absolute address of its report page."""
+    grid = _grid_or_404(grid_code)
+    buffer = io.BytesIO()
+    segno.make(_report_url(request, grid), error="m").save(
+        buffer, kind="svg", scale=8, border=2, title=f"{grid.name} 码上办"
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def poster(request, grid_code):
+    """A page to print and post in the grid: the code, the grid's name, the address."""
+    grid = _grid_or_404(grid_code)
+    return render(
+        request, "cases/poster.html", {"grid": grid, "report_url": _report_url(request, grid)}
+    )
+
+
+def _public_timeline(case: Case) -> list[dict]:
+    steps = []
+    for event in case.events.all():
+        label = PUBLIC_STEPS.get(event.action)
+        if label is None:
+            continue
+        if event.action in ("callback", "rate") and event.data.get("reopened"):
+            label = f"{label}(不满意,重新办理)"
+        note = event.note if event.action in NOTE_SHOWN else ""
+        steps.append({"at": event.at, "label": label, "note": note})
+    return steps
+
+
+def _may_rate(case: Case) -> bool:
+    """Rating is open while the case is resolved and not yet rated since it was resolved."""
+    if case.status != Status.RESOLVED:
+        return False
+    last = case.events.filter(action__in=["resolve", "rate"]).order_by("-at", "-pk").first()
+    return last is None or last.action != "rate"
+
+
+def _track_page(request, case: Case, *, error=None, status=200):
+    context = {
+        "case": case,
+        "steps": _public_timeline(case),
+        "may_rate": _may_rate(case),
+        "satisfactions": Satisfaction.choices,
+        "error": error,
+        "photo_count": case.photos.count(),
+    }
+    return render(request, "cases/track.html", context, status=status)
+
+
+def _tracked_case(token: str) -> Case:
+    return get_object_or_404(
+        Case.objects.select_related("category", "merged_into"), tracking_token=token
+    )
+
+
+@never_cache
+def track(request, token):
+    """A resident follows their case with the secret token from the report's receipt."""
+    return _track_page(request, _tracked_case(token))
+
+
+@never_cache
+@require_POST
+def rate(request, token):
+    case = _tracked_case(token)
+    data = {"satisfaction": request.POST.get("satisfaction", "")}
+    data["comment"] = request.POST.get("comment", "")
+    try:
+        do_case_action(
+            case.pk,
+            "rate",
+            actor=request.user,
+            version=parse_version(request.POST),
+            data=data,
+            reporter_token=token,
+        )
+    except CaseError as failure:
+        case.refresh_from_db()
+        return _track_page(request, case, error=failure.detail, status=failure.status)
+    messages.success(request, "感谢您的评价!")
+    return redirect("cases:track", token=token)
+
+
+def community(request, code):
+    """The published cases of a community (or any node's subtree): summaries only."""
+    node = get_object_or_404(OrgNode.objects.select_related("level"), code=code)
+    cases = (
+        Case.objects.filter(subtree_q(node.code, "org_code"), is_published=True)
+        .select_related("category")
+        .order_by("-closed_at", "-pk")
+    )
+    page = Paginator(cases, PUBLIC_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "cases/community.html", {"node": node, "page": page})

@@ -1,0 +1,236 @@
+"""The staff's case pages: the filtered list, the grid worker's queue with the quick
+report, the dispatcher's triage console, the supervision board and staff entry."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch
+from django.shortcuts import redirect, render
+
+from cases.actions import do_create_case
+from cases.config import channel_names
+from cases.errors import CaseError, InvalidInput
+from cases.filters import CaseFilterSet
+from cases.models import (
+    OPEN_STATUSES,
+    Assignment,
+    AssignmentStatus,
+    CaseEvent,
+    Light,
+    PhotoKind,
+    Status,
+)
+from cases.photos import MAX_PHOTOS, add_photos
+from cases.views.common import (
+    URGENCY,
+    URGENT_ORDER,
+    actions_for,
+    grid_nodes,
+    visible_cases,
+)
+from cases.views.dispatching import action_options, suggestions_for
+from cases.views.forms import ReportForm, uploaded_photos
+from catalog.models import MatterCategory, Tier
+from org.codes import any_subtree_q
+from org.models import Department, OrgNode
+from org.scoping import staff_codes
+
+PER_PAGE = 30
+TRIAGE_PER_PAGE = 15
+# Nodes offered in the list's place filter; past this, only the levels above the grids.
+MAX_PLACE_OPTIONS = 200
+# Channels staff enter by hand (the others come from the QR page, the queue or systems).
+MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api"}
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def _places(user):
+    nodes = OrgNode.objects.restrict(user).order_by("code").only("code", "name", "grid_kind")
+    if nodes.count() > MAX_PLACE_OPTIONS:
+        nodes = nodes.filter(grid_kind="")
+    return list(nodes[:MAX_PLACE_OPTIONS])
+
+
+@login_required
+def case_list(request):
+    """Every case the user may see, filtered with the API's filter set."""
+    filterset = CaseFilterSet(request.GET or None, queryset=visible_cases(request.user))
+    cases = filterset.qs.order_by("-created_at", "-pk")
+    context = {
+        "page": _page(request, cases, PER_PAGE),
+        "filterset": filterset,
+        "params": request.GET,
+        "statuses": Status.choices,
+        "lights": Light.choices,
+        "tiers": Tier.objects.all(),
+        "channels": channel_names(),
+        "places": _places(request.user),
+        "filtered": any(request.GET.get(k) for k in filterset.filters),
+    }
+    return render(request, "cases/list.html", context)
+
+
+def _create(request, form, channel, grid_code, **extra):
+    """Create a case and its photos in one transaction; the case, or the error."""
+    with transaction.atomic():
+        photos = uploaded_photos(request)
+        case = do_create_case(form.report(channel, grid_code, **extra), actor=request.user)
+        add_photos(case, photos, PhotoKind.REPORT)
+    return case
+
+
+@login_required
+def queue(request):
+    """A grid worker's cases: held at one of their grids and not closed, most urgent first;
+    and the quick report (上报) from patrol."""
+    grids = list(grid_nodes(request.user).order_by("code"))
+    form = ReportForm(request.POST or None)
+    error, status = None, 200
+    if request.method == "POST":
+        grid = next((g for g in grids if g.code == request.POST.get("grid")), None)
+        if form.is_valid():
+            try:
+                if grid is None:
+                    raise InvalidInput("请选择您负责的网格", errors={"grid": ["不是您的网格"]})
+                case = _create(request, form, "grid_report", grid.code)
+            except CaseError as failure:
+                error, status = failure.detail, failure.status
+            else:
+                messages.success(request, f"已上报,编号 {case.number}")
+                return redirect("cases:detail", pk=case.pk)
+        else:
+            status = 400
+    cases = (
+        visible_cases(request.user)
+        .filter(handling_node__in=grids)
+        .exclude(status__in=[Status.CLOSED, Status.REJECTED])
+        .annotate(urgency=URGENCY)
+        .order_by(*URGENT_ORDER)
+    )
+    context = {
+        "grids": grids,
+        "page": _page(request, cases, PER_PAGE),
+        "form": form,
+        "error": error,
+        "open_form": request.method == "POST",
+        "max_photos": MAX_PHOTOS,
+    }
+    return render(request, "cases/queue.html", context, status=status)
+
+
+def _dispatcher_cases(user):
+    """Cases in the user's own subtrees (where they dispatch), not just visible ones."""
+    cases = visible_cases(user)
+    if user.is_superuser:
+        return cases
+    return cases.filter(any_subtree_q(staff_codes(user), "org_code"))
+
+
+@login_required
+def triage(request):
+    """The dispatcher's console: new cases and cases back from a unit, each with the
+    suggested category and route, a possible duplicate, and the triage actions."""
+    returned = Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.RETURNED)
+    cases = (
+        _dispatcher_cases(request.user)
+        .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
+        .select_related("possible_duplicate_of", "grid__parent")
+        .prefetch_related(
+            Prefetch(
+                "assignments", queryset=Assignment.objects.select_related("department", "node")
+            ),
+        )
+        .annotate(was_returned=Exists(returned), urgency=URGENCY)
+        .order_by(*URGENT_ORDER)
+    )
+    page = _page(request, cases, TRIAGE_PER_PAGE)
+    submitted = dict(
+        CaseEvent.objects.filter(case__in=[c.pk for c in page], action="submit").values_list(
+            "case_id", "data"
+        )
+    )
+    departments = list(Department.objects.all())
+    rows = []
+    for case in page:
+        actions = actions_for(request.user, case)
+        suggestions = suggestions_for(case, submitted.get(case.pk) or {})
+        rows.append(
+            {
+                "case": case,
+                "actions": actions,
+                "suggestions": suggestions,
+                "options": action_options(
+                    case, actions, suggestions, full_catalogue=False, departments=departments
+                ),
+            }
+        )
+    return render(request, "cases/triage.html", {"page": page, "rows": rows})
+
+
+@login_required
+def board(request):
+    """Supervision (督办): yellow and red open cases in scope, with the counts per light."""
+    open_cases = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
+    counts = dict(
+        open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n")
+    )
+    cases = (
+        open_cases.filter(light__in=[Light.RED, Light.YELLOW])
+        .prefetch_related(
+            Prefetch("assignments", queryset=Assignment.objects.select_related("node"))
+        )
+        .annotate(urgency=URGENCY)
+        .order_by(*URGENT_ORDER)
+    )
+    page = _page(request, cases, PER_PAGE)
+    rows = [(case, actions_for(request.user, case)) for case in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "counts": [(value, label, counts.get(value, 0)) for value, label in Light.choices],
+    }
+    return render(request, "cases/board.html", context)
+
+
+@login_required
+def new_case(request):
+    """Staff entry of a case from the hotline, the mailbox, a visit (六个一)…"""
+    channels = {
+        code: name for code, name in channel_names().items() if code not in MACHINE_CHANNELS
+    }
+    grids = list(
+        OrgNode.objects.restrict(request.user).exclude(grid_kind="").order_by("code")[:500]
+    )
+    form = ReportForm(request.POST or None)
+    error, status = None, 200
+    if request.method == "POST":
+        channel = request.POST.get("channel", "")
+        grid_code = request.POST.get("grid") or None
+        category_code = request.POST.get("category_code") or None
+        if form.is_valid():
+            try:
+                if channel not in channels:
+                    raise InvalidInput("请选择渠道", errors={"channel": ["请选择"]})
+                if grid_code and grid_code not in {g.code for g in grids}:
+                    raise InvalidInput("请选择您管辖的网格", errors={"grid": ["不在范围"]})
+                case = _create(request, form, channel, grid_code, category_code=category_code)
+            except CaseError as failure:
+                error, status = failure.detail, failure.status
+            else:
+                messages.success(request, f"已登记,编号 {case.number}")
+                return redirect("cases:detail", pk=case.pk)
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "channels": channels,
+        "grids": grids,
+        "categories": MatterCategory.objects.filter(is_active=True).order_by("group", "code"),
+        "error": error,
+        "max_photos": MAX_PHOTOS,
+    }
+    return render(request, "cases/new.html", context, status=status)
