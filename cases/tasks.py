@@ -4,6 +4,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cases.delivery import deliver, due_rows
+from cases.sla import sweep_lights
 
 
 @db_task()
@@ -16,3 +17,8 @@ def deliver_outbox(ids):
 def retry_outbox():
     for row_id in due_rows():
         deliver(row_id)
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sweep_case_lights():
+    sweep_lights()
