@@ -18,7 +18,7 @@ from catalog.classify import get_classifier
 from catalog.deadlines import resolution_due, response_due
 from catalog.models import MatterCategory, Tier
 from org.locator import locator
-from org.models import Building, Household, OrgNode
+from org.models import Building, Household, OrgNode, RoleKind
 from org.scoping import staff_codes
 
 # A suggestion is taken as the category only when it is this sure; otherwise the
@@ -118,8 +118,7 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
         is_resident = (
             actor is not None
             and actor.is_authenticated
-            and not staff_codes(actor)
-            and not actor.is_superuser
+            and actor.assignments.filter(role__kind=RoleKind.RESIDENT).exists()
         )
         case = Case.objects.create(
             number=next_case_number(settings["case_prefix"], now),
