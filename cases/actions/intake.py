@@ -73,6 +73,10 @@ def _locate(report: Report, actor) -> tuple[OrgNode | None, str]:
     codes = staff_codes(actor) if actor is not None and actor.is_authenticated else []
     if codes:
         return None, min(codes, key=len)
+    resident = getattr(actor, "resident", None) if actor is not None else None
+    if resident is not None:
+        grid = resident.household.grid
+        return grid, grid.code
     return None, OrgNode.objects.filter(parent=None).values_list("code", flat=True).first()
 
 
