@@ -74,6 +74,10 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A case that came from another system (12345 hotline, Open311 client) keeps that
+    # system's own ticket number, so a re-import finds it instead of creating it twice.
+    source_system = models.SlugField(_("来源系统"), max_length=32, blank=True)
+    external_ref = models.CharField(_("来源单号"), max_length=64, blank=True)
     # A resident tracks a case without an account through this secret.
     tracking_token = models.CharField(max_length=32, unique=True)
 
@@ -116,6 +120,13 @@ class Case(models.Model):
             models.Index(fields=["status", "light"], name="case_status_light"),
             models.Index(fields=["light", "warn_at"], name="case_light_warn"),
             models.Index(fields=["org_code", "created_at"], name="case_org_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_system", "external_ref"],
+                condition=~Q(external_ref=""),
+                name="unique_external_ticket",
+            )
         ]
 
     def __str__(self):

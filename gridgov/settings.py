@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "org",
     "residents",
     "cases",
+    "open311",
+    "exchange",
     "simulate",
 ]
 

@@ -22,4 +22,6 @@ urlpatterns = [
     path("", include("org.urls")),
     path("", include("residents.urls")),
     path("", include("cases.urls")),
+    path("open311/v2/", include("open311.urls")),
+    path("", include("exchange.urls")),
 ]

@@ -3,6 +3,7 @@ a tier and its deadlines, in one transaction with its first timeline event."""
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -38,6 +39,10 @@ class Report:
     category_code: str | None = None
     reporter_name: str = ""
     reporter_phone: str = ""
+    # From another system: its name, its ticket number and, if it sets one, its deadline.
+    source_system: str = ""
+    external_ref: str = ""
+    due_at: datetime | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -119,6 +124,8 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
         category, suggestions = _classify(report)
         tier = category.default_tier if category else default_tier()
         due_at, warning = resolution_due(tier, now)
+        if report.due_at is not None:
+            due_at, warning = report.due_at, False
         is_resident = (
             actor is not None
             and actor.is_authenticated
@@ -140,11 +147,13 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
             tier=tier,
             reporter_name=report.reporter_name,
             reporter_phone=report.reporter_phone,
+            source_system=report.source_system,
+            external_ref=report.external_ref,
             reporter_user=actor if is_resident else None,
             created_by=actor if actor is not None and actor.is_authenticated else None,
             tracking_token=secrets.token_urlsafe(16),
             created_at=now,
-            response_due_at=response_due(tier, now),
+            response_due_at=response_due(tier, now, resolution_at=due_at),
             due_at=due_at,
             warn_at=warn_at_for(now, due_at, settings["yellow_at"]),
             deadline_warning=warning,
