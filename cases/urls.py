@@ -20,7 +20,6 @@ urlpatterns = [
     path("cases/inbox/read/", views.mark_all_read, name="read_all"),
     path("cases/inbox/<int:pk>/read/", views.mark_read, name="read"),
     path("cases/board/", views.board, name="board"),
-    path("cases/nav/", views.nav, name="nav"),
     path("cases/<int:pk>/", views.detail, name="detail"),
     path("cases/<int:pk>/actions/<slug:action>/", views.act, name="act"),
     path("cases/photos/<int:pk>/", views.photo, name="photo"),

@@ -67,6 +67,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.my_roles",
+                "cases.context_processors.workbench_nav",
             ],
         },
     },

@@ -1,11 +1,26 @@
 """Pages of the case loop: public (QR report, tracking, community list) and staff."""
 
 from cases.views.detail import act, detail, photo
-from cases.views.inbox import inbox, mark_all_read, mark_read, nav
+from cases.views.inbox import inbox, mark_all_read, mark_read
 from cases.views.public import community, poster, qr_svg, rate, report, track
 from cases.views.staff import board, case_list, new_case, queue, triage
 
 __all__ = [
-    "act", "board", "case_list", "community", "detail", "inbox", "mark_all_read", "mark_read",
-    "nav", "new_case", "photo", "poster", "qr_svg", "queue", "rate", "report", "track", "triage",
+    "act",
+    "board",
+    "case_list",
+    "community",
+    "detail",
+    "inbox",
+    "mark_all_read",
+    "mark_read",
+    "new_case",
+    "photo",
+    "poster",
+    "qr_svg",
+    "queue",
+    "rate",
+    "report",
+    "track",
+    "triage",
 ]

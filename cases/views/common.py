@@ -5,6 +5,7 @@ from django.db import models
 from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from cases.actions import ACTION_NAMES
 from cases.api.views import allowed_actions
@@ -14,7 +15,7 @@ from org.models import OrgNode
 from org.scoping import department_ids, staff_codes
 
 # Labels of timeline events, the actions' and the two the system writes itself.
-EVENT_NAMES = {**ACTION_NAMES, "submit": "提交", "light": "亮灯"}
+EVENT_NAMES = {**ACTION_NAMES, "submit": _("提交"), "light": _("亮灯")}
 
 # Text fields an action form may send, passed through as they are when present.
 TEXT_FIELDS = ("note", "reason", "result", "comment", "summary")
@@ -41,13 +42,40 @@ def visible_cases(user):
 def visible_case_or_404(user, pk, queryset=None) -> Case:
     case = (queryset if queryset is not None else visible_cases(user)).filter(pk=pk).first()
     if case is None:
-        raise Http404("没有这个案件,或不在您的管辖范围内")
+        raise Http404(_("没有这个案件，或不在您的管辖范围内"))
     return case
+
+
+# The order the forms appear in: the usual next step first, oversight last.
+ACTION_ORDER = [
+    "accept",
+    "claim",
+    "handle",
+    "dispatch",
+    "whistle",
+    "report_in",
+    "progress",
+    "resolve",
+    "callback",
+    "rate",
+    "close",
+    "publish",
+    "request_extension",
+    "approve_extension",
+    "escalate",
+    "return",
+    "reopen",
+    "reject",
+    "merge",
+    "urge",
+    "supervise",
+]
 
 
 def actions_for(user, case) -> list[str]:
     """The actions this user may take on the case now (the API's rule, one place)."""
-    return allowed_actions(user, case)
+    actions = allowed_actions(user, case)
+    return sorted(actions, key=lambda a: ACTION_ORDER.index(a) if a in ACTION_ORDER else 99)
 
 
 def grid_nodes(user):
@@ -83,7 +111,7 @@ def _unit(value: str, field: str) -> dict:
     """A form's "department:CODE" or "node:CODE" as the action's unit spec."""
     kind, _sep, code = value.partition(":")
     if kind not in ("department", "node") or not code:
-        raise InvalidInput("请选择单位", errors={field: ["单位格式不对"]})
+        raise InvalidInput(_("请选择单位"), errors={field: [_("单位格式不对")]})
     return {kind: code}
 
 
@@ -106,11 +134,11 @@ def action_data(action: str, post, user) -> dict:
         data["departments"] = [code for code in post.getlist("departments") if code]
     elif action == "request_extension":
         if post.get("working_days"):
-            data["working_days"] = _int(post["working_days"], "working_days", "延期天数应为整数")
+            data["working_days"] = _int(post["working_days"], "working_days", _("延期天数应为整数"))
         elif post.get("until"):
             until = parse_datetime(post["until"])
             if until is None:
-                raise InvalidInput("延期时间格式不对", errors={"until": ["时间格式不对"]})
+                raise InvalidInput(_("延期时间格式不对"), errors={"until": [_("时间格式不对")]})
             if timezone.is_naive(until):
                 until = timezone.make_aware(until)
             data["until"] = until.isoformat()
@@ -128,7 +156,9 @@ def _merge_target(value: str, user) -> int:
         return int(value)
     target = Case.objects.restrict(user).filter(number=value).values_list("pk", flat=True).first()
     if target is None:
-        raise InvalidInput("没有这个案件编号", errors={"into": ["没有这个案件,或不在您的范围"]})
+        raise InvalidInput(
+            _("没有这个案件编号"), errors={"into": [_("没有这个案件，或不在您的范围")]}
+        )
     return target
 
 

@@ -10,11 +10,12 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cases.actions import ACTION_NAMES, do_case_action, public_summary
-from cases.errors import CaseError
 from cases.config import channel_names
+from cases.errors import CaseError
 from cases.models import (
     Assignment,
     Case,
@@ -24,6 +25,7 @@ from cases.models import (
     Satisfaction,
     Status,
 )
+from cases.permissions import capabilities
 from cases.photos import add_photos
 from cases.views.common import (
     EVENT_NAMES,
@@ -53,12 +55,16 @@ def photo(request, pk):
 
 
 def _case_for_page(user, pk) -> Case:
-    queryset = visible_cases(user).select_related(
-        "merged_into", "possible_duplicate_of", "grid__parent"
-    ).prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.select_related("department", "node")),
-        Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
-        "photos",
+    queryset = (
+        visible_cases(user)
+        .select_related("merged_into", "possible_duplicate_of", "grid__parent")
+        .prefetch_related(
+            Prefetch(
+                "assignments", queryset=Assignment.objects.select_related("department", "node")
+            ),
+            Prefetch("events", queryset=CaseEvent.objects.select_related("actor")),
+            "photos",
+        )
     )
     return visible_case_or_404(user, pk, queryset)
 
@@ -66,12 +72,11 @@ def _case_for_page(user, pk) -> Case:
 def _timeline(case: Case) -> list[dict]:
     rows = []
     for event in case.events.all():
-        actor = event.actor
         rows.append(
             {
                 "event": event,
                 "label": EVENT_NAMES.get(event.action, event.action),
-                "actor": (actor.display_name or actor.username) if actor else "",
+                "actor": _actor_name(event),
                 "details": _event_details(event),
                 "moved": event.from_status != event.to_status,
                 "from_label": _status_label(event.from_status),
@@ -79,6 +84,23 @@ def _timeline(case: Case) -> list[dict]:
             }
         )
     return rows
+
+
+def _actor_name(event: CaseEvent) -> str:
+    if event.actor is not None:
+        return event.actor.display_name or event.actor.username
+    return _("反映人") if event.action == "rate" else ""
+
+
+def _handler_name(case: Case, assignments) -> str:
+    """Who holds the case: its live lead unit, else the handling node."""
+    lead = next(
+        (a for a in assignments if a.role == "lead" and a.status in ("pending", "accepted")),
+        None,
+    )
+    if lead is not None:
+        return lead.unit_name
+    return case.handling_node.name if case.handling_node_id else ""
 
 
 def _status_label(value: str) -> str:
@@ -90,25 +112,25 @@ def _event_details(event: CaseEvent) -> list[str]:
     data = event.data or {}
     details = []
     if data.get("lead"):
-        details.append(f"牵头: {data['lead']}")
+        details.append(_("牵头: %s") % data["lead"])
     if data.get("assist"):
-        details.append(f"协办: {'、'.join(data['assist'])}")
+        details.append(_("协办: %s") % "、".join(data["assist"]))
     if data.get("departments"):
-        details.append(f"吹哨: {'、'.join(data['departments'])}")
+        details.append(_("吹哨: %s") % "、".join(data["departments"]))
     if data.get("unit"):
-        details.append(f"单位: {data['unit']}")
+        details.append(_("单位: %s") % data["unit"])
     if data.get("late"):
-        details.append("逾期报到")
+        details.append(_("逾期报到"))
     if data.get("satisfaction"):
         details.append(Satisfaction(data["satisfaction"]).label)
     if data.get("reopened"):
-        details.append("重办")
+        details.append(_("重办"))
     if "approved" in data:
-        details.append("同意延期" if data["approved"] else "不同意延期")
+        details.append(_("同意延期") if data["approved"] else _("不同意延期"))
     if data.get("into"):
-        details.append(f"并入 {data['into']}")
+        details.append(_("并入 %s") % data["into"])
     if data.get("to_node"):
-        details.append(f"上报至 {data['to_node']}")
+        details.append(_("上报至 %s") % data["to_node"])
     return details
 
 
@@ -117,15 +139,18 @@ def detail_page(request, pk, *, error: CaseError | None = None, posted="", statu
     case = _case_for_page(user, pk)
     actions = actions_for(user, case)
     photos = list(case.photos.all())
+    assignments = list(case.assignments.all())
     events = list(case.events.all())
     submitted = next((e for e in events if e.action == "submit"), None)
-    suggestions = suggestions_for(case, submitted.data if submitted else {}) \
-        if "dispatch" in actions else []
+    suggestions = (
+        suggestions_for(case, submitted.data if submitted else {}) if "dispatch" in actions else []
+    )
     context = {
         "case": case,
         "actions": [(action, ACTION_NAMES[action]) for action in actions],
         "options": action_options(case, actions, suggestions, full_catalogue=True),
-        "assignments": list(case.assignments.all()),
+        "assignments": assignments,
+        "handler_name": _handler_name(case, assignments),
         "timeline": _timeline(case),
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "result_photos": [p for p in photos if p.kind == PhotoKind.RESULT],
@@ -144,6 +169,11 @@ def detail_page(request, pk, *, error: CaseError | None = None, posted="", statu
 
 @login_required
 def detail(request, pk):
+    case = visible_case_or_404(request.user, pk)
+    if capabilities(request.user, case) == {"reporter"}:
+        # A resident with an account sees their own case as residents do: without
+        # staff names or the reporter's data.
+        return redirect("cases:track", token=case.tracking_token)
     return detail_page(request, pk)
 
 
@@ -166,12 +196,19 @@ def act(request, pk, action):
         data = action_data(action, request.POST, request.user)
         with transaction.atomic():
             case = do_case_action(
-                case.pk, action, actor=request.user, version=parse_version(request.POST),
+                case.pk,
+                action,
+                actor=request.user,
+                version=parse_version(request.POST),
                 data=data,
             )
             if action in PHOTO_ACTIONS:
                 add_photos(case, uploaded_photos(request), PHOTO_ACTIONS[action])
     except CaseError as failure:
         return detail_page(request, pk, error=failure, posted=action, status=failure.status)
-    messages.success(request, f"{case.number}: {ACTION_NAMES.get(action, action)}成功")
+    messages.success(
+        request,
+        _("%(number)s: %(action)s成功")
+        % {"number": case.number, "action": ACTION_NAMES.get(action, action)},
+    )
     return redirect(_next_url(request, case))

@@ -39,9 +39,11 @@ def _unit_value(suggestion) -> str:
     return f"node:{suggestion.node.code}" if suggestion.node is not None else ""
 
 
-def action_options(case: Case, actions, suggestions, *, full_catalogue: bool, departments=None):
-    """Choices for the case's action forms. ``departments`` may be passed when a page
-    shows many cases, to load them once."""
+def action_options(
+    case: Case, actions, suggestions, *, full_catalogue: bool, departments=None, tiers=None
+):
+    """Choices for the case's action forms. ``departments`` and ``tiers`` may be passed
+    when a page shows many cases, to load them once."""
     if not {"dispatch", "whistle"} & set(actions):
         return {}
     departments = departments if departments is not None else list(Department.objects.all())
@@ -49,7 +51,8 @@ def action_options(case: Case, actions, suggestions, *, full_catalogue: bool, de
     if "dispatch" not in actions:
         return options
     codes = [s["code"] for s in suggestions]
-    by_code = MatterCategory.objects.select_related("default_tier").in_bulk(codes, field_name="code")
+    categories = MatterCategory.objects.select_related("default_tier")
+    by_code = categories.in_bulk(codes, field_name="code")
     category = case.category or (by_code.get(codes[0]) if codes else None)
     suggestion = suggested_route(case, category)
     nodes = [node for node in (case.grid, case.grid.parent if case.grid_id else None) if node]
@@ -70,7 +73,7 @@ def action_options(case: Case, actions, suggestions, *, full_catalogue: bool, de
             "lead": _unit_value(suggestion),
             "nodes": nodes,
             "catalogue": catalogue,
-            "tiers": list(Tier.objects.all()),
+            "tiers": tiers if tiers is not None else list(Tier.objects.all()),
         }
     )
     return options

@@ -51,5 +51,6 @@ class ReportForm(forms.Form):
 def uploaded_photos(request) -> list:
     photos = [upload for upload in request.FILES.getlist("photos") if upload.size]
     if len(photos) > MAX_PHOTOS:
-        raise InvalidInput(f"最多上传 {MAX_PHOTOS} 张照片", errors={"photos": ["太多"]})
+        message = _("最多上传 %d 张照片") % MAX_PHOTOS
+        raise InvalidInput(message, errors={"photos": [message]})
     return photos

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.models import Assignment, AssignmentRole, AssignmentStatus, InboxMessage, Status
-from cases.views.common import URGENCY, URGENT_ORDER, actions_for, visible_cases, workbench
+from cases.views.common import URGENCY, URGENT_ORDER, actions_for, visible_cases
 from org.scoping import department_ids
 
 MESSAGES_PER_PAGE = 30
@@ -18,7 +18,9 @@ MESSAGES_PER_PAGE = 30
 def _assignments(user):
     return (
         Assignment.objects.filter(department__in=department_ids(user))
-        .select_related("department", "case__category", "case__tier", "case__grid")
+        .select_related(
+            "department", "case__category", "case__tier", "case__grid", "case__handling_node"
+        )
         .prefetch_related(
             Prefetch(
                 "case__assignments",
@@ -33,8 +35,12 @@ def _assignments(user):
 def inbox(request):
     user = request.user
     mine = _assignments(user)
-    pending = list(mine.filter(status=AssignmentStatus.PENDING, case__status__in=[
-        Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS]))
+    pending = list(
+        mine.filter(
+            status=AssignmentStatus.PENDING,
+            case__status__in=[Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS],
+        )
+    )
     rows = [(a, actions_for(user, a.case)) for a in pending]
     in_hand = (
         visible_cases(user)
@@ -79,14 +85,3 @@ def mark_read(request, pk):
 def mark_all_read(request):
     InboxMessage.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
     return redirect("cases:inbox")
-
-
-@login_required
-def nav(request):
-    """The header's case links for the user's roles and the unread count (loaded by htmx
-    into base.html, so the pages of every app show them)."""
-    context = {
-        "links": workbench(request.user),
-        "unread": InboxMessage.objects.filter(user=request.user, read_at=None).count(),
-    }
-    return render(request, "cases/_nav.html", context)

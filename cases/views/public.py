@@ -10,6 +10,8 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -27,21 +29,21 @@ PUBLIC_PER_PAGE = 20
 # What a resident sees of the timeline: the steps, never who took them. Notes are shown
 # only where they are the answer to the resident (a refusal's reason).
 PUBLIC_STEPS = {
-    "submit": "已提交",
-    "accept": "已受理",
-    "claim": "已受理",
-    "handle": "已受理,由社区(网格)直接办理",
-    "dispatch": "已派单至职能部门办理",
-    "reject": "不予受理",
-    "escalate": "已上报上级协调办理",
-    "whistle": "已召集相关部门联合办理",
-    "resolve": "已办结",
-    "callback": "已回访",
-    "rate": "您已评价",
-    "reopen": "重新办理",
-    "close": "已销号",
-    "merge": "已与同类诉求合并办理",
-    "publish": "已公示",
+    "submit": _("已提交"),
+    "accept": _("已受理"),
+    "claim": _("已受理"),
+    "handle": _("已受理，由社区(网格)直接办理"),
+    "dispatch": _("已派单至职能部门办理"),
+    "reject": _("不予受理"),
+    "escalate": _("已上报上级协调办理"),
+    "whistle": _("已召集相关部门联合办理"),
+    "resolve": _("已办结"),
+    "callback": _("已回访"),
+    "rate": _("您已评价"),
+    "reopen": _("重新办理"),
+    "close": _("已销号"),
+    "merge": _("已与同类诉求合并办理"),
+    "publish": _("已公示"),
 }
 NOTE_SHOWN = {"reject"}
 
@@ -49,14 +51,14 @@ NOTE_SHOWN = {"reject"}
 def _grid_or_404(code: str) -> OrgNode:
     grid = OrgNode.objects.exclude(grid_kind="").select_related("parent").filter(code=code).first()
     if grid is None:
-        raise Http404("没有这个网格")
+        raise Http404(gettext("没有这个网格"))
     return grid
 
 
 def report(request, grid_code):
     """码上办: a resident scans the grid's code and reports, with photos and location."""
     grid = _grid_or_404(grid_code)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     error = None
     status = 200
     if request.method == "POST":
@@ -64,14 +66,13 @@ def report(request, grid_code):
             try:
                 with transaction.atomic():
                     photos = uploaded_photos(request)
-                    case = do_create_case(
-                        form.report("qr_code", grid.code), actor=request.user if request.user.is_authenticated else None
-                    )
+                    actor = request.user if request.user.is_authenticated else None
+                    case = do_create_case(form.report("qr_code", grid.code), actor=actor)
                     add_photos(case, photos, PhotoKind.REPORT)
             except CaseError as failure:
                 error, status = failure.detail, failure.status
             else:
-                messages.success(request, f"提交成功,您的诉求编号是 {case.number}")
+                messages.success(request, gettext("提交成功，您的诉求编号是 %s") % case.number)
                 return redirect("cases:track", token=case.tracking_token)
         else:
             status = 400
@@ -88,7 +89,7 @@ def qr_svg(request, grid_code):
     grid = _grid_or_404(grid_code)
     buffer = io.BytesIO()
     segno.make(_report_url(request, grid), error="m").save(
-        buffer, kind="svg", scale=8, border=2, title=f"{grid.name} 码上办"
+        buffer, kind="svg", scale=8, border=2, title=gettext("%s 码上办") % grid.name
     )
     response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
     response["Cache-Control"] = "public, max-age=86400"
@@ -110,7 +111,9 @@ def _public_timeline(case: Case) -> list[dict]:
         if label is None:
             continue
         if event.action in ("callback", "rate") and event.data.get("reopened"):
-            label = f"{label}(不满意,重新办理)"
+            label = gettext("%s（不满意，重新办理）") % label
+        if event.action == "accept" and event.from_status == Status.DISPATCHED:
+            label = gettext("承办部门已签收")
         note = event.note if event.action in NOTE_SHOWN else ""
         steps.append({"at": event.at, "label": label, "note": note})
     return steps
@@ -166,7 +169,7 @@ def rate(request, token):
     except CaseError as failure:
         case.refresh_from_db()
         return _track_page(request, case, error=failure.detail, status=failure.status)
-    messages.success(request, "感谢您的评价!")
+    messages.success(request, gettext("感谢您的评价！"))
     return redirect("cases:track", token=token)
 
 

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from cases.actions import do_create_case
 from cases.config import channel_names
@@ -88,19 +89,21 @@ def queue(request):
     """A grid worker's cases: held at one of their grids and not closed, most urgent first;
     and the quick report (上报) from patrol."""
     grids = list(grid_nodes(request.user).order_by("code"))
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     error, status = None, 200
     if request.method == "POST":
         grid = next((g for g in grids if g.code == request.POST.get("grid")), None)
         if form.is_valid():
             try:
                 if grid is None:
-                    raise InvalidInput("请选择您负责的网格", errors={"grid": ["不是您的网格"]})
+                    raise InvalidInput(
+                        _("请选择您负责的网格"), errors={"grid": [_("不是您的网格")]}
+                    )
                 case = _create(request, form, "grid_report", grid.code)
             except CaseError as failure:
                 error, status = failure.detail, failure.status
             else:
-                messages.success(request, f"已上报,编号 {case.number}")
+                messages.success(request, _("已上报，编号 %s") % case.number)
                 return redirect("cases:detail", pk=case.pk)
         else:
             status = 400
@@ -154,6 +157,7 @@ def triage(request):
         )
     )
     departments = list(Department.objects.all())
+    tiers = list(Tier.objects.all())
     rows = []
     for case in page:
         actions = actions_for(request.user, case)
@@ -163,8 +167,16 @@ def triage(request):
                 "case": case,
                 "actions": actions,
                 "suggestions": suggestions,
+                "shown_suggestions": [
+                    s for s in suggestions if not case.category or s["code"] != case.category.code
+                ],
                 "options": action_options(
-                    case, actions, suggestions, full_catalogue=False, departments=departments
+                    case,
+                    actions,
+                    suggestions,
+                    full_catalogue=False,
+                    departments=departments,
+                    tiers=tiers,
                 ),
             }
         )
@@ -175,9 +187,7 @@ def triage(request):
 def board(request):
     """Supervision (督办): yellow and red open cases in scope, with the counts per light."""
     open_cases = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
-    counts = dict(
-        open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n")
-    )
+    counts = dict(open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n"))
     cases = (
         open_cases.filter(light__in=[Light.RED, Light.YELLOW])
         .prefetch_related(
@@ -205,7 +215,7 @@ def new_case(request):
     grids = list(
         OrgNode.objects.restrict(request.user).exclude(grid_kind="").order_by("code")[:500]
     )
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     error, status = None, 200
     if request.method == "POST":
         channel = request.POST.get("channel", "")
@@ -214,14 +224,14 @@ def new_case(request):
         if form.is_valid():
             try:
                 if channel not in channels:
-                    raise InvalidInput("请选择渠道", errors={"channel": ["请选择"]})
+                    raise InvalidInput(_("请选择渠道"), errors={"channel": [_("请选择")]})
                 if grid_code and grid_code not in {g.code for g in grids}:
-                    raise InvalidInput("请选择您管辖的网格", errors={"grid": ["不在范围"]})
+                    raise InvalidInput(_("请选择您管辖的网格"), errors={"grid": [_("不在范围")]})
                 case = _create(request, form, channel, grid_code, category_code=category_code)
             except CaseError as failure:
                 error, status = failure.detail, failure.status
             else:
-                messages.success(request, f"已登记,编号 {case.number}")
+                messages.success(request, _("已登记，编号 %s") % case.number)
                 return redirect("cases:detail", pk=case.pk)
         else:
             status = 400

@@ -32,7 +32,8 @@
     var max = parseInt(photos.getAttribute("data-max"), 10);
     photos.addEventListener("change", function () {
       var n = photos.files.length;
-      count.textContent = n > max ? photos.getAttribute("data-too-many") : (n ? n + " / " + max : "");
+      count.textContent = n > max ? photos.getAttribute("data-too-many")
+        : (n ? photos.getAttribute("data-chosen").replace("{n}", n) : "");
       count.classList.toggle("field__error", n > max);
     });
   }

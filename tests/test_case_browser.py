@@ -1,0 +1,213 @@
+"""The case loop through the pages in a real browser (Debian's Chromium, phone screen):
+a resident's QR report runs to a rated, closed and published case."""
+
+import os
+import re
+
+import pytest
+from PIL import Image
+
+from cases.models import Assignment, Case, Status
+from org.locator import locator
+from org.models import OrgNode, User
+from simulate.citygen import DEMO_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 390, "height": 844}
+SCREENSHOT_DIR = os.environ.get("GRIDGOV_SCREENSHOT_DIR", "/tmp")
+CITY_MANAGEMENT = "360802-city_management"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _allow_the_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread; Django's ORM, used by the
+    test and by the live server in the same process, would otherwise refuse to run.
+    Set only while this module runs: ``check --deploy`` in a child process rejects it."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    yield
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_phone(browser):
+    """Opens a phone-sized page in a fresh context (one per person: separate cookies)."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport=PHONE, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    photo = tmp_path / "street-light.jpg"
+    Image.new("RGB", (1200, 900), (60, 90, 140)).save(photo, format="JPEG")
+    return photo
+
+
+def _shot(page, name):
+    page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"gridgov-case-{name}.png"), full_page=True)
+
+
+def _fits_the_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def _log_in(page, base_url, username):
+    page.goto(base_url + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base_url + "/")
+
+
+def _act(page, action, button, **fields):
+    """Unfold an action's form on the page, fill it and send it."""
+    form = page.locator(f"details.action--{action}")
+    form.locator("summary").click()
+    for name, value in fields.items():
+        field = form.locator(f"[name={name}]")
+        if name == "satisfaction":
+            form.locator(f"input[name=satisfaction][value={value}]").check()
+        elif field.first.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    form.get_by_role("button", name=button).click()
+    page.wait_for_load_state()
+
+
+def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_phone, media):
+    base = live_city
+    locator._version = None
+    grid = OrgNode.objects.filter(
+        pk=User.objects.get(username="demo-grid").assignments.get().node_id
+    ).get()
+
+    # A resident scans the grid's code and reports, with a photo.
+    resident = open_phone()
+    resident.goto(f"{base}/r/{grid.code}/")
+    assert grid.name in resident.locator(".page-head").inner_text()
+    resident.get_by_label("反映什么问题").fill("小区门口路灯不亮")
+    resident.get_by_label("详细情况").fill("东门的路灯坏了一个星期，晚上很黑")
+    resident.locator("#id_photos").set_input_files(str(media))
+    assert "1" in resident.locator("#photo-count").inner_text()
+    resident.get_by_label("姓名").fill("李秀兰")
+    resident.get_by_label("电话").fill("13907960001")
+    _fits_the_phone(resident)
+    _shot(resident, "report")
+    resident.get_by_role("button", name="提交").click()
+    resident.wait_for_url(re.compile(r"/t/[\w-]+/$"))
+    number = resident.locator("#case-number").inner_text()
+    case = Case.objects.get(number=number)
+    assert case.channel == "qr_code" and case.grid == grid and case.photos.count() == 1
+    assert number in resident.locator(".messages").inner_text()
+    track_url = resident.url
+
+    # The community secretary finds it in triage and dispatches it to 城市管理局.
+    secretary = open_phone()
+    _log_in(secretary, base, "demo-community")
+    secretary.get_by_role("link", name="分拨").click()
+    secretary.wait_for_url(f"{base}/cases/triage/")
+    card = secretary.locator(f"#case-{case.pk}")
+    assert number in card.inner_text()
+    _fits_the_phone(secretary)
+    _shot(secretary, "triage")
+    card.locator("details.action--dispatch summary").click()
+    card.locator("select[name=lead]").select_option(f"department:{CITY_MANAGEMENT}")
+    card.get_by_role("button", name="确认派单").click()
+    secretary.wait_for_url(f"{base}/cases/triage/")
+    assert "派单成功" in secretary.locator(".messages").inner_text()
+    case.refresh_from_db()
+    assert case.status == Status.DISPATCHED
+    assert Assignment.objects.get(case=case, role="lead").department.code == CITY_MANAGEMENT
+
+    # The department accepts it from its inbox and resolves it with a result.
+    department = open_phone()
+    _log_in(department, base, "demo-dept")
+    department.get_by_role("link", name="部门待办").click()
+    department.wait_for_url(f"{base}/cases/inbox/")
+    item = department.locator(".case-item", has_text=number)
+    item.get_by_role("button", name="签收").click()
+    department.wait_for_url(f"{base}/cases/{case.pk}/")
+    assert department.locator(".page-head .status").inner_text() == "办理中"
+    _act(department, "resolve", "确认办结", result="已更换东门路灯灯泡，恢复照明")
+    assert department.locator(".page-head .status").inner_text() == "已办结"
+
+    # The secretary calls the resident back: satisfied.
+    secretary.goto(f"{base}/cases/{case.pk}/")
+    _act(secretary, "callback", "确认回访", satisfaction="satisfied", note="电话回访，群众满意")
+    assert "回访成功" in secretary.locator(".messages").inner_text()
+
+    # The resident sees the result on the track page and rates it.
+    resident.goto(track_url)
+    assert "已更换东门路灯灯泡" in resident.locator("#result").inner_text()
+    resident.locator("label.choice", has_text="满意").first.click()
+    resident.get_by_label("意见建议").fill("修得很快，谢谢")
+    _shot(resident, "track")
+    resident.get_by_role("button", name="提交评价").click()
+    resident.wait_for_url(track_url)
+    assert "感谢您的评价" in resident.locator(".messages").inner_text()
+    assert resident.locator("#rate").count() == 0
+    case.refresh_from_db()
+    assert case.satisfaction == "satisfied" and case.status == Status.RESOLVED
+
+    # The secretary closes (销号) and publishes (公示) it.
+    secretary.goto(f"{base}/cases/{case.pk}/")
+    _act(secretary, "close", "确认销号")
+    assert secretary.locator(".page-head .status").inner_text() == "已销号"
+    secretary.wait_for_selector("#case-map[data-ready='1']")
+    _act(secretary, "publish", "确认公示")
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED and case.is_published
+    secretary.wait_for_selector("#case-map[data-ready='1']")
+    _fits_the_phone(secretary)
+    _shot(secretary, "detail")
+
+    # The community's public page shows the summary and nothing personal.
+    resident.goto(f"{base}/p/{grid.parent.code}/")
+    body = resident.locator("main").inner_text()
+    assert case.public_summary in body and "路灯" in body
+    assert "李秀兰" not in body and "13907960001" not in body and "0001" not in body
+    resident.goto(track_url)
+    assert "已公示" in resident.locator(".timeline").inner_text()
+    _fits_the_phone(resident)
+
+    for page in (resident, secretary, department):
+        assert page.errors == []
