@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 
 from cases import notify
 from cases.config import case_settings
@@ -32,33 +33,33 @@ from cases.sla import light_for, warn_at_for
 from cases.transitions import TABLE, transition_for
 from catalog.calendar import add_working_days
 from catalog.deadlines import resolution_due, response_due
-from catalog.models import MatterCategory, Tier
+from catalog.models import CalendarYear, MatterCategory, Tier
 from catalog.routing import route
 from org.models import Department, OrgNode
 from org.scoping import department_ids, staff_codes
 
 ACTION_NAMES = {
-    "accept": "受理/签收",
-    "reject": "不予受理",
-    "claim": "认领",
-    "handle": "直接办理",
-    "dispatch": "派单",
-    "return": "退单",
-    "whistle": "吹哨",
-    "report_in": "报到",
-    "request_extension": "申请延期",
-    "approve_extension": "审批延期",
-    "escalate": "上报",
-    "progress": "进展",
-    "resolve": "办结",
-    "callback": "回访",
-    "rate": "评价",
-    "reopen": "重办",
-    "close": "销号",
-    "urge": "催办",
-    "supervise": "督办",
-    "merge": "合并",
-    "publish": "公示",
+    "accept": _("受理/签收"),
+    "reject": _("不予受理"),
+    "claim": _("认领"),
+    "handle": _("直接办理"),
+    "dispatch": _("派单"),
+    "return": _("退单"),
+    "whistle": _("吹哨"),
+    "report_in": _("报到"),
+    "request_extension": _("申请延期"),
+    "approve_extension": _("审批延期"),
+    "escalate": _("上报"),
+    "progress": _("进展"),
+    "resolve": _("办结"),
+    "callback": _("回访"),
+    "rate": _("评价"),
+    "reopen": _("重办"),
+    "close": _("销号"),
+    "urge": _("催办"),
+    "supervise": _("督办"),
+    "merge": _("合并"),
+    "publish": _("公示"),
 }
 
 
@@ -74,6 +75,11 @@ class Step:
     to: str | None = None
     note: str = ""
     event_data: dict = field(default_factory=dict)
+    notices: list = field(default_factory=list)
+
+    def tell(self, event: str, users, title: str, body: str = "") -> None:
+        """Notify once the case carries its new status and version (webhooks show them)."""
+        self.notices.append((event, users, title, body))
 
     def set(self, **values):
         for name, value in values.items():
@@ -156,8 +162,7 @@ def _reject(step: Step):
     step.note = _text(step, "reason", required=True)
     step.set(closed_at=step.now)
     _respond(step)
-    notify.notify(
-        step.case,
+    step.tell(
         "case_rejected",
         _reporter_users(step.case),
         f"您反映的 {step.case.number} 不予受理",
@@ -193,10 +198,13 @@ def _dispatch(step: Step):
     lead = _unit(step.data.get("lead")) if step.data.get("lead") else None
     if lead is None:
         if case.category is None or case.grid is None:
-            raise InvalidInput("请指定牵头单位", errors={"lead": ["没有事项或网格,无法自动派单"]})
+            raise InvalidInput("请指定牵头单位", errors={"lead": ["没有事项或网格，无法自动派单"]})
         suggestion = route(case.category, case.grid)
         lead = (suggestion.department, None) if suggestion.department else (None, suggestion.node)
-    assists = [_unit(unit) for unit in step.data.get("assist", []) or []]
+    assist = step.data.get("assist") or []
+    if not isinstance(assist, list):
+        raise InvalidInput("协办单位应为列表", errors={"assist": ["应为列表"]})
+    assists = [_unit(unit) for unit in assist]
     for assignment in step.assignments:
         if (
             assignment.role in (AssignmentRole.LEAD, AssignmentRole.ASSIST)
@@ -228,11 +236,10 @@ def _dispatch(step: Step):
             if assignment.department_id
             else notify.node_staff([assignment.node_id])
         )
-        notify.notify(
-            case,
+        step.tell(
             "case_dispatched",
             users,
-            f"新派单({assignment.get_role_display()}) {case.number}: {case.title}",
+            f"新派单（{assignment.get_role_display()}）{case.number}：{case.title}",
         )
 
 
@@ -271,8 +278,7 @@ def _return(step: Step):
         raise NotPermitted("只有牵头单位可以退单")
     _answer(mine, AssignmentStatus.RETURNED, step.now, step.note)
     step.event_data["unit"] = mine.unit_name
-    notify.notify(
-        step.case,
+    step.tell(
         "case_returned",
         notify.node_staff([step.case.handling_node_id]),
         f"{mine.unit_name} 退单 {step.case.number}",
@@ -304,11 +310,10 @@ def _whistle(step: Step):
     step.event_data.update(
         departments=[d.name for d in departments], report_in_due_at=due.isoformat()
     )
-    notify.notify(
-        step.case,
+    step.tell(
         "case_whistle",
         notify.department_users([d.pk for d in departments]),
-        f"吹哨报到 {step.case.number}: 请于 {timezone.localtime(due):%m-%d %H:%M} 前报到",
+        f"吹哨报到 {step.case.number}：请于 {timezone.localtime(due):%m-%d %H:%M} 前报到",
         step.note,
     )
 
@@ -328,19 +333,24 @@ def _request_extension(step: Step):
         days = step.data["working_days"]
         if not isinstance(days, int) or not 1 <= days <= 60:
             raise InvalidInput("延期天数应为 1–60", errors={"working_days": ["1–60"]})
-        until, _warning = add_working_days(step.case.due_at, days, timezone.get_current_timezone())
+        # A deadline is the end (24:00) of its last day: count from that day, not the next.
+        last_moment = step.case.due_at - timedelta(microseconds=1)
+        until, _warning = add_working_days(last_moment, days, timezone.get_current_timezone())
     else:
-        until = parse_datetime(str(step.data.get("until", "")))
+        try:
+            until = parse_datetime(str(step.data.get("until", "")))
+        except ValueError:  # well-formed but impossible, such as 30 February
+            until = None
         if until is None or timezone.is_naive(until):
             raise InvalidInput(
-                "请给出延期到的时间(带时区)或工作日数", errors={"until": ["ISO 8601 时间,带时区"]}
+                "请给出延期到的时间（带时区）或工作日数",
+                errors={"until": ["ISO 8601 时间，带时区"]},
             )
     if until <= step.case.due_at:
         raise InvalidInput("延期时间要晚于现在的时限", errors={"until": ["不晚于现时限"]})
     step.set(extension_requested_until=until)
     step.event_data["until"] = until.isoformat()
-    notify.notify(
-        step.case,
+    step.tell(
         "extension_requested",
         notify.supervisor_users(step.case),
         f"{step.case.number} 申请延期",
@@ -358,11 +368,15 @@ def _approve_extension(step: Step):
     step.note = _text(step, "note", required=False)
     step.set(extension_requested_until=None)
     if approve:
-        step.set(due_at=until, warn_at=warn_at_for(step.case.created_at, until))
+        year_known = CalendarYear.objects.filter(year=timezone.localtime(until).year).exists()
+        step.set(
+            due_at=until,
+            warn_at=warn_at_for(step.case.created_at, until),
+            deadline_warning=step.case.deadline_warning or not year_known,
+        )
         step.set(light=light_for(step.case, step.now))
     step.event_data.update(approved=approve, until=until.isoformat())
-    notify.notify(
-        step.case,
+    step.tell(
         "extension_decided",
         notify.handler_users(step.case),
         f"{step.case.number} 延期{'已批准' if approve else '未批准'}",
@@ -374,18 +388,17 @@ def _escalate(step: Step):
     step.note = _text(step, "reason", required=True)
     current = step.case.handling_node
     if current is None or current.parent_id is None:
-        raise Conflict("已经在最高一级,无法再上报", code="cannot_escalate")
+        raise Conflict("已经在最高一级，无法再上报", code="cannot_escalate")
     parent = current.parent
     lead = _live_lead(step)
     if lead is not None:
         _answer(lead, AssignmentStatus.DONE, step.now, "上报上级")
     step.set(handling_node=parent)
     step.event_data.update(from_node=current.code, to_node=parent.code)
-    notify.notify(
-        step.case,
+    step.tell(
         "case_escalated",
         notify.node_staff([parent.pk]),
-        f"上报 {step.case.number}: {step.case.title}",
+        f"上报 {step.case.number}：{step.case.title}",
         step.note,
     )
 
@@ -401,8 +414,7 @@ def _resolve(step: Step):
     lead = _live_lead(step)
     if lead is not None:
         _answer(lead, AssignmentStatus.DONE, step.now, "办结")
-    notify.notify(
-        step.case,
+    step.tell(
         "case_resolved",
         [*_reporter_users(step.case), *notify.node_staff([step.case.handling_node_id])],
         f"{step.case.number} 已办结",
@@ -425,22 +437,24 @@ def _feedback(step: Step):
 
 
 def _reopen_now(step: Step):
-    """Back to the unit that resolved it (重办): its lead assignment comes alive again."""
-    last_lead = next(
+    """Back to the unit that resolved it (重办): the lead assignment closed by that
+    resolution comes alive again; a case the node resolved itself stays with the node."""
+    resolver = next(
         (
             a
-            for a in reversed(step.assignments)
-            if a.role == AssignmentRole.LEAD and a.status == AssignmentStatus.DONE
+            for a in step.assignments
+            if a.role == AssignmentRole.LEAD
+            and a.status == AssignmentStatus.DONE
+            and a.answered_at == step.case.resolved_at
         ),
         None,
     )
-    if last_lead is not None:
-        _answer(last_lead, AssignmentStatus.ACCEPTED, step.now, "重办")
+    if resolver is not None:
+        _answer(resolver, AssignmentStatus.ACCEPTED, step.now, "重办")
     step.set(reopen_count=step.case.reopen_count + 1, resolved_at=None)
     step.to = Status.IN_PROGRESS
     step.event_data["reopened"] = True
-    notify.notify(
-        step.case,
+    step.tell(
         "case_reopened",
         notify.handler_users(step.case),
         f"{step.case.number} 重办",
@@ -457,9 +471,8 @@ def _close(step: Step):
     step.note = _text(step, "note", required=False)
     step.set(closed_at=step.now)
     merged = Case.objects.filter(merged_into=step.case).exclude(reporter_user=None)
-    outcome = f"{step.case.number} 已销号。办理结果: {step.case.result}"
-    notify.notify(
-        step.case,
+    outcome = f"{step.case.number} 已销号。办理结果：{step.case.result}"
+    step.tell(
         "case_closed",
         [*_reporter_users(step.case), *(c.reporter_user for c in merged)],
         outcome,
@@ -468,11 +481,10 @@ def _close(step: Step):
 
 def _urge(step: Step):
     step.note = _text(step, "note", required=False)
-    notify.notify(
-        step.case,
+    step.tell(
         "case_urged",
         notify.handler_users(step.case),
-        f"催办 {step.case.number}: {step.case.title}",
+        f"催办 {step.case.number}：{step.case.title}",
         step.note,
     )
 
@@ -480,11 +492,10 @@ def _urge(step: Step):
 def _supervise(step: Step):
     step.note = _text(step, "note", required=False)
     step.set(is_supervised=True)
-    notify.notify(
-        step.case,
+    step.tell(
         "case_supervised",
         [*notify.handler_users(step.case), *notify.supervisor_users(step.case)],
-        f"督办 {step.case.number}: {step.case.title}",
+        f"督办 {step.case.number}：{step.case.title}",
         step.note,
     )
 
@@ -495,14 +506,13 @@ def _merge(step: Step):
         raise InvalidInput("请给出要并入的案件 id", errors={"into": ["另一个案件的 id"]})
     target = Case.objects.restrict(step.actor).filter(pk=target_id).first()
     if target is None:
-        raise InvalidInput("没有这个案件", errors={"into": ["没有这个案件,或不在您的范围"]})
+        raise InvalidInput("没有这个案件", errors={"into": ["没有这个案件，或不在您的范围"]})
     if target.status not in (*OPEN_STATUSES, Status.RESOLVED) or target.merged_into_id:
         raise Conflict("只能并入未销号的案件", code="merge_target_closed")
     step.note = _text(step, "note", required=False)
     step.set(merged_into=target, closed_at=step.now)
     step.event_data["into"] = target.number
-    notify.notify(
-        step.case,
+    step.tell(
         "case_merged",
         _reporter_users(step.case),
         f"您反映的 {step.case.number} 已并入 {target.number} 一并办理",
@@ -516,7 +526,7 @@ def public_summary(case: Case) -> str:
     """An anonymised summary: category, title and result, with long digit runs (phones,
     ID numbers) blanked out. No names, no exact address."""
     category = case.category.name if case.category_id else "其他"
-    text = f"【{category}】{case.title}。办理结果:{case.result or '已办结'}"
+    text = f"【{category}】{case.title}。办理结果：{case.result or '已办结'}"
     return PHONE_OR_ID.sub("****", text)
 
 
@@ -569,10 +579,10 @@ def do_case_action(
             .get(pk=case_id)
         )
         if case.version != version:
-            raise StaleVersion(f"案件已被他人更新(当前版本 {case.version}),请刷新后再试")
+            raise StaleVersion(f"案件已被他人更新（当前版本 {case.version}），请刷新后再试")
         transition = transition_for(case.status, action)
         if transition is None:
-            raise Conflict(f"案件{case.get_status_display()},不能{ACTION_NAMES[action]}")
+            raise Conflict(f"案件{case.get_status_display()}，不能{ACTION_NAMES[action]}")
         assignments = list(case.assignments.select_related("node", "department"))
         caps = capabilities(actor, case, assignments, reporter_token=reporter_token)
         if not caps & set(transition.who):
@@ -585,6 +595,8 @@ def do_case_action(
             raise AssertionError(f"{action} led to {to_status}, not in {transition.to}")
         step.set(status=to_status, version=case.version + 1)
         case.save(update_fields=sorted(step.changed))
+        for event, users, title, body in step.notices:
+            notify.notify(case, event, users, title, body)
         CaseEvent.objects.create(
             case=case,
             action=action,

@@ -113,7 +113,7 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
     if report.channel not in channel_names():
         raise InvalidInput(
             f"未知渠道 {report.channel}",
-            errors={"channel": [f"可用渠道: {', '.join(channel_names())}"]},
+            errors={"channel": [f"可用渠道：{'、'.join(channel_names())}"]},
         )
     if (report.lng is None) != (report.lat is None):
         raise InvalidInput("经度和纬度要一起提供", errors={"location": ["lng 和 lat 缺一"]})
@@ -175,6 +175,6 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
                 case,
                 "case_submitted",
                 node_staff([case.handling_node_id]),
-                f"新诉求 {case.number}: {case.title}",
+                f"新诉求 {case.number}：{case.title}",
             )
     return case
