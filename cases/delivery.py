@@ -111,3 +111,35 @@ def due_rows(now=None) -> list[int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:BATCH]
     )
+
+
+def deliver_inbox_in_bulk(batch: int = 2000) -> int:
+    """Deliver every pending in-app message with bulk writes (after bulk work such as the
+    demo generator). Not for concurrent use with the workers; returns how many."""
+    delivered = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                Outbox.objects.filter(channel="inbox", delivered_at=None)
+                .exclude(pk__in=InboxMessage.objects.values("outbox_id"))
+                .order_by("pk")[:batch]
+            )
+            if not rows:
+                return delivered
+            InboxMessage.objects.bulk_create(
+                [
+                    InboxMessage(
+                        user_id=row.recipient_id,
+                        outbox=row,
+                        case_id=row.case_id,
+                        title=row.payload.get("title", row.event)[:200],
+                        body=row.payload.get("body", ""),
+                        created_at=row.created_at,
+                    )
+                    for row in rows
+                ]
+            )
+            Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+                delivered_at=timezone.now(), attempts=1
+            )
+            delivered += len(rows)

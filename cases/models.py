@@ -4,6 +4,7 @@ notifications (outbox → inbox and webhooks) and idempotent request records."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MatterCategory, Tier
@@ -274,7 +275,7 @@ class Outbox(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
     event = models.CharField(max_length=32)
     payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     delivered_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -295,7 +296,7 @@ class InboxMessage(models.Model):
     case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
     title = models.CharField(max_length=200)
     body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -4,6 +4,9 @@ Delivery happens after commit (``cases.tasks.deliver_outbox``), so a rolled-back
 notifies nobody and a committed one is delivered even if the worker is down for a while.
 """
 
+import contextlib
+import contextvars
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,6 +14,19 @@ from cases.models import Case, Outbox, Webhook
 from org.models import RoleKind, User
 
 STAFF_KINDS = (RoleKind.STAFF, RoleKind.LEADER)
+_held = contextvars.ContextVar("gridgov_delivery_held", default=False)
+
+
+@contextlib.contextmanager
+def held_delivery():
+    """Record notifications without queueing a delivery task for each: for bulk work such
+    as the demo generator, which delivers the backlog in one go afterwards
+    (cases.delivery.deliver_inbox_in_bulk); rows left over go out with the periodic retry."""
+    token = _held.set(True)
+    try:
+        yield
+    finally:
+        _held.reset(token)
 
 
 def department_users(department_ids):
@@ -43,9 +59,10 @@ def supervisor_users(case: Case):
     return node_staff([node.parent_id])
 
 
-def notify(case: Case, event: str, users, title: str, body: str = "") -> None:
-    """Queue an in-app message for each user and a webhook call for each subscriber."""
-    now = timezone.now()
+def notify(case: Case, event: str, users, title: str, body: str = "", *, at=None) -> None:
+    """Queue an in-app message for each user and a webhook call for each subscriber.
+    ``at`` is when it happened (the action's time)."""
+    now = at or timezone.now()
     rows = [
         Outbox(
             channel="inbox",
@@ -82,7 +99,11 @@ def notify(case: Case, event: str, users, title: str, body: str = "") -> None:
             )
     if not rows:
         return
+    for row in rows:
+        row.created_at = now
     created = Outbox.objects.bulk_create(rows)
+    if _held.get():
+        return
     ids = [row.pk for row in created]
 
     def enqueue():

@@ -78,4 +78,4 @@ def _move(case: Case, light: str, now) -> None:
     if light == Light.RED:
         users += list(notify.supervisor_users(case))
     label = "已超期" if light == Light.RED else "即将到期"
-    notify.notify(case, f"case_{light}", users, f"{case.number} {label}: {case.title}")
+    notify.notify(case, f"case_{light}", users, f"{case.number} {label}：{case.title}", at=now)

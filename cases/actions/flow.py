@@ -349,7 +349,7 @@ def _request_extension(step: Step):
     if until <= step.case.due_at:
         raise InvalidInput("延期时间要晚于现在的时限", errors={"until": ["不晚于现时限"]})
     step.set(extension_requested_until=until)
-    step.event_data["until"] = until.isoformat()
+    step.event_data["until"] = timezone.localtime(until).isoformat()
     step.tell(
         "extension_requested",
         notify.supervisor_users(step.case),
@@ -375,7 +375,7 @@ def _approve_extension(step: Step):
             deadline_warning=step.case.deadline_warning or not year_known,
         )
         step.set(light=light_for(step.case, step.now))
-    step.event_data.update(approved=approve, until=until.isoformat())
+    step.event_data.update(approved=approve, until=timezone.localtime(until).isoformat())
     step.tell(
         "extension_decided",
         notify.handler_users(step.case),
@@ -596,7 +596,7 @@ def do_case_action(
         step.set(status=to_status, version=case.version + 1)
         case.save(update_fields=sorted(step.changed))
         for event, users, title, body in step.notices:
-            notify.notify(case, event, users, title, body)
+            notify.notify(case, event, users, title, body, at=now)
         CaseEvent.objects.create(
             case=case,
             action=action,

@@ -176,5 +176,6 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
                 "case_submitted",
                 node_staff([case.handling_node_id]),
                 f"新诉求 {case.number}：{case.title}",
+                at=now,
             )
     return case
