@@ -77,7 +77,7 @@ def deliver(row_id: int) -> bool:
     now = timezone.now()
     with transaction.atomic():
         row = (
-            Outbox.objects.select_for_update(skip_locked=True)
+            Outbox.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("webhook")
             .filter(pk=row_id, delivered_at=None, next_attempt_at__lte=now)
             .first()

@@ -39,7 +39,7 @@ def sweep_lights(now=None) -> int:
     while True:
         with transaction.atomic():
             batch = list(
-                Case.objects.select_for_update(skip_locked=True)
+                Case.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("handling_node", "grid")
                 .filter(status__in=OPEN_STATUSES, due_at__isnull=False)
                 .filter(_behind_q(now))

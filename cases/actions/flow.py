@@ -574,7 +574,7 @@ def do_case_action(
     now = at or timezone.now()
     with transaction.atomic():
         case = (
-            Case.objects.select_for_update()
+            Case.objects.select_for_update(of=("self",))
             .select_related("handling_node", "grid", "category", "tier")
             .get(pk=case_id)
         )
