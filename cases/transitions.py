@@ -5,7 +5,7 @@ Who may is one of a few capabilities, each decided against the case in
 
 - dispatcher: staff or leaders whose subtree holds the case (community, street, grid…)
 - handler: the unit currently holding the case (its lead department, or the staff of
-  the handling node when no department leads)
+  the handling node and the nodes above it when no department leads)
 - supervisor: staff or leaders above the handling node (urge also by the dispatcher)
 - summoned: a department blown the whistle for that has not reported in yet
 - reporter: the resident who reported the case

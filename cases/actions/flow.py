@@ -470,13 +470,18 @@ def _reopen(step: Step):
 def _close(step: Step):
     step.note = _text(step, "note", required=False)
     step.set(closed_at=step.now)
-    merged = Case.objects.filter(merged_into=step.case).exclude(reporter_user=None)
     outcome = f"{step.case.number} 已销号。办理结果：{step.case.result}"
-    step.tell(
-        "case_closed",
-        [*_reporter_users(step.case), *(c.reporter_user for c in merged)],
-        outcome,
-    )
+    step.tell("case_closed", [*_reporter_users(step.case), *_merged_reporters(step.case)], outcome)
+
+
+def _merged_reporters(case: Case) -> list:
+    """Reporters of every case merged into this one, also through cases merged in turn."""
+    reporters, frontier = [], [case.pk]
+    while frontier:
+        merged = list(Case.objects.filter(merged_into__in=frontier).select_related("reporter_user"))
+        reporters += [c.reporter_user for c in merged if c.reporter_user_id]
+        frontier = [c.pk for c in merged]
+    return reporters
 
 
 def _urge(step: Step):

@@ -1,5 +1,7 @@
 """The administrative tree down to households, addressed by unified codes."""
 
+import secrets
+
 from django.db import models
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -85,7 +87,9 @@ class GridMapVersion(models.Model):
     def bump(cls) -> None:
         updated = cls.objects.filter(pk=1).update(version=F("version") + 1)
         if not updated:
-            cls.objects.get_or_create(pk=1, defaults={"version": 1})
+            # A random start, so a process that knew the counter of an earlier database
+            # (before a flush or a restore) cannot mistake the new one for it.
+            cls.objects.get_or_create(pk=1, defaults={"version": secrets.randbits(62)})
 
 
 class Building(TimeStampedModel):
