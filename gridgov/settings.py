@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "cases",
     "open311",
     "exchange",
+    "audit",
+    "accounts",
     "simulate",
 ]
 
