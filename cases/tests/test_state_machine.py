@@ -332,6 +332,8 @@ def test_random_action_sequences_only_follow_the_transition_table(city):
             stateful_step_count=40,
             deadline=None,
             database=None,
+            # A fixed walk: CI must not fail on one unlucky draw of the coverage check below.
+            derandomize=True,
             suppress_health_check=[
                 HealthCheck.too_slow,
                 HealthCheck.data_too_large,
