@@ -1,0 +1,1 @@
+"""Crash-safety harness: kill the web server and the worker, then check nothing is lost."""
