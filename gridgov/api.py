@@ -1,6 +1,7 @@
 """What every API endpoint shares: JSON errors with a code, and the token view."""
 
 from django.contrib.auth import authenticate
+from django.contrib.auth.signals import user_login_failed
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts import actions, throttle
 from gridgov.authentication import BearerTokenAuthentication
 
 _CODES = {
@@ -40,9 +42,32 @@ def exception_handler(exc, context):
     return response
 
 
+class Locked(exceptions.APIException):
+    """Too many failed logins for this username or address (see accounts.throttle)."""
+
+    status_code = status.HTTP_429_TOO_MANY_REQUESTS
+    default_code = "locked"
+
+    def __init__(self, lock):
+        super().__init__(lock.message, code="locked")
+        self.wait = lock.seconds_left  # DRF sends it as Retry-After
+
+
 class TokenRequest(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
+    otp = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text="两步验证码（6 位）或恢复码；已启用两步验证的账号必填",
+    )
+
+
+# 401 invalid_credentials / totp_required, 403 totp_enrolment_required, 429 locked.
+_TOKEN_ERROR = inline_serializer(
+    "TokenError", {"code": serializers.CharField(), "detail": serializers.CharField()}
+)
 
 
 class TokenView(APIView):
@@ -54,18 +79,42 @@ class TokenView(APIView):
 
     @extend_schema(
         request=TokenRequest,
-        responses={200: inline_serializer("TokenResponse", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            **dict.fromkeys([401, 403, 429], _TOKEN_ERROR),
+        },
         auth=[],
     )
     def post(self, request):
         form = TokenRequest(data=request.data)
         form.is_valid(raise_exception=True)
-        user = authenticate(
-            request,
-            username=form.validated_data["username"],
-            password=form.validated_data["password"],
-        )
+        username = form.validated_data["username"]
+        ip = throttle.client_ip(request)
+        lock = throttle.current_lock(username, ip)
+        if lock:
+            user_login_failed.send(__name__, credentials={"username": username}, request=request)
+            raise Locked(lock)
+        user = authenticate(request, username=username, password=form.validated_data["password"])
         if user is None or not user.is_active:
+            self._failed(username, ip)
             raise exceptions.AuthenticationFailed("用户名或密码错误", code="invalid_credentials")
+        step = actions.second_factor_step(user)
+        if step == "enrol":
+            raise exceptions.PermissionDenied(
+                "该账号须先在网页登录并启用两步验证", code="totp_enrolment_required"
+            )
+        if step == "verify" and not actions.do_verify_second_factor(
+            user, form.validated_data.get("otp", "")
+        ):
+            user_login_failed.send(__name__, credentials={"username": username}, request=request)
+            self._failed(username, ip)
+            raise exceptions.AuthenticationFailed("请提供正确的两步验证码", code="totp_required")
+        throttle.record_success(username)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key}, status=status.HTTP_200_OK)
+
+    @staticmethod
+    def _failed(username, ip):
+        lock = throttle.record_failure(username, ip)
+        if lock:
+            raise Locked(lock)

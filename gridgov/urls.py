@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.views import LoginView
 from gridgov.api import TokenView
 
 api_v1 = [
@@ -15,8 +16,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("accounts.urls")),  # before admin/: it takes over admin/login/
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"))),
     path("", include("org.urls")),

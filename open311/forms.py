@@ -5,7 +5,7 @@ service_code, which is a 404 as the specification lists it."""
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -23,6 +23,7 @@ DESCRIPTION_LIMIT = 4000  # GeoReport's limit
 ADDRESS_LIMIT = 200
 MAX_REQUESTS = 1000  # GeoReport's default and our ceiling per answer
 MAX_SPAN = timedelta(days=90)
+MAX_PAGE = 1_000_000  # keeps the offset within what the database takes
 EXTERNAL_REF_LIMIT = 64  # Case.external_ref
 _ATTRIBUTE = re.compile(r"attribute\[([^\[\]]+)\](\[\])?")
 _PHONE = re.compile(r"\+?[\d\- ()]{3,20}")
@@ -166,6 +167,17 @@ def _positive(params, name: str, problems: list[str], maximum: int | None = None
     return int(raw)
 
 
+def _moment(raw: str) -> datetime | None:
+    """A W3C time that the 90-day window and the database can hold, else None."""
+    value = parse_w3_datetime(raw)
+    try:
+        if value is not None:
+            (value - MAX_SPAN).astimezone(UTC), (value + MAX_SPAN).astimezone(UTC)
+    except OverflowError:
+        return None
+    return value
+
+
 def parse_filters(params, *, now=None) -> Filters:
     """The filters of GET requests. service_request_id overrides all the others; without
     it the window is at most 90 days of requested_datetime (the latest 90 days by
@@ -176,7 +188,7 @@ def parse_filters(params, *, now=None) -> Filters:
     if len(filters.ids) > MAX_REQUESTS:
         problems.append(f"service_request_id 一次最多 {MAX_REQUESTS} 个")
     filters.page_size = _positive(params, "page_size", problems, MAX_REQUESTS) or MAX_REQUESTS
-    filters.page = _positive(params, "page", problems) or 1
+    filters.page = _positive(params, "page", problems, MAX_PAGE) or 1
     if filters.ids:
         if problems:
             raise bad_request(*problems)
@@ -199,7 +211,7 @@ def parse_filters(params, *, now=None) -> Filters:
     for name in ("start_date", "end_date"):
         raw = params.get(name) or ""
         if raw.strip():
-            dates[name] = parse_w3_datetime(raw)
+            dates[name] = _moment(raw)
             if dates[name] is None:
                 problems.append(f"{name} 应为 W3C 时间，如 2026-11-01T00:00:00+08:00，收到 {raw!r}")
     start, end = dates.get("start_date"), dates.get("end_date")

@@ -15,7 +15,8 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.service_requests, name="requests"),
     re_path(r"^requests/(?P<request_id>[^/]+)" + FMT, views.service_request, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+)" + FMT, views.token_lookup, name="token"),
-    # Anything else answers a GeoReport 404 (in JSON when the path asks for it).
-    re_path(r"^(?P<rest>.*\.json)$", views.unknown, {"fmt": "json"}),
-    re_path(r"^(?P<rest>.*)$", views.unknown),
+    # Anything else answers a GeoReport 404 (in JSON when the path asks for it), even a
+    # path with a newline in it ([\s\S], not ".").
+    re_path(r"^(?P<rest>[\s\S]*\.json)$", views.unknown, {"fmt": "json"}),
+    re_path(r"^(?P<rest>[\s\S]*)$", views.unknown),
 ]

@@ -5,6 +5,7 @@ import functools
 
 from django.db.models import Max
 from django.http import HttpResponseRedirect
+from django.http.multipartparser import MultiPartParserError
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -27,7 +28,10 @@ def _params(request):
     does not carry (some clients send api_key and jurisdiction_id in the URL)."""
     if request.method != "POST":
         return request.GET
-    params = request.POST.copy()
+    try:
+        params = request.POST.copy()
+    except MultiPartParserError as error:
+        raise bad_request(f"无法读取表单: {error}") from None
     for key in request.GET:
         if key not in params:
             params.setlist(key, request.GET.getlist(key))

@@ -30,12 +30,14 @@ class CaseSerializer(serializers.ModelSerializer):
     """A case as lists show it. The reporter's phone is masked; the name is given only to
     staff (the view decides) and never on public pages."""
 
-    grid_code = serializers.CharField(source="grid.code", default=None)
-    category_code = serializers.CharField(source="category.code", default=None)
-    category_name = serializers.CharField(source="category.name", default=None)
-    tier = serializers.CharField(source="tier.code", default=None)
-    tier_name = serializers.CharField(source="tier.name", default=None)
-    handling_node = serializers.CharField(source="handling_node.code", default=None)
+    grid_code = serializers.CharField(source="grid.code", default=None, allow_null=True)
+    category_code = serializers.CharField(source="category.code", default=None, allow_null=True)
+    category_name = serializers.CharField(source="category.name", default=None, allow_null=True)
+    tier = serializers.CharField(source="tier.code", default=None, allow_null=True)
+    tier_name = serializers.CharField(source="tier.name", default=None, allow_null=True)
+    handling_node = serializers.CharField(
+        source="handling_node.code", default=None, allow_null=True
+    )
     location = serializers.SerializerMethodField()
     reporter = serializers.SerializerMethodField()
 
@@ -85,8 +87,8 @@ class CaseSerializer(serializers.ModelSerializer):
 
 class AssignmentSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit_name")
-    department = serializers.CharField(source="department.code", default=None)
-    node = serializers.CharField(source="node.code", default=None)
+    department = serializers.CharField(source="department.code", default=None, allow_null=True)
+    node = serializers.CharField(source="node.code", default=None, allow_null=True)
 
     class Meta:
         model = Assignment
@@ -122,9 +124,9 @@ class CaseDetailSerializer(CaseSerializer):
     assignments = AssignmentSerializer(many=True)
     description = serializers.CharField()
     result = serializers.CharField()
-    possible_duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True)
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
-    extension_requested_until = serializers.DateTimeField()
+    possible_duplicate_of = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    extension_requested_until = serializers.DateTimeField(allow_null=True)
     allowed_actions = serializers.SerializerMethodField()
     photos = serializers.SerializerMethodField()
 

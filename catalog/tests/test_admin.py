@@ -9,7 +9,7 @@ from django.utils import timezone
 from catalog.calendar import add_working_days
 from catalog.models import CalendarDay, CalendarYear
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("catalog.tests.admin_urls")]
+pytestmark = [pytest.mark.django_db]
 
 WARNING = "尚未录入"
 

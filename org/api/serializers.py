@@ -38,8 +38,8 @@ class NodeDetailSerializer(NodeSerializer):
 
 class HouseholdSerializer(serializers.ModelSerializer):
     grid_code = serializers.CharField(source="grid.code")
-    building = serializers.CharField(source="building.name", default=None)
-    unit = serializers.CharField(source="unit.name", default=None)
+    building = serializers.CharField(source="building.name", default=None, allow_null=True)
+    unit = serializers.CharField(source="unit.name", default=None, allow_null=True)
 
     class Meta:
         model = Household
