@@ -35,10 +35,18 @@ def department_users(department_ids):
     ).distinct()
 
 
-def node_staff(node_ids):
-    return User.objects.filter(
+# The duties that take in new cases at a node; the other staff of a grid (the 八员 of
+# Jizhou, volunteers…) are not told of every report.
+INTAKE_DUTIES = ("grid_worker", "grid_leader", "community_secretary", "street_staff")
+
+
+def node_staff(node_ids, *, duties=None):
+    users = User.objects.filter(
         is_active=True, assignments__node__in=node_ids, assignments__role__kind__in=STAFF_KINDS
-    ).distinct()
+    )
+    if duties is not None:
+        users = users.filter(assignments__role__duty__in=duties)
+    return users.distinct()
 
 
 def handler_users(case: Case):

@@ -162,8 +162,18 @@ def _sync_ordered(model, specs, defaults) -> dict:
     return rows
 
 
+_parsed: dict = {}
+
+
 def active_preset() -> dict:
-    record = PresetRecord.objects.filter(is_active=True).first()
-    if record is None:
+    """The active preset's data. Features read it on hot paths (every case intake), so the
+    parsed JSON is kept per process and re-read only when the active record or its load
+    time changes: one small indexed read instead of parsing the whole file each time."""
+    stamp = PresetRecord.objects.filter(is_active=True).values_list("pk", "loaded_at").first()
+    if stamp is None:
         raise PresetError("no preset is loaded; run manage.py load_preset NAME")
-    return record.data
+    if _parsed.get("stamp") != stamp:
+        data = PresetRecord.objects.values_list("data", flat=True).get(pk=stamp[0])
+        _parsed.clear()
+        _parsed.update(stamp=stamp, data=data)
+    return _parsed["data"]

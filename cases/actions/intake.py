@@ -12,7 +12,7 @@ from cases.config import case_settings, channel_names
 from cases.duplicates import flag_possible_duplicate
 from cases.errors import InvalidInput
 from cases.models import Case, CaseEvent, Light, Status
-from cases.notify import node_staff, notify
+from cases.notify import INTAKE_DUTIES, node_staff, notify
 from cases.numbers import next_case_number
 from cases.sla import warn_at_for
 from catalog.classify import get_classifier
@@ -174,7 +174,7 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
             notify(
                 case,
                 "case_submitted",
-                node_staff([case.handling_node_id]),
+                node_staff([case.handling_node_id], duties=INTAKE_DUTIES),
                 f"新诉求 {case.number}：{case.title}",
                 at=now,
             )
