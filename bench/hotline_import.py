@@ -57,9 +57,10 @@ BENCH_SYSTEM = "bench-12345"
 INTAKE_SAMPLE = 2_000
 
 
-def reference_csv(path: Path) -> float:
-    """Seconds to decode, parse and bulk-insert every row into a bare SQLite table."""
-    started = time.perf_counter()
+def reference_csv(path: Path) -> tuple[float, float]:
+    """Seconds (wall, CPU) to decode, parse and bulk-insert every row into a bare SQLite
+    table."""
+    started, cpu = time.perf_counter(), time.process_time()
     text = path.read_bytes().decode("utf-8-sig")
     reader = csv.reader(text.splitlines())
     header = next(reader)
@@ -71,21 +72,21 @@ def reference_csv(path: Path) -> float:
         with db:
             db.executemany(f"INSERT INTO orders VALUES ({marks})", reader)
         db.close()
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def reference_xlsx(path: Path) -> float:
+def reference_xlsx(path: Path) -> tuple[float, float]:
     from openpyxl import load_workbook
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     workbook = load_workbook(path, read_only=True, data_only=True)
     count = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True))
     workbook.close()
     assert count > 1
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - cpu
 
 
-def intake_floor(path: Path, system: HotlineSystem, leader: User) -> tuple[int, float]:
+def intake_floor(path: Path, system: HotlineSystem, leader: User) -> tuple[int, float, float]:
     """Seconds of do_create_case alone for a sample of the file's good orders, with
     grid and category precomputed."""
     table = open_table(path)
@@ -136,18 +137,19 @@ def intake_floor(path: Path, system: HotlineSystem, leader: User) -> tuple[int, 
     Case.objects.filter(source_system="bench-floor").delete()
     # Committed in batches like the import, so the work done after each commit (the
     # notification task enqueued per case) is counted too; deleted afterwards.
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(reports), BATCH_SIZE):
         with transaction.atomic():
             for report, at in reports[start : start + BATCH_SIZE]:
                 with transaction.atomic():
                     do_create_case(report, actor=leader, at=at)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     Case.objects.filter(source_system="bench-floor").delete()
-    return len(reports), seconds
+    return len(reports), seconds, cpu
 
 
-def import_once(path: Path, system: HotlineSystem, leader: User) -> tuple[ImportJob, float]:
+def import_once(path: Path, system: HotlineSystem, leader: User):
+    """The job, wall seconds, CPU seconds."""
     job = ImportJob.objects.create(
         kind=ImportKind.HOTLINE,
         system=system,
@@ -155,9 +157,9 @@ def import_once(path: Path, system: HotlineSystem, leader: User) -> tuple[Import
         source_name=str(path),
         status=JobStatus.QUEUED,
     )
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     job = execute_job(job.pk, progress=ProgressBar(sys.stderr), path=path)
-    return job, time.perf_counter() - started
+    return job, time.perf_counter() - started, time.process_time() - cpu
 
 
 def main():
@@ -193,17 +195,19 @@ def main():
         file=sys.stderr,
     )
 
-    raw = reference_csv(path) if args.format == "csv" else reference_xlsx(path)
+    load_before = os.getloadavg()[0]
+    raw, raw_cpu = reference_csv(path) if args.format == "csv" else reference_xlsx(path)
     started = time.perf_counter()
     deleted = Case.objects.filter(source_system=BENCH_SYSTEM).delete()[1].get("cases.Case", 0)
     print(
         f"deleted {deleted} cases of earlier runs in {time.perf_counter() - started:.1f} s",
         file=sys.stderr,
     )
-    sample, floor_seconds = intake_floor(path, system, leader)
+    sample, floor_seconds, floor_cpu = intake_floor(path, system, leader)
 
-    first, first_seconds = import_once(path, system, leader)
-    second, second_seconds = import_once(path, system, leader)
+    first, first_seconds, first_cpu = import_once(path, system, leader)
+    load_after = os.getloadavg()[0]
+    second, second_seconds, second_cpu = import_once(path, system, leader)
     assert second.created == 0, "the second import must create nothing"
 
     rows = first.done
@@ -219,29 +223,40 @@ def main():
             f"({sum(generator.counts[k] for k in REJECTED_KINDS):,} to be refused, "
             f"{generator.counts['unknown_address']:,} with an address not in the city)"
         )
-    floor_rate = sample / floor_seconds
-    first_rate = rows / first_seconds
+    floor_rate = sample / floor_cpu
+    first_rate = rows / first_cpu
+
+    def line(step, count, wall, cpu):
+        return (
+            step,
+            f"{count:,}",
+            f"{wall:.1f}",
+            f"{cpu:.1f}",
+            f"{count / wall:,.0f}",
+            f"{count / cpu:,.0f}",
+        )
+
     table = [
-        ("step", "rows", "seconds", "rows/s"),
-        ("---", "---", "---", "---"),
-        (f"reference: {reference}", f"{rows:,}", f"{raw:.2f}", f"{rows / raw:,.0f}"),
-        (
+        ("step", "rows", "wall s", "CPU s", "rows/s (wall)", "rows/s (CPU)"),
+        ("---",) * 6,
+        line(f"reference: {reference}", rows, raw, raw_cpu),
+        line(
             "reference: `do_create_case` alone (grid and category known beforehand)",
-            f"{sample:,}",
-            f"{floor_seconds:.1f}",
-            f"{floor_rate:,.0f}",
+            sample,
+            floor_seconds,
+            floor_cpu,
         ),
-        (
+        line(
             "**first import** (parse, check, place, classify, create the cases)",
-            f"{rows:,}",
-            f"{first_seconds:.1f}",
-            f"**{first_rate:,.0f}**",
+            rows,
+            first_seconds,
+            first_cpu,
         ),
-        (
+        line(
             f"second import of the same file ({second.created} created)",
-            f"{second.done:,}",
-            f"{second_seconds:.1f}",
-            f"{second.done / second_seconds:,.0f}",
+            second.done,
+            second_seconds,
+            second_cpu,
         ),
     ]
     lines = [
@@ -260,8 +275,9 @@ def main():
         f"First import: {first.created:,} cases created, {first.failed:,} rows refused (each "
         f"with its line and reason in the error file); **{first.located:,} of the "
         f"{first.created:,} created cases located to a grid ({first.located / first.created:.1%};"
-        f" {first.located / rows:.1%} of all rows)**. First import / intake alone: "
-        f"{first_rate / floor_rate:.2f}.",
+        f" {first.located / rows:.1%} of all rows)**. First import / intake alone (CPU): "
+        f"{first_rate / floor_rate:.2f}. Load average {load_before:.1f} before, "
+        f"{load_after:.1f} after the first import ({os.cpu_count()} cores).",
     ]
     print("\n".join(lines))
 

@@ -327,7 +327,7 @@ def test_the_header_links_fit_the_users_roles(client):
     for username, (shown, hidden) in expectations.items():
         _login(client, username)
         body = client.get(reverse("org:home")).content.decode()
-        nav = body[body.index('<nav class="site-nav"'):body.index("</nav>")]
+        nav = body[body.index('<nav class="site-nav"') : body.index("</nav>")]
         links = set(re.findall(r">([^<>]+)</a>", nav))
         assert shown <= links, (username, links)
         assert not hidden & links, (username, links)

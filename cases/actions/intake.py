@@ -123,9 +123,10 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
         grid, org_code = _locate(report, actor)
         category, suggestions = _classify(report)
         tier = category.default_tier if category else default_tier()
-        due_at, warning = resolution_due(tier, now)
-        if report.due_at is not None:
+        if report.due_at is not None:  # another system's own deadline
             due_at, warning = report.due_at, False
+        else:
+            due_at, warning = resolution_due(tier, now)
         is_resident = (
             actor is not None
             and actor.is_authenticated

@@ -96,7 +96,8 @@ class Building(TimeStampedModel):
     code = models.CharField(_("统一编码"), max_length=32, unique=True)
     grid = models.ForeignKey(OrgNode, models.PROTECT, related_name="buildings")
     name = models.CharField(_("名称"), max_length=100)
-    address = models.CharField(_("地址"), max_length=200, blank=True)
+    # Indexed: intake places a case reported with an address by exact match.
+    address = models.CharField(_("地址"), max_length=200, blank=True, db_index=True)
     floors = models.PositiveSmallIntegerField(_("层数"), default=1)
     lng = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
@@ -140,7 +141,7 @@ class Household(TimeStampedModel):
         BuildingUnit, models.PROTECT, null=True, blank=True, related_name="households"
     )
     room = models.CharField(_("门牌/房号"), max_length=20, blank=True)
-    address = models.CharField(_("地址"), max_length=200)
+    address = models.CharField(_("地址"), max_length=200, db_index=True)
     is_party_member_household = models.BooleanField(_("党员中心户"), default=False)
 
     objects = ScopedQuerySet.as_manager()
