@@ -92,7 +92,10 @@ def read_csv(data: bytes) -> Table:
 
     def records() -> Iterator[tuple[int, list]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        yield from enumerate(reader, 1)
+        try:
+            yield from enumerate(reader, 1)
+        except csv.Error as error:  # e.g. a cell over the csv module's 128 KB limit
+            raise TableError(f"第 {reader.line_num} 行无法读取（{error}）") from None
 
     header_line, headers = 0, []
     for number, cells in records():

@@ -148,3 +148,9 @@ def test_the_error_file_repeats_the_row_and_adds_line_and_reason(tmp_path):
         ["A1", "'=bad", 7, "诉求内容为空"],
         ["A2", None, 9, "工单编号重复"],
     ]
+
+
+def test_a_huge_cell_is_refused_with_its_line_before_anything_is_read():
+    data = ("工单号,内容\n1,正常\n2," + "很" * 200_000 + "\n").encode()
+    with pytest.raises(TableError, match="第 3 行"):
+        read_csv(data)
