@@ -161,3 +161,17 @@ def test_hotline_export_page_downloads_csv(as_user, system):
     response = client.post("/exchange/hotline/export/", {"system": system.pk, "file_format": "csv"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert response.content.decode("utf-8-sig").startswith("工单编号,受理时间")
+
+
+def test_a_100_mb_upload_is_refused_with_a_reason_and_nothing_is_kept(as_user, system, tmp_path):
+    path = tmp_path / "orders.csv"
+    with open(path, "wb") as handle:  # written in blocks: the test holds no 100 MB string
+        handle.write("工单编号,诉求内容\n".encode())
+        block = ("A1,路灯不亮" + " " * 1000 + "\n").encode()
+        while handle.tell() < 100 * 1024 * 1024:
+            handle.write(block)
+    client = as_user("demo-leader")
+    with open(path, "rb") as handle:
+        response = client.post("/exchange/hotline/import/", {"system": system.pk, "file": handle})
+    assert response.status_code == 200 and "超过 60 MB" in response.content.decode()
+    assert not ImportJob.objects.exists() and not Case.objects.exists()
