@@ -99,6 +99,14 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 TOTP_REQUIRED_FOR_REVEAL = env_bool("TOTP_REQUIRED_FOR_REVEAL", not env_bool("GRIDGOV_DEMO", False))
+# Login throttling (accounts/throttle.py): failures per username and per address within the
+# window lock for LOGIN_LOCK_SECONDS; behind proxies, how many X-Forwarded-For hops to trust.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
+LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
+LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)
+LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
+CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 730, minimum=30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "org:home"
 LOGOUT_REDIRECT_URL = "login"
