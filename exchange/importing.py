@@ -16,6 +16,7 @@ row never takes good ones down with it. Bad rows go to the error file (same colu
 import io
 import logging
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -70,7 +71,7 @@ class Row:
     notes: dict = field(default_factory=dict)
 
 
-class Sheet:
+class Sheet(ABC):
     """One kind of import. Subclasses set ``kind``, ``title``, ``columns`` and
     implement ``parse`` and ``apply``."""
 
@@ -106,19 +107,19 @@ class Sheet:
 
     # -- rows --------------------------------------------------------------------------
 
-    def begin(self) -> None:
+    def begin(self) -> None:  # noqa: B027 (an optional hook)
         """Called once before the first row (build lookup indexes here)."""
 
+    @abstractmethod
     def parse(self, row: Row) -> object:
         """The checked data of a row; raise RowError to reject it."""
-        raise NotImplementedError
 
-    def prepare(self, rows: list[Row]) -> None:
+    def prepare(self, rows: list[Row]) -> None:  # noqa: B027 (an optional hook)
         """Called with each batch of parsed rows before they are applied."""
 
+    @abstractmethod
     def apply(self, row: Row) -> str:
         """Write one parsed row; return CREATED, UPDATED or UNCHANGED."""
-        raise NotImplementedError
 
     def describe(self, row: Row) -> dict:
         """What the preview shows beside a parsed row (where it goes, what it becomes)."""
