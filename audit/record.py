@@ -55,6 +55,11 @@ def note(request, *, action=None, obj=None, actor=None, username=None, outcome=N
     return True
 
 
+def _text(value, limit: int) -> str:
+    """Text as the log can store it: PostgreSQL refuses NUL, which a hostile path may hold."""
+    return str(value or "").replace("\x00", "\\x00")[:limit]
+
+
 def write(
     *,
     action,
@@ -73,14 +78,14 @@ def write(
         username = actor.get_username()
     return AuditLog.objects.create(
         actor_id=actor_id,
-        actor_username=(username or "")[:150],
-        action=action[:64],
-        object_type=object_type[:64],
-        object_id=str(object_id)[:64],
-        object_repr=object_repr[:200],
+        actor_username=_text(username, 150),
+        action=_text(action, 64),
+        object_type=_text(object_type, 64),
+        object_id=_text(object_id, 64),
+        object_repr=_text(object_repr, 200),
         outcome=outcome,
-        method=(getattr(request, "method", None) or "")[:8],
-        path=(path or getattr(request, "path", "") or "")[:300],
+        method=_text(getattr(request, "method", None), 8),
+        path=_text(path or getattr(request, "path", ""), 300),
         status_code=status_code,
         ip=client_ip(request) if request is not None else None,
         request_id=getattr(request, "request_id", "") if request is not None else "",

@@ -38,6 +38,15 @@ def _params(request):
     return params
 
 
+def _refuse_nul(request, params, args, kwargs) -> None:
+    """PostgreSQL text cannot hold NUL: refuse it here, in GeoReport's form, before any
+    query would fail on it."""
+    texts = [request.path, *map(str, args), *map(str, kwargs.values())]
+    texts += [value for key in params for value in (key, *params.getlist(key))]
+    if any("\x00" in text for text in texts):
+        raise bad_request("请求中含有空字符（NUL）")
+
+
 def _check_jurisdiction(params) -> str:
     given = (params.get("jurisdiction_id") or "").strip()
     if given and given != configured_jurisdiction():
@@ -74,6 +83,7 @@ def endpoint(*methods):
                 if request.method not in methods:
                     raise Open311Error(405, f"{request.method} 不适用于这个资源")
                 params = _params(request)
+                _refuse_nul(request, params, args, kwargs)
                 _check_jurisdiction(params)
                 return view(request, params, *args, fmt=fmt, **kwargs)
             except Open311Error as error:
