@@ -7,8 +7,8 @@ import uuid
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from cases.errors import InvalidInput
 from cases.models import CasePhoto
+from gridgov.errors import InvalidInput
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PHOTOS = 9

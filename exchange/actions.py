@@ -67,7 +67,7 @@ def do_import_hotline_order(
     before (nothing changes), else a new case on the hotline's channel that keeps the
     ticket number, the hotline's deadline and its received time.
 
-    Returns (case, created). Raises cases.errors.CaseError for an order the case loop
+    Returns (case, created). Raises gridgov.errors.ActionError for an order the case loop
     refuses. Two concurrent imports of one ticket: the unique constraint decides and
     the loser answers with the winner's case.
     """

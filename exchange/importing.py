@@ -25,9 +25,9 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from cases.errors import CaseError
 from exchange.models import ImportJob, JobStatus
 from exchange.tabular import ErrorSink, Table, open_table
+from gridgov.errors import ActionError
 
 logger = logging.getLogger(__name__)
 
@@ -137,7 +137,7 @@ def _values(cells: list, positions: dict[str, int]) -> dict:
 def _error_text(error: Exception) -> str:
     if isinstance(error, RowError):
         return error.reason
-    if isinstance(error, CaseError):
+    if isinstance(error, ActionError):
         details = "; ".join(
             f"{message}" for messages in error.errors.values() for message in messages
         )
@@ -257,7 +257,7 @@ class ImportRun:
                 try:
                     with transaction.atomic():
                         row.outcome = sheet.apply(row)
-                except (RowError, CaseError, DatabaseError) as error:
+                except (RowError, ActionError, DatabaseError) as error:
                     if isinstance(error, DatabaseError):
                         logger.warning(
                             "import row %s rejected by the database: %s", row.line, error

@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import actions, throttle
 from gridgov.authentication import BearerTokenAuthentication
+from gridgov.errors import ActionError
 
 _CODES = {
     400: "invalid",
@@ -22,6 +23,14 @@ _CODES = {
     409: "conflict",
     429: "throttled",
 }
+
+
+def error_response(error: ActionError) -> Response:
+    """The JSON answer for an action's refusal: its status, code, detail and field errors."""
+    body = {"code": error.code, "detail": error.detail}
+    if error.errors:
+        body["errors"] = error.errors
+    return Response(body, status=error.status)
 
 
 def exception_handler(exc, context):

@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "org",
     "residents",
     "cases",
+    "credit",
+    "participation",
     "open311",
     "exchange",
     "audit",

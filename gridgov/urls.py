@@ -13,6 +13,8 @@ api_v1 = [
     path("org/", include("org.api.urls")),
     path("residents/", include("residents.api.urls")),
     path("cases/", include("cases.api.urls")),
+    path("credit/", include("credit.api.urls")),
+    path("volunteer/", include("participation.api.urls")),
 ]
 
 urlpatterns = [

@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
-from cases.errors import CaseError
 from cases.models import Case
 from catalog.models import MatterCategory
+from gridgov.errors import ActionError
 from open311 import attributes, records
 from open311.actions import do_submit_request
 from open311.errors import Open311Error, bad_request, forbidden, not_found
@@ -163,7 +163,7 @@ def _post_request(request, params, fmt):
     new = parse_new_request(params, idempotency_key=key)
     try:
         case, created = do_submit_request(client, new)
-    except CaseError as error:
+    except ActionError as error:
         raise bad_request(error.detail, *[f"{k}: {v}" for k, v in error.errors.items()]) from None
     row = {
         "service_request_id": case.number,

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db import transaction
 
 from catalog.loader import do_load_catalog
+from credit.loader import do_load_credit
 from org.models import Level, LevelKind, OrgNode, PartyLevel, Role, RoleKind
 from presets.models import PresetRecord
 from residents.models import Tag
@@ -143,6 +144,7 @@ def do_load_preset(key: str) -> PresetRecord:
         )
     PresetRecord.objects.filter(is_active=True).exclude(key=key).update(is_active=False)
     do_load_catalog(data)
+    do_load_credit(data)
     record, _ = PresetRecord.objects.update_or_create(
         key=key, defaults={"title": data["title"], "data": data, "is_active": True}
     )

@@ -49,3 +49,8 @@ def do_reveal_field(resident: Resident, field: str, *, actor, ip=None, channel="
             actor=actor, resident=resident, field=field, ip=ip, channel=channel
         )
     return getattr(resident, field)
+
+
+def mask_name(name: str) -> str:
+    """张小明 -> 张**: enough for a volunteer to greet, not to look the person up."""
+    return name[:1] + "*" * (len(name) - 1) if name else ""

@@ -25,7 +25,6 @@ from django.utils import timezone
 from cases.actions import Report, do_case_action, do_create_case
 from cases.config import case_settings
 from cases.delivery import deliver_inbox_in_bulk
-from cases.errors import CaseError
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -41,6 +40,7 @@ from cases.sla import sweep_lights
 from catalog.deadlines import resolution_due
 from catalog.models import CalendarDay, HandlerKind, MatterCategory, Tier
 from catalog.routing import route
+from gridgov.errors import ActionError
 from org.models import Building, Department, OrgNode, RoleAssignment, RoleKind, User
 from presets.loader import active_preset
 from simulate import case_texts as texts
@@ -704,7 +704,7 @@ class CaseGenerator:
                 data=act.data,
                 at=act.at,
             )
-        except CaseError as error:
+        except ActionError as error:
             self.errors.append(f"{case.number} {act.action} by {act.actor}: {error.detail}")
             if story is not None:
                 story.close()

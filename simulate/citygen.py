@@ -519,11 +519,12 @@ class CityGenerator:
         )
         accounts = [{"username": admin.username, "role": "超级管理员", "node": "全部"}]
 
-        def role_for(duty):
-            role = Role.objects.filter(duty=duty).select_related("level").first()
-            if role is None:
-                raise CityGenerationError(f"the preset has no role with duty {duty!r}")
-            return role
+        def role_for(duties):
+            for duty in duties.split("|"):
+                role = Role.objects.filter(duty=duty).select_related("level").first()
+                if role is not None:
+                    return role
+            raise CityGenerationError(f"the preset has no role with duty {duties!r}")
 
         first_grid = OrgNode.objects.filter(grid_kind=GridKind.RESIDENTIAL).order_by("code").first()
         plan = [
@@ -538,6 +539,8 @@ class CityGenerator:
                 next((d for d in departments if d.kind == "city_management"), None),
             ),
             ("demo-resident", "resident", first_grid, None),
+            # Who takes volunteer orders: the preset's volunteers, else its grid forces.
+            ("demo-volunteer", "volunteer|registered_member|grid_member", first_grid, None),
         ]
         for username, duty, node, department in plan:
             role = role_for(duty)
@@ -557,9 +560,13 @@ class CityGenerator:
                     "node": department.name if department else node.name,
                 }
             )
-        resident = Resident.objects.filter(household__grid=first_grid, is_householder=True).first()
-        if resident is not None:
-            resident.user = User.objects.get(username="demo-resident")
+        # The resident account, and the volunteer (who lives in the grid too, so volunteer
+        # hours grow their credit), are two householders of the first grid.
+        householders = Resident.objects.filter(household__grid=first_grid, is_householder=True)
+        for resident, username in zip(
+            householders[:2], ["demo-resident", "demo-volunteer"], strict=False
+        ):
+            resident.user = User.objects.get(username=username)
             resident.save(update_fields=["user"])
         return accounts
 

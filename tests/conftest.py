@@ -19,6 +19,7 @@ DEMO_USERS = [
     "demo-grid",
     "demo-dept",
     "demo-resident",
+    "demo-volunteer",
 ]
 
 

@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 
 from cases import notify
 from cases.config import case_settings
-from cases.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -35,6 +34,7 @@ from catalog.calendar import add_working_days
 from catalog.deadlines import resolution_due, response_due
 from catalog.models import CalendarYear, MatterCategory, Tier
 from catalog.routing import route
+from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
 from org.models import Department, OrgNode
 from org.scoping import department_ids, staff_codes
 

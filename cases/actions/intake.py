@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from cases.config import case_settings, channel_names
 from cases.duplicates import flag_possible_duplicate
-from cases.errors import InvalidInput
 from cases.models import Case, CaseEvent, Light, Status
 from cases.notify import INTAKE_DUTIES, node_staff, notify
 from cases.numbers import next_case_number
@@ -18,6 +17,7 @@ from cases.sla import warn_at_for
 from catalog.classify import get_classifier
 from catalog.deadlines import resolution_due, response_due
 from catalog.models import MatterCategory, Tier
+from gridgov.errors import InvalidInput
 from org.locator import locator
 from org.models import Building, Household, OrgNode, RoleKind
 from org.scoping import staff_codes

@@ -13,20 +13,14 @@ from cases.api.serializers import (
     CaseDetailSerializer,
     CaseSerializer,
 )
-from cases.errors import CaseError
 from cases.filters import CaseFilterSet
 from cases.idempotency import idempotent
 from cases.models import Assignment, Case, CaseEvent, PhotoKind
 from cases.permissions import capabilities
 from cases.photos import add_photos
 from cases.transitions import ACTIONS, TABLE
-
-
-def error_response(error: CaseError) -> Response:
-    body = {"code": error.code, "detail": error.detail}
-    if error.errors:
-        body["errors"] = error.errors
-    return Response(body, status=error.status)
+from gridgov.api import error_response
+from gridgov.errors import ActionError
 
 
 def allowed_actions(user, case) -> list[str]:
@@ -89,7 +83,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         )
         try:
             case = do_create_case(report, actor=request.user)
-        except CaseError as error:
+        except ActionError as error:
             return error_response(error)
         return Response(CaseSerializer(case).data, status=201)
 
@@ -110,7 +104,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             case = do_case_action(
                 case.pk, action_name, actor=request.user, version=data.get("version"), data=data
             )
-        except CaseError as error:
+        except ActionError as error:
             return error_response(error)
         return self.retrieve(request, pk=case.pk)
 
@@ -139,6 +133,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             return Response({"code": "invalid", "detail": "请上传照片(字段 photos)"}, status=400)
         try:
             photos = add_photos(case, uploads, kind)
-        except CaseError as error:
+        except ActionError as error:
             return error_response(error)
         return Response({"photos": [p.pk for p in photos]}, status=201)

@@ -8,8 +8,8 @@ import pytest
 
 from cases.actions import Report, do_case_action, do_create_case
 from cases.duplicates import distance_m
-from cases.errors import Conflict, InvalidInput
 from cases.models import Case, Outbox, Status
+from gridgov.errors import Conflict, InvalidInput
 from org.models import OrgNode, User
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))

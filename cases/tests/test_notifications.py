@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from cases.actions import Report, do_case_action, do_create_case
 from cases.delivery import backoff, deliver, due_rows, sign
-from cases.errors import InvalidInput
 from cases.models import Assignment, CaseEvent, InboxMessage, Outbox, Webhook
+from gridgov.errors import InvalidInput
 from org.models import User
 
 SECRET = "webhook-secret-for-tests"

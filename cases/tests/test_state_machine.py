@@ -30,10 +30,10 @@ from hypothesis.stateful import (
 )
 
 from cases.actions import Report, do_case_action, do_create_case
-from cases.errors import CaseError, Conflict, InvalidInput, NotPermitted, StaleVersion
 from cases.models import Assignment, Case, CaseEvent, Outbox, Satisfaction, Status
 from cases.transitions import ACTIONS, TABLE
 from catalog.models import Tier
+from gridgov.errors import ActionError, Conflict, InvalidInput, NotPermitted, StaleVersion
 from org.models import Department, OrgNode, RoleAssignment, RoleKind, User
 
 DEMO_GRID = "360802001001001"  # demo-grid's grid; demo-resident lives there
@@ -274,7 +274,7 @@ class CaseMachine(RuleBasedStateMachine):
             assert stale, "a current version was refused as stale"
             assert snapshot(case_id) == before
             return
-        except CaseError as error:
+        except ActionError as error:
             assert not stale, f"a stale version got {type(error).__name__}, not StaleVersion"
             assert snapshot(case_id) == before, f"{action} failed ({error.code}) but wrote"
             if transition is None:

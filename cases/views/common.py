@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import ACTION_NAMES
 from cases.api.views import allowed_actions
-from cases.errors import InvalidInput
 from cases.models import Case, Light
+from gridgov.errors import InvalidInput
 from org.models import OrgNode
 from org.scoping import department_ids, staff_codes
 

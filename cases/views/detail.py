@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 
 from cases.actions import ACTION_NAMES, do_case_action, public_summary
 from cases.config import channel_names
-from cases.errors import CaseError
 from cases.models import (
     Assignment,
     Case,
@@ -39,6 +38,7 @@ from cases.views.common import (
 )
 from cases.views.dispatching import action_options, suggestions_for
 from cases.views.forms import uploaded_photos
+from gridgov.errors import ActionError
 from residents.masking import mask_phone
 
 # Actions whose form may carry photos, and of which kind.
@@ -134,7 +134,7 @@ def _event_details(event: CaseEvent) -> list[str]:
     return details
 
 
-def detail_page(request, pk, *, error: CaseError | None = None, posted="", status=200):
+def detail_page(request, pk, *, error: ActionError | None = None, posted="", status=200):
     user = request.user
     case = _case_for_page(user, pk)
     actions = actions_for(user, case)
@@ -204,7 +204,7 @@ def act(request, pk, action):
             )
             if action in PHOTO_ACTIONS:
                 add_photos(case, uploaded_photos(request), PHOTO_ACTIONS[action])
-    except CaseError as failure:
+    except ActionError as failure:
         return detail_page(request, pk, error=failure, posted=action, status=failure.status)
     messages.success(
         request,

@@ -5,8 +5,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import Report
-from cases.errors import InvalidInput
 from cases.photos import MAX_PHOTOS
+from gridgov.errors import InvalidInput
 
 
 class ReportForm(forms.Form):

@@ -16,11 +16,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from cases.actions import do_case_action, do_create_case
-from cases.errors import CaseError
 from cases.models import Case, PhotoKind, Satisfaction, Status
 from cases.photos import MAX_PHOTOS, add_photos
 from cases.views.common import parse_version
 from cases.views.forms import ReportForm, uploaded_photos
+from gridgov.errors import ActionError
 from org.codes import subtree_q
 from org.models import OrgNode
 
@@ -69,7 +69,7 @@ def report(request, grid_code):
                     actor = request.user if request.user.is_authenticated else None
                     case = do_create_case(form.report("qr_code", grid.code), actor=actor)
                     add_photos(case, photos, PhotoKind.REPORT)
-            except CaseError as failure:
+            except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
                 messages.success(request, gettext("提交成功，您的诉求编号是 %s") % case.number)
@@ -166,7 +166,7 @@ def rate(request, token):
             data=data,
             reporter_token=token,
         )
-    except CaseError as failure:
+    except ActionError as failure:
         case.refresh_from_db()
         return _track_page(request, case, error=failure.detail, status=failure.status)
     messages.success(request, gettext("感谢您的评价！"))

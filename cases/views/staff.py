@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from cases.actions import do_create_case
 from cases.config import channel_names
-from cases.errors import CaseError, InvalidInput
 from cases.filters import CaseFilterSet
 from cases.models import (
     OPEN_STATUSES,
@@ -33,6 +32,7 @@ from cases.views.common import (
 from cases.views.dispatching import action_options, suggestions_for
 from cases.views.forms import ReportForm, uploaded_photos
 from catalog.models import MatterCategory, Tier
+from gridgov.errors import ActionError, InvalidInput
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
 from org.scoping import staff_codes
@@ -100,7 +100,7 @@ def queue(request):
                         _("请选择您负责的网格"), errors={"grid": [_("不是您的网格")]}
                     )
                 case = _create(request, form, "grid_report", grid.code)
-            except CaseError as failure:
+            except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
                 messages.success(request, _("已上报，编号 %s") % case.number)
@@ -228,7 +228,7 @@ def new_case(request):
                 if grid_code and grid_code not in {g.code for g in grids}:
                     raise InvalidInput(_("请选择您管辖的网格"), errors={"grid": [_("不在范围")]})
                 case = _create(request, form, channel, grid_code, category_code=category_code)
-            except CaseError as failure:
+            except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
                 messages.success(request, _("已登记，编号 %s") % case.number)

@@ -18,7 +18,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.errors import CaseError
 from cases.idempotency import idempotent
 from cases.models import Case
 from exchange.access import may_import
@@ -42,6 +41,7 @@ from exchange.hotline import (
 from exchange.importing import RowError
 from exchange.models import HotlineApiKey, HotlineSystem
 from gridgov.authentication import BearerTokenAuthentication
+from gridgov.errors import ActionError
 from org.scoping import in_scope
 
 MAX_ORDERS = 500
@@ -198,7 +198,7 @@ class HotlineOrdersView(APIView):
                     category_code=categories.match(order.category),
                     located_by=how,
                 )
-            except CaseError as error:
+            except ActionError as error:
                 results[position] = _invalid(order.ticket_no, error.code, error.detail)
                 continue
             results[position] = _result(case, created)

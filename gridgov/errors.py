@@ -1,7 +1,8 @@
-"""Errors of case actions, each with the HTTP status and machine-readable code the API uses."""
+"""Errors of business actions (cases, credit, volunteer orders), each with the HTTP status
+and machine-readable code the API and the pages use."""
 
 
-class CaseError(Exception):
+class ActionError(Exception):
     status = 400
     code = "invalid"
 
@@ -13,17 +14,17 @@ class CaseError(Exception):
         self.errors = errors or {}
 
 
-class InvalidInput(CaseError):
+class InvalidInput(ActionError):
     status = 400
     code = "invalid"
 
 
-class NotPermitted(CaseError):
+class NotPermitted(ActionError):
     status = 403
     code = "not_permitted"
 
 
-class Conflict(CaseError):
+class Conflict(ActionError):
     status = 409
     code = "invalid_transition"
 

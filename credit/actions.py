@@ -1,0 +1,176 @@
+"""Every change of credit points, each in one transaction with its ledger entry.
+
+Balances and stock are changed by conditional UPDATEs (``balance >= cost``, ``stock >= 1``):
+of two concurrent spends that together exceed the balance, the database lets exactly one
+through, on SQLite and on PostgreSQL alike, and the other gets 409.
+"""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from credit.models import (
+    CreditAccount,
+    CreditEntry,
+    EntryKind,
+    IncentiveRule,
+    Redemption,
+    RedemptionStatus,
+    RuleUnit,
+    StoreItem,
+)
+from credit.permissions import can_award, can_settle, can_spend
+from gridgov.errors import Conflict, InvalidInput, NotPermitted
+
+MAX_QUANTITY = Decimal(100)
+# The rule a volunteer order pays its taker with, per hour of service.
+VOLUNTEER_RULE = "volunteer_hour"
+
+
+def account_for(resident) -> CreditAccount:
+    """The resident's account, opened on first use (safe when two requests race to open it)."""
+    account = CreditAccount.objects.filter(resident=resident).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return CreditAccount.objects.create(resident=resident)
+    except IntegrityError:
+        return CreditAccount.objects.get(resident=resident)
+
+
+def _points(rule: IncentiveRule, quantity: Decimal) -> int:
+    return int((rule.points * quantity).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+@transaction.atomic
+def do_award_points(
+    resident,
+    rule: IncentiveRule,
+    *,
+    actor,
+    quantity=1,
+    note: str = "",
+    source: str = "",
+    check_permission: bool = True,
+) -> CreditEntry:
+    """Credit ``resident`` with ``rule``'s points × ``quantity`` (deeds or hours).
+
+    A ``source`` (such as ``order:12``) pays at most once: a second award for the same
+    source answers the first entry."""
+    if check_permission and not can_award(actor, resident):
+        raise NotPermitted("只有本社区、本网格的工作人员可以给居民记积分")
+    if not rule.is_active:
+        raise InvalidInput("这个激励事项已停用", errors={"rule": ["已停用"]})
+    try:
+        quantity = Decimal(str(quantity))
+    except ArithmeticError:
+        raise InvalidInput("数量必须是数字", errors={"quantity": ["必须是数字"]}) from None
+    if not (0 < quantity <= MAX_QUANTITY) or quantity != quantity.quantize(Decimal("0.1")):
+        raise InvalidInput(
+            "数量须大于 0、不超过 100,最多一位小数", errors={"quantity": ["超出范围"]}
+        )
+    if rule.unit == RuleUnit.DEED and quantity != quantity.to_integral_value():
+        raise InvalidInput("按次计的事项数量须为整数", errors={"quantity": ["须为整数"]})
+    points = _points(rule, quantity)
+    account = account_for(resident)
+    if source:
+        earlier = CreditEntry.objects.filter(account=account, source=source).first()
+        if earlier is not None:
+            return earlier
+    hours = quantity if rule.unit == RuleUnit.HOUR else 0
+    CreditAccount.objects.filter(pk=account.pk).update(
+        balance=F("balance") + points,
+        earned=F("earned") + points,
+        volunteer_hours=F("volunteer_hours") + hours,
+        updated_at=timezone.now(),
+    )
+    balance = CreditAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
+    return CreditEntry.objects.create(
+        account=account,
+        kind=EntryKind.EARN,
+        delta=points,
+        balance_after=balance,
+        rule=rule,
+        quantity=quantity,
+        source=source,
+        note=note[:200],
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def do_redeem(account: CreditAccount, item: StoreItem, *, actor) -> Redemption:
+    """Spend ``item.cost`` points of ``account`` on one ``item``, taking it from stock."""
+    if not can_spend(actor, account):
+        raise NotPermitted("只能用自己的积分兑换,或由社区工作人员代为兑换")
+    if not item.is_active:
+        raise Conflict("这件商品已下架", code="not_available")
+    taken = StoreItem.objects.filter(pk=item.pk, is_active=True, stock__gte=1).update(
+        stock=F("stock") - 1
+    )
+    if not taken:
+        raise Conflict("这件商品已兑完", code="out_of_stock")
+    paid = CreditAccount.objects.filter(pk=account.pk, balance__gte=item.cost).update(
+        balance=F("balance") - item.cost, updated_at=timezone.now()
+    )
+    if not paid:
+        # Raising rolls the stock back with the rest of the transaction.
+        raise Conflict("积分不足", code="insufficient_points")
+    balance = CreditAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
+    redemption = Redemption.objects.create(account=account, item=item, cost=item.cost, actor=actor)
+    CreditEntry.objects.create(
+        account=account,
+        kind=EntryKind.SPEND,
+        delta=-item.cost,
+        balance_after=balance,
+        redemption=redemption,
+        note=item.name,
+        actor=actor,
+    )
+    return redemption
+
+
+def _close(redemption: Redemption, status: str, actor) -> None:
+    closed = Redemption.objects.filter(pk=redemption.pk, status=RedemptionStatus.PLACED).update(
+        status=status, closed_at=timezone.now(), closed_by=actor
+    )
+    if not closed:
+        raise Conflict("这张兑换单已办结", code="already_closed")
+
+
+@transaction.atomic
+def do_fulfil_redemption(redemption: Redemption, *, actor) -> Redemption:
+    """The resident collected the goods."""
+    if not can_settle(actor, redemption):
+        raise NotPermitted("只有这个信用超市所在社区的工作人员可以发放")
+    _close(redemption, RedemptionStatus.FULFILLED, actor)
+    redemption.refresh_from_db()
+    return redemption
+
+
+@transaction.atomic
+def do_cancel_redemption(redemption: Redemption, *, actor, reason: str = "") -> Redemption:
+    """Undo a redemption not yet collected: the points go back and the item back into stock."""
+    own = redemption.account.resident.user_id == actor.pk
+    if not (own or can_settle(actor, redemption)):
+        raise NotPermitted("只能取消自己的兑换单,或由社区工作人员取消")
+    _close(redemption, RedemptionStatus.CANCELLED, actor)
+    StoreItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
+    CreditAccount.objects.filter(pk=redemption.account_id).update(
+        balance=F("balance") + redemption.cost, updated_at=timezone.now()
+    )
+    balance = CreditAccount.objects.values_list("balance", flat=True).get(pk=redemption.account_id)
+    CreditEntry.objects.create(
+        account_id=redemption.account_id,
+        kind=EntryKind.REFUND,
+        delta=redemption.cost,
+        balance_after=balance,
+        redemption=redemption,
+        note=(reason or "取消兑换")[:200],
+        actor=actor,
+    )
+    redemption.refresh_from_db()
+    return redemption

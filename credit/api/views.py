@@ -1,0 +1,155 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cases.idempotency import idempotent
+from credit.actions import (
+    account_for,
+    do_award_points,
+    do_cancel_redemption,
+    do_fulfil_redemption,
+    do_redeem,
+)
+from credit.api.serializers import (
+    AccountDetailSerializer,
+    AccountSerializer,
+    AwardSerializer,
+    CancelSerializer,
+    EntrySerializer,
+    IncentiveRuleSerializer,
+    RedeemSerializer,
+    RedemptionSerializer,
+    StoreItemSerializer,
+)
+from credit.models import CreditAccount, IncentiveRule, Redemption, StoreItem
+from gridgov.api import error_response
+from gridgov.errors import ActionError
+from residents.models import Resident
+
+IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
+
+
+class IncentiveRuleViewSet(viewsets.ReadOnlyModelViewSet):
+    """The incentive items (激励事项) of the active preset and the administrator's."""
+
+    queryset = IncentiveRule.objects.select_related("subject")
+    serializer_class = IncentiveRuleSerializer
+
+
+class AccountViewSet(viewsets.ReadOnlyModelViewSet):
+    """Credit accounts of the residents in the user's scope (a resident: their household's)."""
+
+    def get_queryset(self):
+        return CreditAccount.objects.restrict(self.request.user).select_related(
+            "resident__household"
+        )
+
+    def get_serializer_class(self):
+        return AccountDetailSerializer if self.action == "retrieve" else AccountSerializer
+
+
+def _visible_resident(user, pk) -> Resident:
+    resident = Resident.objects.restrict(user).select_related("household").filter(pk=pk).first()
+    if resident is None:
+        raise ValidationError({"resident": ["没有这位居民,或不在您的管辖范围内"]})
+    return resident
+
+
+class AwardView(APIView):
+    """Record a good deed (or hours of service) and credit its points to a resident."""
+
+    @extend_schema(
+        request=AwardSerializer, responses={201: EntrySerializer}, parameters=[IDEMPOTENCY]
+    )
+    @idempotent
+    def post(self, request):
+        form = AwardSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        resident = _visible_resident(request.user, data["resident"])
+        rule = IncentiveRule.objects.filter(key=data["rule"]).first()
+        if rule is None:
+            raise ValidationError({"rule": ["没有这个激励事项"]})
+        try:
+            entry = do_award_points(
+                resident, rule, actor=request.user, quantity=data["quantity"], note=data["note"]
+            )
+        except ActionError as error:
+            return error_response(error)
+        return Response(EntrySerializer(entry).data, status=201)
+
+
+class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
+    """The credit store's goods in the user's reach (their community's and their subtree's)."""
+
+    serializer_class = StoreItemSerializer
+
+    def get_queryset(self):
+        return StoreItem.objects.restrict(self.request.user).select_related("node")
+
+
+class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Redemptions: spend points on an item, then hand it out (fulfil) or cancel and refund."""
+
+    serializer_class = RedemptionSerializer
+
+    def get_queryset(self):
+        return Redemption.objects.restrict(self.request.user).select_related(
+            "item__node", "account__resident"
+        )
+
+    @extend_schema(
+        request=RedeemSerializer, responses={201: RedemptionSerializer}, parameters=[IDEMPOTENCY]
+    )
+    @idempotent
+    def create(self, request):
+        form = RedeemSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        user = request.user
+        if "resident" in data:
+            resident = _visible_resident(user, data["resident"])
+        else:
+            resident = getattr(user, "resident", None)
+            if resident is None:
+                raise ValidationError({"resident": ["代居民兑换时请填写居民"]})
+        item = StoreItem.objects.restrict(user).filter(pk=data["item"]).first()
+        if item is None:
+            raise ValidationError({"item": ["没有这件商品,或不在您所在社区的信用超市"]})
+        try:
+            redemption = do_redeem(account_for(resident), item, actor=user)
+        except ActionError as error:
+            return error_response(error)
+        return Response(RedemptionSerializer(redemption).data, status=201)
+
+    @extend_schema(request=None, responses={200: RedemptionSerializer}, parameters=[IDEMPOTENCY])
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def fulfil(self, request, pk=None):
+        redemption = self.get_object()
+        try:
+            redemption = do_fulfil_redemption(redemption, actor=request.user)
+        except ActionError as error:
+            return error_response(error)
+        return Response(RedemptionSerializer(redemption).data)
+
+    @extend_schema(
+        request=CancelSerializer, responses={200: RedemptionSerializer}, parameters=[IDEMPOTENCY]
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def cancel(self, request, pk=None):
+        redemption = get_object_or_404(self.get_queryset(), pk=pk)
+        form = CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            redemption = do_cancel_redemption(
+                redemption, actor=request.user, reason=form.validated_data["reason"]
+            )
+        except ActionError as error:
+            return error_response(error)
+        return Response(RedemptionSerializer(redemption).data)

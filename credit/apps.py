@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CreditConfig(AppConfig):
+    name = "credit"
+    verbose_name = _("信用积分")
+    default_auto_field = "django.db.models.BigAutoField"

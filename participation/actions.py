@@ -1,0 +1,208 @@
+"""Everything that happens to a volunteer order, each in one transaction with its timeline row.
+
+Status changes are conditional UPDATEs on (status, version): when two volunteers take the
+same order at once, exactly one UPDATE matches and the other gets 409 ``already_taken``.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from credit.actions import VOLUNTEER_RULE, do_award_points
+from credit.models import IncentiveRule
+from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from org.models import OrgNode
+from org.scoping import in_scope, staff_codes
+from participation.models import OrderEvent, OrderKind, OrderStatus, ServiceOrder
+from residents.models import Resident
+
+MAX_HOURS = Decimal(24)
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: tuple[str, ...]
+    target: str
+    who: frozenset[str]
+    name: str
+
+
+TRANSITIONS = {
+    "take": Transition((OrderStatus.OPEN,), OrderStatus.TAKEN, frozenset({"volunteer"}), _("接单")),
+    "release": Transition(
+        (OrderStatus.TAKEN,), OrderStatus.OPEN, frozenset({"taker", "staff"}), _("退回")
+    ),
+    "complete": Transition((OrderStatus.TAKEN,), OrderStatus.DONE, frozenset({"taker"}), _("完成")),
+    "cancel": Transition(
+        (OrderStatus.OPEN,), OrderStatus.CANCELLED, frozenset({"requester", "staff"}), _("取消")
+    ),
+}
+EVENT_NAMES = {"post": _("点单"), **{key: t.name for key, t in TRANSITIONS.items()}}
+
+
+def _staff_over(user, code: str) -> bool:
+    return user.is_superuser or any(code.startswith(prefix) for prefix in staff_codes(user))
+
+
+def capabilities(user, order: ServiceOrder) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    caps = set()
+    requester = order.created_by_id == user.pk or (
+        order.requester_id is not None and order.requester.user_id == user.pk
+    )
+    if requester:
+        caps.add("requester")
+    if order.taker_id == user.pk:
+        caps.add("taker")
+    if _staff_over(user, order.node.code):
+        caps.add("staff")
+        if not requester:
+            caps.add("volunteer")  # grid forces and volunteers of the grid take its orders
+    return caps
+
+
+def allowed_actions(user, order: ServiceOrder) -> list[str]:
+    caps = capabilities(user, order)
+    return [key for key, t in TRANSITIONS.items() if order.status in t.sources and caps & t.who]
+
+
+@transaction.atomic
+def do_post_order(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    description: str = "",
+    grid_code: str = "",
+    requester_id: int | None = None,
+) -> ServiceOrder:
+    """A resident orders a service or makes a wish for themselves; staff post one for a
+    resident (or for the grid) in their subtree."""
+    if kind not in OrderKind.values:
+        raise InvalidInput("类型须为 order 或 wish", errors={"kind": ["无效的类型"]})
+    title = title.strip()
+    if not title:
+        raise InvalidInput("请填写需求", errors={"title": ["不能为空"]})
+    own = getattr(actor, "resident", None)
+    if requester_id is None and not grid_code and own is not None:
+        requester, node = own, own.household.grid
+    else:
+        requester = None
+        if requester_id is not None:
+            requester = (
+                Resident.objects.restrict(actor)
+                .select_related("household__grid")
+                .filter(pk=requester_id)
+                .first()
+            )
+            if requester is None:
+                raise InvalidInput(
+                    "没有这位居民,或不在您的管辖范围内", errors={"requester": ["无效"]}
+                )
+        if grid_code:
+            node = OrgNode.objects.filter(code=grid_code).exclude(grid_kind="").first()
+            if node is None or not in_scope(actor, node.code, personal=True):
+                raise InvalidInput(
+                    "没有这个网格,或不在您的管辖范围内", errors={"grid_code": ["无效"]}
+                )
+            if requester is not None and requester.household.grid_id != node.pk:
+                raise InvalidInput("居民不在这个网格", errors={"grid_code": ["与居民不符"]})
+        elif requester is not None:
+            node = requester.household.grid
+        else:
+            raise InvalidInput("请选择网格或居民", errors={"grid_code": ["不能为空"]})
+        if not _staff_over(actor, node.code):
+            raise NotPermitted("只有本网格、本社区的工作人员可以代居民点单")
+    order = ServiceOrder.objects.create(
+        kind=kind,
+        title=title[:100],
+        description=description[:2000],
+        node=node,
+        requester=requester,
+        created_by=actor,
+    )
+    OrderEvent.objects.create(order=order, action="post", to_status=order.status, actor=actor)
+    return order
+
+
+def _hours(data: dict) -> Decimal:
+    try:
+        hours = Decimal(str(data.get("hours", "")).strip())
+    except (InvalidOperation, ValueError):
+        raise InvalidInput("请填写服务时长(小时)", errors={"hours": ["必须是数字"]}) from None
+    if not (0 < hours <= MAX_HOURS) or hours != hours.quantize(Decimal("0.5")):
+        raise InvalidInput(
+            "服务时长须在 0.5 到 24 小时之间,以半小时计", errors={"hours": ["超出范围"]}
+        )
+    return hours
+
+
+@transaction.atomic
+def do_order_action(order_id: int, action: str, *, actor, version=None, data=None) -> ServiceOrder:
+    """Apply ``action`` to the order: 403 without the capability, 409 when the order is no
+    longer in a state the action applies to or ``version`` is stale."""
+    data = data or {}
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise InvalidInput(f"没有这个动作: {action}", code="unknown_action")
+    order = ServiceOrder.objects.select_related("node", "requester").get(pk=order_id)
+    if not capabilities(actor, order) & transition.who:
+        raise NotPermitted("您不能对这个订单执行此操作")
+    if version not in (None, "") and str(version) != str(order.version):
+        raise StaleVersion("订单已被他人更新,请刷新后重试")
+    if order.status not in transition.sources:
+        if action == "take" and order.status == OrderStatus.TAKEN:
+            raise Conflict("这个订单已被他人接单", code="already_taken")
+        raise Conflict(f"订单当前为「{order.get_status_display()}」,不能{transition.name}")
+    now = timezone.now()
+    changes = {"status": transition.target, "version": F("version") + 1}
+    if action == "take":
+        changes.update(taker=actor, taken_at=now)
+    elif action == "release":
+        changes.update(taker=None, taken_at=None)
+    elif action == "complete":
+        changes.update(done_at=now, hours=_hours(data))
+    matched = ServiceOrder.objects.filter(
+        pk=order.pk, status=order.status, version=order.version
+    ).update(**changes)
+    if not matched:
+        # Another request changed the order between our read and our write.
+        if action == "take":
+            raise Conflict("这个订单已被他人接单", code="already_taken")
+        raise StaleVersion("订单已被他人更新,请刷新后重试")
+    OrderEvent.objects.create(
+        order=order,
+        action=action,
+        from_status=order.status,
+        to_status=transition.target,
+        actor=actor,
+        note=str(data.get("note", ""))[:200],
+    )
+    order.refresh_from_db()
+    if action == "complete":
+        _pay_taker(order, actor)
+    return order
+
+
+def _pay_taker(order: ServiceOrder, actor) -> None:
+    """Volunteer hours grow the taker's credit, when the taker is also a resident here."""
+    resident = getattr(actor, "resident", None)
+    rule = IncentiveRule.objects.filter(key=VOLUNTEER_RULE, is_active=True).first()
+    if resident is None or rule is None:
+        return
+    entry = do_award_points(
+        resident,
+        rule,
+        actor=actor,
+        quantity=order.hours,
+        source=f"order:{order.pk}",
+        note=f"志愿服务:{order.title}"[:200],
+        check_permission=False,
+    )
+    ServiceOrder.objects.filter(pk=order.pk).update(points=entry.delta)
+    order.points = entry.delta

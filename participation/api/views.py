@@ -1,0 +1,87 @@
+from django.db.models import Prefetch
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from cases.idempotency import idempotent
+from gridgov.api import error_response
+from gridgov.errors import ActionError
+from participation.actions import allowed_actions, do_order_action, do_post_order
+from participation.api.serializers import (
+    ACTIONS,
+    OrderActionSerializer,
+    OrderCreateSerializer,
+    OrderDetailSerializer,
+    OrderSerializer,
+)
+from participation.filters import OrderFilterSet
+from participation.models import OrderEvent, ServiceOrder
+
+
+class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Volunteer orders and micro-wishes in the user's scope, plus their own and those they took."""
+
+    filterset_class = OrderFilterSet
+
+    def get_queryset(self):
+        orders = ServiceOrder.objects.restrict(self.request.user).select_related(
+            "node", "requester", "taker"
+        )
+        if self.action == "retrieve":
+            orders = orders.prefetch_related(Prefetch("events", OrderEvent.objects.order_by("pk")))
+        return orders
+
+    def get_serializer_class(self):
+        return OrderDetailSerializer if self.action == "retrieve" else OrderSerializer
+
+    def retrieve(self, request, *args, **kwargs):
+        order = self.get_object()
+        context = {"allowed_actions": allowed_actions(request.user, order)}
+        return Response(OrderDetailSerializer(order, context=context).data)
+
+    @extend_schema(
+        request=OrderCreateSerializer,
+        responses={201: OrderSerializer},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+    )
+    @idempotent
+    def create(self, request):
+        form = OrderCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            order = do_post_order(
+                actor=request.user,
+                kind=data["kind"],
+                title=data["title"],
+                description=data["description"],
+                grid_code=data["grid_code"],
+                requester_id=data.get("requester"),
+            )
+        except ActionError as error:
+            return error_response(error)
+        return Response(OrderSerializer(order).data, status=201)
+
+    @extend_schema(
+        request=OrderActionSerializer,
+        responses={200: OrderDetailSerializer},
+        parameters=[
+            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS),
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
+        ],
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    @idempotent
+    def act(self, request, pk=None, action_name=None):
+        order = self.get_object()  # 404 outside the user's scope
+        form = OrderActionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        try:
+            do_order_action(
+                order.pk, action_name, actor=request.user, version=data.get("version"), data=data
+            )
+        except ActionError as error:
+            return error_response(error)
+        return self.retrieve(request, pk=order.pk)

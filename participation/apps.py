@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParticipationConfig(AppConfig):
+    name = "participation"
+    verbose_name = _("志愿服务")
+    default_auto_field = "django.db.models.BigAutoField"
