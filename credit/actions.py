@@ -21,7 +21,7 @@ from credit.models import (
     RuleUnit,
     StoreItem,
 )
-from credit.permissions import can_award, can_settle, can_spend
+from credit.permissions import can_award, can_settle, can_spend, can_stock
 from gridgov.errors import Conflict, InvalidInput, NotPermitted
 
 MAX_QUANTITY = Decimal(100)
@@ -68,7 +68,11 @@ def do_award_points(
         quantity = Decimal(str(quantity))
     except ArithmeticError:
         raise InvalidInput("数量必须是数字", errors={"quantity": ["必须是数字"]}) from None
-    if not (0 < quantity <= MAX_QUANTITY) or quantity != quantity.quantize(Decimal("0.1")):
+    if (
+        not quantity.is_finite()
+        or not (0 < quantity <= MAX_QUANTITY)
+        or quantity != quantity.quantize(Decimal("0.1"))
+    ):
         raise InvalidInput(
             "数量须大于 0、不超过 100,最多一位小数", errors={"quantity": ["超出范围"]}
         )
@@ -104,8 +108,8 @@ def do_award_points(
 @transaction.atomic
 def do_redeem(account: CreditAccount, item: StoreItem, *, actor) -> Redemption:
     """Spend ``item.cost`` points of ``account`` on one ``item``, taking it from stock."""
-    if not can_spend(actor, account):
-        raise NotPermitted("只能用自己的积分兑换,或由社区工作人员代为兑换")
+    if not can_spend(actor, account, item):
+        raise NotPermitted("只能用自己的积分兑换,或由信用超市所在社区的工作人员代为兑换")
     if not item.is_active:
         raise Conflict("这件商品已下架", code="not_available")
     taken = StoreItem.objects.filter(pk=item.pk, is_active=True, stock__gte=1).update(
@@ -131,6 +135,44 @@ def do_redeem(account: CreditAccount, item: StoreItem, *, actor) -> Redemption:
         actor=actor,
     )
     return redemption
+
+
+MAX_STOCK_CHANGE = 10_000
+
+
+@transaction.atomic
+def do_add_store_item(
+    node, *, actor, name: str, cost: int, stock: int = 0, description: str = ""
+) -> StoreItem:
+    """Put goods on a community's credit store."""
+    if not can_stock(actor, node):
+        raise NotPermitted("只有本社区(及上级)的工作人员可以管理信用超市")
+    if not name.strip():
+        raise InvalidInput("请填写商品名称", errors={"name": ["不能为空"]})
+    if not 0 < cost <= 100_000:
+        raise InvalidInput("所需积分须在 1 到 100000 之间", errors={"cost": ["超出范围"]})
+    if not 0 <= stock <= MAX_STOCK_CHANGE:
+        raise InvalidInput("库存须在 0 到 10000 之间", errors={"stock": ["超出范围"]})
+    return StoreItem.objects.create(
+        node=node, name=name.strip()[:60], cost=cost, stock=stock, description=description[:200]
+    )
+
+
+@transaction.atomic
+def do_restock(item: StoreItem, quantity: int, *, actor) -> StoreItem:
+    """Add to (or, negative, take from) the stock; relative, so it never overwrites a
+    redemption made meanwhile."""
+    if not can_stock(actor, item.node):
+        raise NotPermitted("只有本社区(及上级)的工作人员可以管理信用超市")
+    if not quantity or abs(quantity) > MAX_STOCK_CHANGE:
+        raise InvalidInput("数量须为非零整数,绝对值不超过 10000", errors={"quantity": ["超出范围"]})
+    changed = StoreItem.objects.filter(pk=item.pk, stock__gte=max(0, -quantity)).update(
+        stock=F("stock") + quantity
+    )
+    if not changed:
+        raise Conflict("库存不足,不能减少这么多", code="out_of_stock")
+    item.refresh_from_db()
+    return item
 
 
 def _close(redemption: Redemption, status: str, actor) -> None:

@@ -59,10 +59,10 @@ def capabilities(user, order: ServiceOrder) -> set[str]:
         caps.add("requester")
     if order.taker_id == user.pk:
         caps.add("taker")
-    if _staff_over(user, order.node.code):
-        caps.add("staff")
-        if not requester:
-            caps.add("volunteer")  # grid forces and volunteers of the grid take its orders
+    if _staff_over(user, order.node.code) and not requester:
+        caps.add("volunteer")  # grid forces and volunteers of the grid take its orders
+    if order.node.parent_id and _staff_over(user, order.node.parent.code):
+        caps.add("staff")  # the community runs its marketplace: it cancels and reassigns
     return caps
 
 
@@ -135,7 +135,7 @@ def _hours(data: dict) -> Decimal:
         hours = Decimal(str(data.get("hours", "")).strip())
     except (InvalidOperation, ValueError):
         raise InvalidInput("请填写服务时长(小时)", errors={"hours": ["必须是数字"]}) from None
-    if not (0 < hours <= MAX_HOURS) or hours != hours.quantize(Decimal("0.5")):
+    if not hours.is_finite() or not (0 < hours <= MAX_HOURS) or (hours * 2) % 1:
         raise InvalidInput(
             "服务时长须在 0.5 到 24 小时之间,以半小时计", errors={"hours": ["超出范围"]}
         )
@@ -150,7 +150,7 @@ def do_order_action(order_id: int, action: str, *, actor, version=None, data=Non
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(f"没有这个动作: {action}", code="unknown_action")
-    order = ServiceOrder.objects.select_related("node", "requester").get(pk=order_id)
+    order = ServiceOrder.objects.select_related("node__parent", "requester").get(pk=order_id)
     if not capabilities(actor, order) & transition.who:
         raise NotPermitted("您不能对这个订单执行此操作")
     if version not in (None, "") and str(version) != str(order.version):

@@ -91,6 +91,20 @@ class StoreItemSerializer(serializers.ModelSerializer):
         ]
 
 
+class StoreItemCreateSerializer(serializers.Serializer):
+    node_code = serializers.CharField(max_length=40, help_text="信用超市所在社区的编码")
+    name = serializers.CharField(max_length=60)
+    description = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    cost = serializers.IntegerField(min_value=1, max_value=100_000)
+    stock = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
+
+
+class RestockSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=-10_000, max_value=10_000)
+
+
 class RedemptionSerializer(serializers.ModelSerializer):
     item_name = serializers.CharField(source="item.name")
     resident = serializers.IntegerField(source="account.resident_id")

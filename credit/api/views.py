@@ -9,10 +9,12 @@ from rest_framework.views import APIView
 from cases.idempotency import idempotent
 from credit.actions import (
     account_for,
+    do_add_store_item,
     do_award_points,
     do_cancel_redemption,
     do_fulfil_redemption,
     do_redeem,
+    do_restock,
 )
 from credit.api.serializers import (
     AccountDetailSerializer,
@@ -23,11 +25,14 @@ from credit.api.serializers import (
     IncentiveRuleSerializer,
     RedeemSerializer,
     RedemptionSerializer,
+    RestockSerializer,
+    StoreItemCreateSerializer,
     StoreItemSerializer,
 )
 from credit.models import CreditAccount, IncentiveRule, Redemption, StoreItem
 from gridgov.api import error_response
 from gridgov.errors import ActionError
+from org.models import OrgNode
 from residents.models import Resident
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
@@ -84,12 +89,47 @@ class AwardView(APIView):
 
 
 class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
-    """The credit store's goods in the user's reach (their community's and their subtree's)."""
+    """The credit store's goods in the user's reach (their community's and their subtree's).
+    Community staff add goods and change the stock."""
 
     serializer_class = StoreItemSerializer
 
     def get_queryset(self):
         return StoreItem.objects.restrict(self.request.user).select_related("node")
+
+    @extend_schema(
+        request=StoreItemCreateSerializer,
+        responses={201: StoreItemSerializer},
+        parameters=[IDEMPOTENCY],
+    )
+    @idempotent
+    def create(self, request):
+        form = StoreItemCreateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        node = OrgNode.objects.restrict(request.user).filter(code=data.pop("node_code")).first()
+        if node is None:
+            raise ValidationError({"node_code": ["没有这个社区,或不在您的管辖范围内"]})
+        try:
+            item = do_add_store_item(node, actor=request.user, **data)
+        except ActionError as error:
+            return error_response(error)
+        return Response(StoreItemSerializer(item).data, status=201)
+
+    @extend_schema(
+        request=RestockSerializer, responses={200: StoreItemSerializer}, parameters=[IDEMPOTENCY]
+    )
+    @action(detail=True, methods=["post"])
+    @idempotent
+    def restock(self, request, pk=None):
+        item = self.get_object()
+        form = RestockSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        try:
+            item = do_restock(item, form.validated_data["quantity"], actor=request.user)
+        except ActionError as error:
+            return error_response(error)
+        return Response(StoreItemSerializer(item).data)
 
 
 class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -26,7 +26,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         orders = ServiceOrder.objects.restrict(self.request.user).select_related(
-            "node", "requester", "taker"
+            "node__parent", "requester", "taker"
         )
         if self.action == "retrieve":
             orders = orders.prefetch_related(Prefetch("events", OrderEvent.objects.order_by("pk")))
