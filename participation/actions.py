@@ -153,11 +153,12 @@ def do_order_action(order_id: int, action: str, *, actor, version=None, data=Non
     order = ServiceOrder.objects.select_related("node__parent", "requester").get(pk=order_id)
     if not capabilities(actor, order) & transition.who:
         raise NotPermitted("您不能对这个订单执行此操作")
+    if action == "take" and order.status == OrderStatus.TAKEN:
+        # Said before "stale": the volunteer who was too late needs to hear just that.
+        raise Conflict("这个订单已被他人接单", code="already_taken")
     if version not in (None, "") and str(version) != str(order.version):
         raise StaleVersion("订单已被他人更新,请刷新后重试")
     if order.status not in transition.sources:
-        if action == "take" and order.status == OrderStatus.TAKEN:
-            raise Conflict("这个订单已被他人接单", code="already_taken")
         raise Conflict(f"订单当前为「{order.get_status_display()}」,不能{transition.name}")
     now = timezone.now()
     changes = {"status": transition.target, "version": F("version") + 1}

@@ -57,6 +57,8 @@ class AccountDetailSerializer(AccountSerializer):
         fields = [*AccountSerializer.Meta.fields, "entries"]
 
     def get_entries(self, account) -> list[dict]:
+        if account.pk is None:
+            return []
         return EntrySerializer(account.entries.select_related("rule")[:50], many=True).data
 
 

@@ -54,7 +54,19 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     def get_serializer_class(self):
-        return AccountDetailSerializer if self.action == "retrieve" else AccountSerializer
+        return AccountDetailSerializer if self.action in ("retrieve", "mine") else AccountSerializer
+
+    @extend_schema(responses={200: AccountDetailSerializer})
+    @action(detail=False)
+    def mine(self, request):
+        """The signed-in resident's own account (all zeros before their first points)."""
+        resident = getattr(request.user, "resident", None)
+        if resident is None:
+            return Response({"code": "not_found", "detail": "您的账号没有关联居民"}, status=404)
+        account = CreditAccount.objects.filter(resident=resident).first() or CreditAccount(
+            resident=resident
+        )
+        return Response(AccountDetailSerializer(account).data)
 
 
 def _visible_resident(user, pk) -> Resident:
