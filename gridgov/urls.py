@@ -28,4 +28,6 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("open311/v2/", include("open311.urls")),
     path("", include("exchange.urls")),
+    path("", include("participation.urls")),
+    path("", include("credit.urls")),
 ]

@@ -568,6 +568,7 @@ class CityGenerator:
         ):
             resident.user = User.objects.get(username=username)
             resident.save(update_fields=["user"])
+            User.objects.filter(username=username).update(display_name=resident.name)
         return accounts
 
 

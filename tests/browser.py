@@ -5,6 +5,8 @@ import os
 
 import pytest
 
+from simulate.citygen import DEMO_PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 # Without the background-networking flags Chromium keeps calling the closed network.
 CHROMIUM_ARGS = [
@@ -46,3 +48,33 @@ def browser():
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def open_phone(browser):
+    """Opens a phone-sized page in a fresh context (one per person: separate cookies)."""
+    contexts = []
+
+    def open_page():
+        context = browser.new_context(viewport=PHONE, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.errors = []
+        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def fits_the_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def log_in(page, base_url, username):
+    page.goto(base_url + "/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(base_url + "/")

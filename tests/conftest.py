@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from presets.loader import do_load_preset
 from simulate.citygen import DEMO_PASSWORD, CityGenerator
-from tests.browser import browser  # noqa: F401 (the browser tests' fixture)
+from tests.browser import browser, open_phone  # noqa: F401 (the browser tests' fixtures)
 
 DEMO_USERS = [
     "demo-admin",

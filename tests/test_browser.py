@@ -7,8 +7,7 @@ import pytest
 
 from org.models import GridKind, Household, OrgNode
 from residents.models import AccessLog, Resident
-from simulate.citygen import DEMO_PASSWORD
-from tests.browser import PHONE, SCREENSHOT_DIR
+from tests.browser import PHONE, SCREENSHOT_DIR, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -24,14 +23,6 @@ def phone(browser):
     context.close()
 
 
-def _log_in(page, base_url, username):
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base_url + "/")
-
-
 def _open_child(page, node):
     page.locator("table.nodes").get_by_role("link", name=node.name, exact=True).click()
     page.wait_for_url(re.compile(f"/org/{node.code}/$"))
@@ -40,7 +31,7 @@ def _open_child(page, node):
 
 def test_leader_drills_down_from_the_district_to_a_household_on_a_phone(live_city, phone):
     page = phone
-    _log_in(page, live_city, "demo-leader")
+    log_in(page, live_city, "demo-leader")
 
     district = OrgNode.objects.get(parent=None)
     town = district.children.order_by("code").first()
@@ -83,7 +74,7 @@ def test_leader_drills_down_from_the_district_to_a_household_on_a_phone(live_cit
 
 def test_community_secretary_reveals_a_phone_number_in_the_browser(live_city, phone):
     page = phone
-    _log_in(page, live_city, "demo-community")
+    log_in(page, live_city, "demo-community")
     resident = Resident.objects.exclude(phone="").order_by("household__code", "pk").first()
     page.goto(f"{live_city}/person/{resident.pk}/")
     assert resident.phone not in page.content()

@@ -10,30 +10,11 @@ from PIL import Image
 from cases.models import Assignment, Case, Status
 from org.locator import locator
 from org.models import OrgNode, User
-from simulate.citygen import DEMO_PASSWORD
-from tests.browser import PHONE, SCREENSHOT_DIR
+from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
 
 CITY_MANAGEMENT = "360802-city_management"
-
-
-@pytest.fixture
-def open_phone(browser):
-    """Opens a phone-sized page in a fresh context (one per person: separate cookies)."""
-    contexts = []
-
-    def open_page():
-        context = browser.new_context(viewport=PHONE, locale="zh-CN")
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
@@ -46,18 +27,6 @@ def media(settings, tmp_path):
 
 def _shot(page, name):
     page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"gridgov-case-{name}.png"), full_page=True)
-
-
-def _fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-
-
-def _log_in(page, base_url, username):
-    page.goto(base_url + "/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(base_url + "/")
 
 
 def _act(page, action, button, **fields):
@@ -93,7 +62,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     assert "1" in resident.locator("#photo-count").inner_text()
     resident.get_by_label("姓名").fill("李秀兰")
     resident.get_by_label("电话").fill("13907960001")
-    _fits_the_phone(resident)
+    fits_the_phone(resident)
     _shot(resident, "report")
     resident.get_by_role("button", name="提交").click()
     resident.wait_for_url(re.compile(r"/t/[\w-]+/$"))
@@ -105,12 +74,12 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
 
     # The community secretary finds it in triage and dispatches it to 城市管理局.
     secretary = open_phone()
-    _log_in(secretary, base, "demo-community")
+    log_in(secretary, base, "demo-community")
     secretary.get_by_role("link", name="分拨").click()
     secretary.wait_for_url(f"{base}/cases/triage/")
     card = secretary.locator(f"#case-{case.pk}")
     assert number in card.inner_text()
-    _fits_the_phone(secretary)
+    fits_the_phone(secretary)
     _shot(secretary, "triage")
     card.locator("details.action--dispatch summary").click()
     card.locator("select[name=lead]").select_option(f"department:{CITY_MANAGEMENT}")
@@ -123,7 +92,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
 
     # The department accepts it from its inbox and resolves it with a result.
     department = open_phone()
-    _log_in(department, base, "demo-dept")
+    log_in(department, base, "demo-dept")
     department.get_by_role("link", name="部门待办").click()
     department.wait_for_url(f"{base}/cases/inbox/")
     item = department.locator(".case-item", has_text=number)
@@ -160,7 +129,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     case.refresh_from_db()
     assert case.status == Status.CLOSED and case.is_published
     secretary.wait_for_selector("#case-map[data-ready='1']")
-    _fits_the_phone(secretary)
+    fits_the_phone(secretary)
     _shot(secretary, "detail")
 
     # The community's public page shows the summary and nothing personal.
@@ -170,7 +139,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     assert "李秀兰" not in body and "13907960001" not in body and "0001" not in body
     resident.goto(track_url)
     assert "已公示" in resident.locator(".timeline").inner_text()
-    _fits_the_phone(resident)
+    fits_the_phone(resident)
 
     for page in (resident, secretary, department):
         assert page.errors == []

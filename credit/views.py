@@ -1,0 +1,220 @@
+"""Pages of credit points: a resident's own points and the store; the staff's counter
+(redemptions to hand out, the store's stock, the ranking); awards from a person's page."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from credit.actions import (
+    account_for,
+    do_add_store_item,
+    do_award_points,
+    do_cancel_redemption,
+    do_fulfil_redemption,
+    do_redeem,
+    do_restock,
+)
+from credit.models import (
+    CreditAccount,
+    IncentiveRule,
+    Redemption,
+    RedemptionStatus,
+    StoreItem,
+)
+from credit.permissions import can_award, can_settle, can_stock
+from gridgov.errors import ActionError
+from org.models import LevelKind, OrgNode
+from org.scoping import staff_codes
+from residents.models import Resident
+
+RANKING_SIZE = 10
+
+
+def _int(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if value.lstrip("-").isdigit() and len(value) < 10 else None
+
+
+def _back(request, default):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _run(request, call, success: str) -> None:
+    try:
+        call()
+    except ActionError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, success)
+
+
+@login_required
+def index(request):
+    user = request.user
+    own = getattr(user, "resident", None)
+    account = CreditAccount.objects.filter(resident=own).first() if own else None
+    items = list(StoreItem.objects.restrict(user).filter(is_active=True).select_related("node"))
+    # Stores belong to administrative nodes (a community, a street), not to grids.
+    stock_nodes = OrgNode.objects.filter(
+        code__in=staff_codes(user), level__kind=LevelKind.ADMIN
+    ).order_by("code")
+    pending = (
+        Redemption.objects.restrict(user)
+        .filter(status=RedemptionStatus.PLACED)
+        .select_related("item__node", "account__resident")[:50]
+    )
+    context = {
+        "own": own,
+        "account": account,
+        "entries": account.entries.select_related("rule")[:20] if account else [],
+        "mine": Redemption.objects.filter(account__resident=own).select_related("item")[:20]
+        if own
+        else [],
+        "items": [(item, can_stock(user, item.node)) for item in items],
+        "stock_nodes": stock_nodes,
+        # The counter: what this user may hand out (the store's keepers), not just see.
+        "pending": [redemption for redemption in pending if can_settle(user, redemption)],
+        "ranking": CreditAccount.objects.restrict(user)
+        .exclude(resident=own)
+        .select_related("resident__household")[:RANKING_SIZE]
+        if staff_codes(user) or user.is_superuser
+        else [],
+        "rules": IncentiveRule.objects.filter(is_active=True),
+    }
+    return render(request, "credit/index.html", context)
+
+
+def person_credit(user, resident) -> dict:
+    """What a person's page shows of their credit, and the forms the user may use there."""
+    account = CreditAccount.objects.filter(resident=resident).first()
+    community_items = (
+        StoreItem.objects.filter(is_active=True, stock__gte=1)
+        .filter(node__code__in=_ancestors(resident.household.code))
+        .select_related("node")
+    )
+    return {
+        "credit_account": account,
+        "credit_entries": account.entries.select_related("rule")[:10] if account else [],
+        "credit_rules": IncentiveRule.objects.filter(is_active=True)
+        if can_award(user, resident)
+        else [],
+        "credit_items": [item for item in community_items if can_stock(user, item.node)],
+    }
+
+
+def _ancestors(code: str) -> list[str]:
+    return [code[:end] for end in range(1, len(code) + 1)]
+
+
+def _visible_resident(user, pk) -> Resident:
+    if pk is None:
+        raise Http404
+    return get_object_or_404(Resident.objects.restrict(user).select_related("household"), pk=pk)
+
+
+@require_POST
+@login_required
+def award(request, pk):
+    resident = _visible_resident(request.user, pk)
+    rule = IncentiveRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
+    if rule is None:
+        messages.error(request, _("请选择激励事项。"))
+    else:
+        _run(
+            request,
+            lambda: do_award_points(
+                resident,
+                rule,
+                actor=request.user,
+                quantity=request.POST.get("quantity", "1"),
+                note=request.POST.get("note", ""),
+            ),
+            _("已记积分。"),
+        )
+    return redirect("residents:person", resident.pk)
+
+
+@require_POST
+@login_required
+def redeem(request):
+    user = request.user
+    item = StoreItem.objects.restrict(user).filter(pk=_int(request.POST.get("item"))).first()
+    resident_id = _int(request.POST.get("resident"))
+    if resident_id is not None:
+        resident = _visible_resident(user, resident_id)
+    else:
+        resident = getattr(user, "resident", None)
+    if item is None or resident is None:
+        messages.error(request, _("没有这件商品,或没有可用的积分账户。"))
+    else:
+        _run(
+            request,
+            lambda: do_redeem(account_for(resident), item, actor=user),
+            _("兑换成功,请到社区领取。"),
+        )
+    return _back(request, "credit:index")
+
+
+@require_POST
+@login_required
+def settle(request, pk, action):
+    redemption = get_object_or_404(
+        Redemption.objects.restrict(request.user).select_related("item__node", "account__resident"),
+        pk=pk,
+    )
+    if action == "fulfil":
+        _run(request, lambda: do_fulfil_redemption(redemption, actor=request.user), _("已发放。"))
+    elif action == "cancel":
+        _run(
+            request,
+            lambda: do_cancel_redemption(
+                redemption, actor=request.user, reason=request.POST.get("reason", "")
+            ),
+            _("已取消,积分已退回。"),
+        )
+    else:
+        raise Http404
+    return _back(request, "credit:index")
+
+
+@require_POST
+@login_required
+def add_item(request):
+    user = request.user
+    node = OrgNode.objects.restrict(user).filter(code=request.POST.get("node", "")).first()
+    cost, stock = _int(request.POST.get("cost")), _int(request.POST.get("stock")) or 0
+    if node is None or cost is None:
+        messages.error(request, _("请选择社区并填写所需积分。"))
+    else:
+        _run(
+            request,
+            lambda: do_add_store_item(
+                node,
+                actor=user,
+                name=request.POST.get("name", ""),
+                cost=cost,
+                stock=stock,
+                description=request.POST.get("description", ""),
+            ),
+            _("已上架。"),
+        )
+    return redirect("credit:index")
+
+
+@require_POST
+@login_required
+def restock(request, pk):
+    item = get_object_or_404(StoreItem.objects.restrict(request.user).select_related("node"), pk=pk)
+    quantity = _int(request.POST.get("quantity"))
+    if quantity is None:
+        messages.error(request, _("请填写数量。"))
+    else:
+        _run(request, lambda: do_restock(item, quantity, actor=request.user), _("库存已更新。"))
+    return redirect("credit:index")

@@ -1,0 +1,151 @@
+"""Pages of the volunteer marketplace: the market, posting an order or a wish, an order's
+page with its timeline, and its actions (each a POST that redirects back)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gridgov.errors import ActionError
+from org.models import OrgNode
+from org.scoping import staff_codes
+from participation.actions import (
+    EVENT_NAMES,
+    TRANSITIONS,
+    allowed_actions,
+    do_order_action,
+    do_post_order,
+)
+from participation.filters import OrderFilterSet
+from participation.models import OrderKind, OrderStatus, ServiceOrder
+from residents.masking import mask_name
+from residents.models import Resident
+
+PAGE_SIZE = 20
+
+
+def _orders(user):
+    return ServiceOrder.objects.restrict(user).select_related("node__parent", "requester", "taker")
+
+
+def _requester_name(order) -> str:
+    return mask_name(order.requester.name) if order.requester_id else ""
+
+
+@login_required
+def market(request):
+    user = request.user
+    params = request.GET.copy()
+    params.setdefault("status", OrderStatus.OPEN)
+    if params.get("status") == "all":
+        params["status"] = ""
+    filterset = OrderFilterSet(params, queryset=_orders(user), request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [(order, allowed_actions(user, order), _requester_name(order)) for order in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "status": params.get("status") or "all",
+        "mine": params.get("mine") == "true",
+        "kind": params.get("kind", ""),
+        "kinds": OrderKind.choices,
+        "statuses": [
+            (OrderStatus.OPEN, _("待接单")),
+            (OrderStatus.TAKEN, _("服务中")),
+            (OrderStatus.DONE, _("已完成")),
+            ("all", _("全部")),
+        ],
+    }
+    return render(request, "participation/market.html", context)
+
+
+def _postable_grids(user):
+    codes = staff_codes(user)
+    if not codes and not user.is_superuser:
+        return []
+    grids = OrgNode.objects.restrict(user).exclude(grid_kind="").order_by("code")
+    return list(grids[:500])
+
+
+@login_required
+def new_order(request):
+    user = request.user
+    own = getattr(user, "resident", None)
+    requester = None
+    resident_id = request.POST.get("resident") or request.GET.get("resident") or ""
+    if resident_id:
+        if not resident_id.isdigit():
+            raise Http404
+        requester = get_object_or_404(Resident.objects.restrict(user), pk=int(resident_id))
+    grids = _postable_grids(user)
+    if not grids and own is None:
+        messages.error(request, _("您的账号既不是居民,也不在网格或社区任职,不能点单。"))
+        return redirect("participation:market")
+    error = None
+    if request.method == "POST":
+        try:
+            order = do_post_order(
+                actor=user,
+                kind=request.POST.get("kind", ""),
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                grid_code="" if requester else request.POST.get("grid", ""),
+                requester_id=requester.pk if requester else None,
+            )
+        except ActionError as exc:
+            error = exc.detail
+        else:
+            messages.success(request, _("已发布,等待志愿者接单。"))
+            return redirect("participation:detail", order.pk)
+    context = {
+        "requester": requester,
+        "grids": grids,
+        "own": own,
+        "kinds": OrderKind.choices,
+        "error": error,
+    }
+    return render(request, "participation/new.html", context, status=400 if error else 200)
+
+
+@login_required
+def detail(request, pk):
+    order = get_object_or_404(_orders(request.user).prefetch_related("events__actor"), pk=pk)
+    context = {
+        "order": order,
+        "actions": allowed_actions(request.user, order),
+        "events": [
+            (event, EVENT_NAMES.get(event.action, event.action)) for event in order.events.all()
+        ],
+        "requester_name": _requester_name(order),
+        "names": {key: t.name for key, t in TRANSITIONS.items()},
+    }
+    return render(request, "participation/detail.html", context)
+
+
+@require_POST
+@login_required
+def act(request, pk, action):
+    order = get_object_or_404(_orders(request.user), pk=pk)
+    if action not in TRANSITIONS:
+        messages.error(request, _("没有这个操作。"))
+        return redirect("participation:detail", order.pk)
+    try:
+        do_order_action(
+            order.pk,
+            action,
+            actor=request.user,
+            version=request.POST.get("version"),
+            data={"hours": request.POST.get("hours", ""), "note": request.POST.get("note", "")},
+        )
+    except ActionError as exc:
+        messages.error(request, exc.detail)
+    else:
+        messages.success(request, _("已%(action)s。") % {"action": TRANSITIONS[action].name})
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect("participation:detail", order.pk)

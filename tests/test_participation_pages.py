@@ -1,0 +1,215 @@
+"""The pages of the volunteer marketplace and of credit points: what each person sees,
+and every form, through Django's test client."""
+
+import pytest
+from django.urls import reverse
+
+from credit.actions import account_for, do_add_store_item, do_award_points, do_redeem
+from credit.models import CreditAccount, IncentiveRule, Redemption, RedemptionStatus, StoreItem
+from org.models import User
+from participation.actions import do_post_order
+from participation.models import OrderStatus, ServiceOrder
+
+pytestmark = pytest.mark.usefixtures("city", "db")
+
+
+def user(username):
+    return User.objects.get(username=username)
+
+
+def logged_in(client, username):
+    client.force_login(user(username))
+    return client
+
+
+@pytest.fixture
+def store():
+    community = user("demo-community")
+    node = community.assignments.get().node
+    return do_add_store_item(node, actor=community, name="鸡蛋一盒", cost=4, stock=3)
+
+
+@pytest.fixture
+def wish():
+    return do_post_order(actor=user("demo-resident"), kind="wish", title="想要一台收音机")
+
+
+@pytest.mark.parametrize(
+    "username",
+    [
+        "demo-admin",
+        "demo-leader",
+        "demo-street",
+        "demo-community",
+        "demo-grid",
+        "demo-dept",
+        "demo-resident",
+        "demo-volunteer",
+    ],
+)
+def test_every_role_opens_the_market_and_the_credit_page(client, username, wish, store):
+    logged_in(client, username)
+    for name in ("participation:market", "credit:index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, (username, name)
+        assert "志愿服务" in response.text and "信用积分" in response.text  # the nav links
+
+
+def test_the_volunteer_sees_the_wish_with_a_masked_name_and_takes_it(client, wish):
+    page = logged_in(client, "demo-volunteer").get(reverse("participation:market"))
+    name = user("demo-resident").resident.name
+    assert wish.title in page.text and name not in page.text
+    assert name[0] + "*" * (len(name) - 1) in page.text
+    assert 'data-action="take"' in page.text
+    response = client.post(
+        reverse("participation:act", args=[wish.pk, "take"]),
+        {"version": wish.version, "next": reverse("participation:market")},
+    )
+    assert response.status_code == 302 and response.url == reverse("participation:market")
+    assert ServiceOrder.objects.get(pk=wish.pk).taker == user("demo-volunteer")
+
+
+def test_completing_on_the_order_page_pays_the_volunteer(client, wish):
+    logged_in(client, "demo-volunteer")
+    client.post(reverse("participation:act", args=[wish.pk, "take"]), {"version": 1})
+    detail = client.get(reverse("participation:detail", args=[wish.pk]))
+    assert 'name="hours"' in detail.text
+    client.post(
+        reverse("participation:act", args=[wish.pk, "complete"]),
+        {"version": 2, "hours": "2", "note": "已送到"},
+    )
+    order = ServiceOrder.objects.get(pk=wish.pk)
+    assert (order.status, order.points) == (OrderStatus.DONE, 4)
+    page = client.get(reverse("credit:index"))
+    assert "志愿服务:想要一台收音机" in page.text
+
+
+def test_a_late_taker_is_told_the_order_is_gone(client, wish):
+    logged_in(client, "demo-grid")
+    client.post(reverse("participation:act", args=[wish.pk, "take"]), {"version": 1})
+    logged_in(client, "demo-volunteer")
+    response = client.post(
+        reverse("participation:act", args=[wish.pk, "take"]), {"version": 1}, follow=True
+    )
+    assert "已被他人接单" in response.text
+
+
+def test_a_resident_posts_a_wish_and_staff_post_for_a_resident(client):
+    logged_in(client, "demo-resident")
+    form = client.get(reverse("participation:new"))
+    assert form.status_code == 200 and 'name="grid"' not in form.text
+    response = client.post(reverse("participation:new"), {"kind": "wish", "title": "学用手机"})
+    order = ServiceOrder.objects.get(title="学用手机")
+    assert response.url == reverse("participation:detail", args=[order.pk])
+    resident = user("demo-resident").resident
+    logged_in(client, "demo-community")
+    url = reverse("participation:new") + f"?resident={resident.pk}"
+    assert resident.name in client.get(url).text
+    client.post(url, {"kind": "order", "title": "代购药品", "resident": resident.pk})
+    assert ServiceOrder.objects.get(title="代购药品").requester == resident
+
+
+def test_bad_posts_answer_400_or_404_with_a_reason(client):
+    logged_in(client, "demo-resident")
+    empty = client.post(reverse("participation:new"), {"kind": "wish", "title": " "})
+    assert empty.status_code == 400 and "请填写需求" in empty.text
+    logged_in(client, "demo-grid")
+    assert client.get(reverse("participation:new") + "?resident=abc").status_code == 404
+    assert client.get(reverse("participation:new") + "?resident=999999").status_code == 404
+
+
+def test_an_order_outside_the_scope_is_404(client, wish):
+    logged_in(client, "demo-dept")
+    assert client.get(reverse("participation:detail", args=[wish.pk])).status_code == 404
+    response = client.post(reverse("participation:act", args=[wish.pk, "take"]))
+    assert response.status_code == 404
+
+
+def test_staff_award_points_on_the_person_page_and_redeem_for_the_resident(client, store):
+    resident = user("demo-resident").resident
+    logged_in(client, "demo-community")
+    page = client.get(reverse("residents:person", args=[resident.pk]))
+    assert "记积分" in page.text and "代为兑换" in page.text
+    rule = IncentiveRule.objects.get(key="clean_up")  # 3 points
+    client.post(reverse("credit:award", args=[resident.pk]), {"rule": rule.pk, "quantity": "2"})
+    assert CreditAccount.objects.get(resident=resident).balance == 6
+    person = reverse("residents:person", args=[resident.pk])
+    response = client.post(
+        reverse("credit:redeem"), {"item": store.pk, "resident": resident.pk, "next": person}
+    )
+    assert response.url == person
+    assert CreditAccount.objects.get(resident=resident).balance == 2
+
+
+def test_a_grid_worker_awards_but_keeps_no_store(client, store):
+    resident = user("demo-resident").resident
+    page = logged_in(client, "demo-grid").get(reverse("residents:person", args=[resident.pk]))
+    assert "记积分" in page.text and "代为兑换" not in page.text
+
+
+def test_a_resident_redeems_and_cancels_in_the_store(client, store):
+    resident = user("demo-resident").resident
+    do_award_points(
+        resident,
+        IncentiveRule.objects.get(key="clean_up"),
+        actor=user("demo-community"),
+        quantity=2,
+    )
+    logged_in(client, "demo-resident")
+    assert 'data-action="redeem"' in client.get(reverse("credit:index")).text
+    client.post(reverse("credit:redeem"), {"item": store.pk})
+    redemption = Redemption.objects.get(account__resident=resident)
+    client.post(reverse("credit:settle", args=[redemption.pk, "cancel"]))
+    redemption.refresh_from_db()
+    assert redemption.status == RedemptionStatus.CANCELLED
+    assert CreditAccount.objects.get(resident=resident).balance == 6
+
+
+def test_too_few_points_is_said_on_the_page(client, store):
+    logged_in(client, "demo-resident")
+    response = client.post(reverse("credit:redeem"), {"item": store.pk}, follow=True)
+    assert "积分不足" in response.text and StoreItem.objects.get(pk=store.pk).stock == 3
+
+
+def test_the_counter_hands_out_and_the_keeper_restocks_and_adds(client, store):
+    resident = user("demo-resident").resident
+    do_award_points(
+        resident,
+        IncentiveRule.objects.get(key="clean_up"),
+        actor=user("demo-community"),
+        quantity=2,
+    )
+    redemption = do_redeem(account_for(resident), store, actor=user("demo-resident"))
+    logged_in(client, "demo-community")
+    page = client.get(reverse("credit:index"))
+    assert 'data-action="fulfil"' in page.text and "积分榜" in page.text
+    client.post(reverse("credit:settle", args=[redemption.pk, "fulfil"]))
+    assert Redemption.objects.get(pk=redemption.pk).status == RedemptionStatus.FULFILLED
+    client.post(reverse("credit:restock", args=[store.pk]), {"quantity": "5"})
+    assert StoreItem.objects.get(pk=store.pk).stock == 7
+    node = store.node
+    client.post(
+        reverse("credit:add_item"),
+        {"node": node.code, "name": "理发券", "cost": "15", "stock": "8"},
+    )
+    assert StoreItem.objects.get(name="理发券").stock == 8
+
+
+def test_store_forms_refuse_strangers_and_nonsense(client, store):
+    logged_in(client, "demo-grid")
+    response = client.post(
+        reverse("credit:restock", args=[store.pk]), {"quantity": "5"}, follow=True
+    )
+    assert "只有本社区" in response.text
+    logged_in(client, "demo-community")
+    for bad in ({"quantity": "x"}, {"quantity": "99999999999"}):
+        client.post(reverse("credit:restock", args=[store.pk]), bad)
+    assert StoreItem.objects.get(pk=store.pk).stock == 3
+    assert client.post(reverse("credit:settle", args=[1, "explode"])).status_code == 404
+    logged_in(client, "demo-dept")
+    assert (
+        client.post(
+            reverse("credit:award", args=[user("demo-resident").resident.pk]), {"rule": "1"}
+        ).status_code
+        == 404
+    )
