@@ -25,10 +25,12 @@ from django.urls.exceptions import Resolver404
 
 from cases.models import Case, CasePhoto, InboxMessage
 from catalog.models import MatterCategory
+from credit.models import CreditAccount, Redemption, StoreItem
 from open311.models import ApiClient
 from org.codes import any_subtree_q
 from org.models import Household, OrgNode, User
 from org.scoping import scope_prefixes
+from participation.models import ServiceOrder
 from residents.models import Resident
 from tests.conftest import DEMO_USERS, build_city
 
@@ -66,6 +68,7 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         build_city()
         call_command("make_cases", "--days=10", "--per-day=6", "--seed=1", f"--now={NOW}")
+        call_command("make_participation", "--seed=1")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -138,6 +141,10 @@ class Scope:
         self.nodes = (
             set() if anon else set(OrgNode.objects.restrict(user).values_list("code", flat=True))
         )
+        self.governed = {
+            kind: set() if anon else set(model.objects.restrict(user).values_list("pk", flat=True))
+            for kind, model in GOVERNED.items()
+        }
         published = Case.objects.filter(is_published=True).values_list("pk", flat=True)
         public_clients = Case.objects.filter(
             open311_submission__client__requests_public=True
@@ -186,6 +193,11 @@ class Scope:
                 .first()
             )
             return inside, outside
+        if kind in GOVERNED:
+            model, mine = GOVERNED[kind], self.governed[kind]
+            inside = model.objects.filter(pk__in=mine).order_by("pk").first()
+            outside = model.objects.exclude(pk__in=mine).order_by("pk").first()
+            return _pk(inside), _pk(outside)
         if kind == "inbox":
             if self.user is None:
                 return None, _pk(InboxMessage.objects.first())
@@ -215,6 +227,26 @@ def _pk(obj):
     return obj.pk if obj is not None else None
 
 
+# Governed objects beyond cases and people, by kind: their model, and the view names
+# (pages and API) whose ``pk`` names one.
+GOVERNED = {
+    "order": ServiceOrder,
+    "account": CreditAccount,
+    "item": StoreItem,
+    "redemption": Redemption,
+}
+GOVERNED_VIEWS = {
+    "participation:": "order",
+    "api:volunteer-order": "order",
+    "api:credit-account": "account",
+    "api:credit-item": "item",
+    "credit:restock": "item",
+    "api:credit-redemption": "redemption",
+    "credit:settle": "redemption",
+    "credit:award": "resident",
+}
+
+
 def object_kind(view_name: str, param: str) -> str | None:
     """Which kind of governed object a path parameter names, or None (public or fixed)."""
     if param == "code":
@@ -224,6 +256,9 @@ def object_kind(view_name: str, param: str) -> str | None:
             return "household"
         return None  # a public community page, a service code
     if param == "pk":
+        for prefix, kind in GOVERNED_VIEWS.items():
+            if view_name.startswith(prefix):
+                return kind
         if view_name.startswith(("residents:", "api:resident")):
             return "resident"
         if view_name == "cases:read":
@@ -315,6 +350,10 @@ def check_api_list(walk: Walk, scope: Scope, url: str, view_name: str, payload) 
             walk.fail(url, f"lists case {item.get('number')} outside the scope")
         if view_name == "api:household-list" and item.get("code") not in scope.households:
             walk.fail(url, f"lists household {item.get('code')} outside the scope")
+        for prefix, kind in GOVERNED_VIEWS.items():
+            listed = view_name == f"{prefix}-list"
+            if listed and item.get("id") not in scope.governed[kind]:
+                walk.fail(url, f"lists {kind} {item.get('id')} outside the scope")
         if view_name == "api:node-list":
             if item.get("code") not in scope.nodes:
                 walk.fail(url, f"lists node {item.get('code')} outside the scope")
@@ -497,6 +536,7 @@ def test_every_url_keeps_each_role_inside_its_scope(world, role):
     if role in ("demo-grid", "demo-community", "demo-street", "demo-admin"):
         # The inside half of the walk really opened the objects.
         assert {"cases:detail", "api:case-detail", "residents:person"} <= walk.opened
+        assert {"participation:detail", "api:volunteer-order-detail"} <= walk.opened
         assert walk.exports > 0
     assert not walk.problems, "\n".join(walk.problems)
 
@@ -516,6 +556,14 @@ def test_the_walk_sees_a_leak_when_there_is_one(world):
     grid_worker = Scope(User.objects.get(username="demo-grid"))
     assert any("case numbers" in leak for leak in leaks(grid_worker, page))
     assert any("household codes" in leak for leak in leaks(grid_worker, households))
+    for url, view_name in [
+        ("/api/v1/volunteer/orders/", "api:volunteer-order-list"),
+        ("/api/v1/credit/accounts/", "api:credit-account-list"),
+        ("/api/v1/credit/redemptions/", "api:credit-redemption-list"),
+    ]:
+        walk = Walk("demo-grid")
+        check_api_list(walk, grid_worker, url, view_name, admin.get(url).json())
+        assert walk.problems, url
 
 
 @pytest.mark.django_db
