@@ -41,12 +41,16 @@ IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 class IncentiveRuleViewSet(viewsets.ReadOnlyModelViewSet):
     """The incentive items (激励事项) of the active preset and the administrator's."""
 
+    lookup_value_regex = r"\d+"
+
     queryset = IncentiveRule.objects.select_related("subject")
     serializer_class = IncentiveRuleSerializer
 
 
 class AccountViewSet(viewsets.ReadOnlyModelViewSet):
     """Credit accounts of the residents in the user's scope (a resident: their household's)."""
+
+    lookup_value_regex = r"\d+"
 
     def get_queryset(self):
         return CreditAccount.objects.restrict(self.request.user).select_related(
@@ -104,6 +108,8 @@ class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
     """The credit store's goods in the user's reach (their community's and their subtree's).
     Community staff add goods and change the stock."""
 
+    lookup_value_regex = r"\d+"
+
     serializer_class = StoreItemSerializer
 
     def get_queryset(self):
@@ -146,6 +152,8 @@ class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
 
 class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Redemptions: spend points on an item, then hand it out (fulfil) or cancel and refund."""
+
+    lookup_value_regex = r"\d+"
 
     serializer_class = RedemptionSerializer
 

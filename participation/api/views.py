@@ -22,6 +22,8 @@ from participation.models import OrderEvent, ServiceOrder
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Volunteer orders and micro-wishes in the user's scope, plus their own and those they took."""
 
+    lookup_value_regex = r"\d+"
+
     filterset_class = OrderFilterSet
 
     def get_queryset(self):
