@@ -172,6 +172,11 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Status",
         "AssignmentStatusEnum": "cases.models.AssignmentStatus",
         "AssignmentRoleEnum": "cases.models.AssignmentRole",
+        "OrderKindEnum": "participation.models.OrderKind",
+        "OrderStatusEnum": "participation.models.OrderStatus",
+        "RedemptionStatusEnum": "credit.models.RedemptionStatus",
+        "CreditEntryKindEnum": "credit.models.EntryKind",
+        "RuleUnitEnum": "credit.models.RuleUnit",
     },
 }
 

@@ -39,7 +39,7 @@ class OrderSerializer(serializers.ModelSerializer):
         return (taker.display_name or taker.username) if taker else ""
 
 
-class EventSerializer(serializers.ModelSerializer):
+class OrderEventSerializer(serializers.ModelSerializer):
     action_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -51,7 +51,7 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class OrderDetailSerializer(OrderSerializer):
-    events = EventSerializer(many=True, read_only=True)
+    events = OrderEventSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(OrderSerializer.Meta):
