@@ -1,0 +1,68 @@
+from django.contrib import admin
+
+from cases.admin import ReadOnlyInline
+from credit.models import (
+    CreditAccount,
+    CreditEntry,
+    CreditSubject,
+    IncentiveRule,
+    Redemption,
+    StoreItem,
+)
+
+
+@admin.register(CreditSubject)
+class CreditSubjectAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(IncentiveRule)
+class IncentiveRuleAdmin(admin.ModelAdmin):
+    """The incentive items: the preset's are reloaded with it; add the city's own here."""
+
+    list_display = ["key", "name", "points", "unit", "subject", "is_active"]
+    list_filter = ["unit", "is_active", "subject"]
+    search_fields = ["key", "name"]
+
+
+@admin.register(StoreItem)
+class StoreItemAdmin(admin.ModelAdmin):
+    """Stock changes only through the store's restock action, never by overwriting it."""
+
+    list_display = ["name", "node", "cost", "stock", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "node__name"]
+    readonly_fields = ["stock"]
+    raw_id_fields = ["node"]
+
+
+class EntryInline(ReadOnlyInline):
+    model = CreditEntry
+    fields = ["created_at", "kind", "delta", "balance_after", "rule", "quantity", "note", "actor"]
+    readonly_fields = fields
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The ledger is append-only: it changes through the credit actions, not here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CreditAccount)
+class CreditAccountAdmin(ReadOnlyAdmin):
+    list_display = ["resident", "balance", "earned", "volunteer_hours", "updated_at"]
+    search_fields = ["resident__name"]
+    inlines = [EntryInline]
+
+
+@admin.register(Redemption)
+class RedemptionAdmin(ReadOnlyAdmin):
+    list_display = ["item", "account", "cost", "status", "created_at", "closed_at"]
+    list_filter = ["status"]
