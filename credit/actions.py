@@ -19,14 +19,29 @@ from credit.models import (
     Redemption,
     RedemptionStatus,
     RuleUnit,
+    StockChange,
+    StockReason,
     StoreItem,
 )
-from credit.permissions import can_award, can_settle, can_spend, can_stock
+from credit.permissions import can_award, can_cancel, can_settle, can_spend, can_stock
 from gridgov.errors import Conflict, InvalidInput, NotPermitted
 
 MAX_QUANTITY = Decimal(100)
 # The rule a volunteer order pays its taker with, per hour of service.
 VOLUNTEER_RULE = "volunteer_hour"
+
+
+def _record_stock(item_id: int, delta: int, reason: str, actor, redemption=None) -> int:
+    stock = StoreItem.objects.values_list("stock", flat=True).get(pk=item_id)
+    StockChange.objects.create(
+        item_id=item_id,
+        delta=delta,
+        stock_after=stock,
+        reason=reason,
+        actor=actor,
+        redemption=redemption,
+    )
+    return stock
 
 
 def account_for(resident) -> CreditAccount:
@@ -61,7 +76,9 @@ def do_award_points(
     A ``source`` (such as ``order:12``) pays at most once: a second award for the same
     source answers the first entry."""
     if check_permission and not can_award(actor, resident):
-        raise NotPermitted("只有本社区、本网格的工作人员可以给居民记积分")
+        raise NotPermitted(
+            "只有本网格、本社区的网格员和社区工作人员可以给居民记积分,且不能给自己记"
+        )
     if not rule.is_active:
         raise InvalidInput("这个激励事项已停用", errors={"rule": ["已停用"]})
     try:
@@ -117,6 +134,8 @@ def do_redeem(account: CreditAccount, item: StoreItem, *, actor) -> Redemption:
     )
     if not taken:
         raise Conflict("这件商品已兑完", code="out_of_stock")
+    # The price as it is now that the row is ours, not as the caller read it.
+    item = StoreItem.objects.get(pk=item.pk)
     paid = CreditAccount.objects.filter(pk=account.pk, balance__gte=item.cost).update(
         balance=F("balance") - item.cost, updated_at=timezone.now()
     )
@@ -125,6 +144,7 @@ def do_redeem(account: CreditAccount, item: StoreItem, *, actor) -> Redemption:
         raise Conflict("积分不足", code="insufficient_points")
     balance = CreditAccount.objects.values_list("balance", flat=True).get(pk=account.pk)
     redemption = Redemption.objects.create(account=account, item=item, cost=item.cost, actor=actor)
+    _record_stock(item.pk, -1, StockReason.REDEEM, actor, redemption)
     CreditEntry.objects.create(
         account=account,
         kind=EntryKind.SPEND,
@@ -146,16 +166,18 @@ def do_add_store_item(
 ) -> StoreItem:
     """Put goods on a community's credit store."""
     if not can_stock(actor, node):
-        raise NotPermitted("只有本社区(及上级)的工作人员可以管理信用超市")
+        raise NotPermitted("信用超市设在社区(或街道),由那里的工作人员管理")
     if not name.strip():
         raise InvalidInput("请填写商品名称", errors={"name": ["不能为空"]})
     if not 0 < cost <= 100_000:
         raise InvalidInput("所需积分须在 1 到 100000 之间", errors={"cost": ["超出范围"]})
     if not 0 <= stock <= MAX_STOCK_CHANGE:
         raise InvalidInput("库存须在 0 到 10000 之间", errors={"stock": ["超出范围"]})
-    return StoreItem.objects.create(
+    item = StoreItem.objects.create(
         node=node, name=name.strip()[:60], cost=cost, stock=stock, description=description[:200]
     )
+    _record_stock(item.pk, stock, StockReason.ADD, actor)
+    return item
 
 
 @transaction.atomic
@@ -163,7 +185,7 @@ def do_restock(item: StoreItem, quantity: int, *, actor) -> StoreItem:
     """Add to (or, negative, take from) the stock; relative, so it never overwrites a
     redemption made meanwhile."""
     if not can_stock(actor, item.node):
-        raise NotPermitted("只有本社区(及上级)的工作人员可以管理信用超市")
+        raise NotPermitted("信用超市设在社区(或街道),由那里的工作人员管理")
     if not quantity or abs(quantity) > MAX_STOCK_CHANGE:
         raise InvalidInput("数量须为非零整数,绝对值不超过 10000", errors={"quantity": ["超出范围"]})
     changed = StoreItem.objects.filter(pk=item.pk, stock__gte=max(0, -quantity)).update(
@@ -171,6 +193,7 @@ def do_restock(item: StoreItem, quantity: int, *, actor) -> StoreItem:
     )
     if not changed:
         raise Conflict("库存不足,不能减少这么多", code="out_of_stock")
+    _record_stock(item.pk, quantity, StockReason.RESTOCK, actor)
     item.refresh_from_db()
     return item
 
@@ -196,11 +219,11 @@ def do_fulfil_redemption(redemption: Redemption, *, actor) -> Redemption:
 @transaction.atomic
 def do_cancel_redemption(redemption: Redemption, *, actor, reason: str = "") -> Redemption:
     """Undo a redemption not yet collected: the points go back and the item back into stock."""
-    own = redemption.account.resident.user_id == actor.pk
-    if not (own or can_settle(actor, redemption)):
+    if not can_cancel(actor, redemption):
         raise NotPermitted("只能取消自己的兑换单,或由社区工作人员取消")
     _close(redemption, RedemptionStatus.CANCELLED, actor)
     StoreItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
+    _record_stock(redemption.item_id, 1, StockReason.CANCEL, actor, redemption)
     CreditAccount.objects.filter(pk=redemption.account_id).update(
         balance=F("balance") + redemption.cost, updated_at=timezone.now()
     )

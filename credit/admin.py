@@ -7,6 +7,7 @@ from credit.models import (
     CreditSubject,
     IncentiveRule,
     Redemption,
+    StockChange,
     StoreItem,
 )
 
@@ -25,10 +26,17 @@ class IncentiveRuleAdmin(admin.ModelAdmin):
     search_fields = ["key", "name"]
 
 
+class StockChangeInline(ReadOnlyInline):
+    model = StockChange
+    fields = ["created_at", "reason", "delta", "stock_after", "actor", "redemption"]
+    readonly_fields = fields
+
+
 @admin.register(StoreItem)
 class StoreItemAdmin(admin.ModelAdmin):
     """Stock changes only through the store's restock action, never by overwriting it."""
 
+    inlines = [StockChangeInline]
     list_display = ["name", "node", "cost", "stock", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "node__name"]

@@ -6,13 +6,18 @@ only by conditional UPDATEs in ``credit.actions``, and the database refuses the 
 """
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from org.codes import ancestor_prefixes
 from org.models import OrgNode
 from org.models.base import ScopedQuerySet
 from residents.models import Resident
+
+# An award is at most 100 deeds or hours, so a balance stays far from the column's limit.
+MAX_RULE_POINTS = 10_000
 
 
 class CreditSubject(models.Model):
@@ -43,7 +48,9 @@ class IncentiveRule(models.Model):
     subject = models.ForeignKey(
         CreditSubject, models.SET_NULL, null=True, blank=True, verbose_name=_("信用主体")
     )
-    points = models.PositiveIntegerField(_("积分"))
+    points = models.PositiveIntegerField(
+        _("积分"), validators=[MinValueValidator(1), MaxValueValidator(MAX_RULE_POINTS)]
+    )
     unit = models.CharField(
         _("计量"), max_length=8, choices=RuleUnit.choices, default=RuleUnit.DEED
     )
@@ -127,10 +134,6 @@ class CreditEntry(models.Model):
         return f"{self.get_kind_display()} {self.delta:+d}"
 
 
-def _ancestor_codes(codes) -> list[str]:
-    return sorted({code[:end] for code in codes for end in range(1, len(code) + 1)})
-
-
 class StoreItem(models.Model):
     """Goods or a service in a community's credit store, with its price in points."""
 
@@ -166,7 +169,7 @@ class StoreItem(models.Model):
         resident = getattr(user, "resident", None)
         if resident is not None:
             own = [*own, resident.household.code]
-        return Q(node__code__in=_ancestor_codes(own))
+        return Q(node__code__in=ancestor_prefixes(own))
 
 
 class RedemptionStatus(models.TextChoices):
@@ -199,3 +202,35 @@ class Redemption(models.Model):
 
     def __str__(self):
         return f"{self.item} · {self.get_status_display()}"
+
+
+class StockReason(models.TextChoices):
+    ADD = "add", _("上架")
+    RESTOCK = "restock", _("调整库存")
+    REDEEM = "redeem", _("兑换")
+    CANCEL = "cancel", _("取消兑换")
+
+
+class StockChange(models.Model):
+    """Append-only: every change of a store item's stock, who made it and why."""
+
+    item = models.ForeignKey(StoreItem, models.PROTECT, related_name="stock_changes")
+    delta = models.IntegerField(_("变动"))
+    stock_after = models.IntegerField(_("变动后库存"))
+    reason = models.CharField(_("原因"), max_length=8, choices=StockReason.choices)
+    redemption = models.ForeignKey(
+        Redemption, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_field, scope_personal = "item__node__code", False
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("库存变动")
+        verbose_name_plural = _("库存变动")
+
+    def __str__(self):
+        return f"{self.item} {self.delta:+d}"

@@ -1,35 +1,67 @@
-"""Who may award, spend and settle credit points."""
+"""Who may award, spend and settle credit points, and who keeps a credit store.
 
-from org.scoping import staff_codes
+Keepers are the grid's and the community's own staff and those above them, by the duty of
+their role; volunteers, partner units and residents' representatives are staff of the grid
+too, but they neither award points nor keep a store. A preset may name its keepers' duties
+in ``[credit] kept_by``.
+"""
+
+from org.models import LevelKind
+from org.scoping import duty_codes, staff_over
+from presets.loader import active_preset
+
+# Platform default: the seeds do not say who records good deeds.
+DEFAULT_KEEPERS = (
+    "grid_worker",
+    "grid_leader",
+    "community_secretary",
+    "community_worker",
+    "work_committee_member",
+    "street_staff",
+    "district_staff",
+    "leader",
+    "supervisor",
+)
 
 
-def _staff_over(user, code: str) -> bool:
-    if user.is_superuser:
-        return True
-    return any(code.startswith(prefix) for prefix in staff_codes(user))
+def keeper_duties() -> tuple[str, ...]:
+    return tuple(active_preset().get("credit", {}).get("kept_by", DEFAULT_KEEPERS))
+
+
+def keeps(user, code: str) -> bool:
+    """Whether the user is a keeper at ``code`` or above it."""
+    return staff_over(user, code, keeper_duties())
+
+
+def keeper_codes(user) -> list[str]:
+    return duty_codes(user, keeper_duties())
 
 
 def can_award(user, resident) -> bool:
-    """Community and grid staff award points to the residents of their subtree, never to
-    themselves."""
+    """Keepers award points to the residents of their subtree, never to themselves."""
     if not user.is_authenticated or resident.user_id == user.pk:
         return False
-    return _staff_over(user, resident.household.code)
-
-
-def can_spend(user, account, item) -> bool:
-    """A resident spends their own points; the staff who keep the store spend for a resident
-    at its counter."""
-    if not user.is_authenticated:
-        return False
-    return account.resident.user_id == user.pk or can_stock(user, item.node)
-
-
-def can_settle(user, redemption) -> bool:
-    """Staff of the store's community hand goods out or cancel; a resident may cancel their own."""
-    return user.is_authenticated and _staff_over(user, redemption.item.node.code)
+    return keeps(user, resident.household.code)
 
 
 def can_stock(user, node) -> bool:
-    """Community staff (and those above them) keep their community's store."""
-    return user.is_authenticated and _staff_over(user, node.code)
+    """Stores belong to administrative nodes (a community, a street), kept by their keepers."""
+    return node.level.kind == LevelKind.ADMIN and keeps(user, node.code)
+
+
+def can_spend(user, account, item) -> bool:
+    """A resident spends their own points; the store's keepers spend for a resident at its
+    counter."""
+    if not user.is_authenticated:
+        return False
+    return account.resident.user_id == user.pk or keeps(user, item.node.code)
+
+
+def can_settle(user, redemption) -> bool:
+    """The store's keepers hand goods out and cancel."""
+    return keeps(user, redemption.item.node.code)
+
+
+def can_cancel(user, redemption) -> bool:
+    """A resident cancels their own uncollected redemption; the store's keepers any."""
+    return redemption.account.resident.user_id == user.pk or can_settle(user, redemption)

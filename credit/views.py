@@ -25,18 +25,16 @@ from credit.models import (
     RedemptionStatus,
     StoreItem,
 )
-from credit.permissions import can_award, can_settle, can_stock
+from credit.permissions import can_award, can_stock, keeper_codes
 from gridgov.errors import ActionError
+from gridgov.parsing import form_int
+from org.codes import ancestor_prefixes, any_subtree_q
 from org.models import LevelKind, OrgNode
-from org.scoping import staff_codes
+from org.scoping import staff_over
 from residents.models import Resident
 
 RANKING_SIZE = 10
-
-
-def _int(value) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.lstrip("-").isdigit() and len(value) < 10 else None
+COUNTER_SIZE = 50
 
 
 def _back(request, default):
@@ -60,16 +58,17 @@ def index(request):
     user = request.user
     own = getattr(user, "resident", None)
     account = CreditAccount.objects.filter(resident=own).first() if own else None
-    items = list(StoreItem.objects.restrict(user).filter(is_active=True).select_related("node"))
-    # Stores belong to administrative nodes (a community, a street), not to grids.
-    stock_nodes = OrgNode.objects.filter(
-        code__in=staff_codes(user), level__kind=LevelKind.ADMIN
-    ).order_by("code")
+    items = StoreItem.objects.restrict(user).filter(is_active=True).select_related("node")
+    kept = keeper_codes(user)
+    keeper = bool(kept) or user.is_superuser
+    # The counter: redemptions at the stores this user keeps.
     pending = (
         Redemption.objects.restrict(user)
         .filter(status=RedemptionStatus.PLACED)
-        .select_related("item__node", "account__resident")[:50]
+        .select_related("item__node", "account__resident")
     )
+    if not user.is_superuser:
+        pending = pending.filter(any_subtree_q(kept, "item__node__code"))
     context = {
         "own": own,
         "account": account,
@@ -78,13 +77,14 @@ def index(request):
         if own
         else [],
         "items": [(item, can_stock(user, item.node)) for item in items],
-        "stock_nodes": stock_nodes,
-        # The counter: what this user may hand out (the store's keepers), not just see.
-        "pending": [redemption for redemption in pending if can_settle(user, redemption)],
-        "ranking": CreditAccount.objects.restrict(user)
-        .exclude(resident=own)
-        .select_related("resident__household")[:RANKING_SIZE]
-        if staff_codes(user) or user.is_superuser
+        # Stores belong to administrative nodes (a community, a street), not to grids.
+        "stock_nodes": OrgNode.objects.filter(code__in=kept, level__kind=LevelKind.ADMIN),
+        "pending": pending[:COUNTER_SIZE] if keeper else [],
+        "pending_count": pending.count() if keeper else 0,
+        "ranking": CreditAccount.objects.restrict(user).select_related("resident__household__grid")[
+            :RANKING_SIZE
+        ]
+        if keeper
         else [],
         "rules": IncentiveRule.objects.filter(is_active=True),
     }
@@ -94,11 +94,9 @@ def index(request):
 def person_credit(user, resident) -> dict:
     """What a person's page shows of their credit, and the forms the user may use there."""
     account = CreditAccount.objects.filter(resident=resident).first()
-    community_items = (
-        StoreItem.objects.filter(is_active=True, stock__gte=1)
-        .filter(node__code__in=_ancestors(resident.household.code))
-        .select_related("node")
-    )
+    community_items = StoreItem.objects.filter(
+        is_active=True, stock__gte=1, node__code__in=ancestor_prefixes([resident.household.code])
+    ).select_related("node__level")
     return {
         "credit_account": account,
         "credit_entries": account.entries.select_related("rule")[:10] if account else [],
@@ -106,11 +104,8 @@ def person_credit(user, resident) -> dict:
         if can_award(user, resident)
         else [],
         "credit_items": [item for item in community_items if can_stock(user, item.node)],
+        "may_order_for": staff_over(user, resident.household.code),
     }
-
-
-def _ancestors(code: str) -> list[str]:
-    return [code[:end] for end in range(1, len(code) + 1)]
 
 
 def _visible_resident(user, pk) -> Resident:
@@ -123,7 +118,7 @@ def _visible_resident(user, pk) -> Resident:
 @login_required
 def award(request, pk):
     resident = _visible_resident(request.user, pk)
-    rule = IncentiveRule.objects.filter(pk=_int(request.POST.get("rule"))).first()
+    rule = IncentiveRule.objects.filter(pk=form_int(request.POST.get("rule"))).first()
     if rule is None:
         messages.error(request, _("请选择激励事项。"))
     else:
@@ -145,8 +140,8 @@ def award(request, pk):
 @login_required
 def redeem(request):
     user = request.user
-    item = StoreItem.objects.restrict(user).filter(pk=_int(request.POST.get("item"))).first()
-    resident_id = _int(request.POST.get("resident"))
+    item = StoreItem.objects.restrict(user).filter(pk=form_int(request.POST.get("item"))).first()
+    resident_id = form_int(request.POST.get("resident"))
     if resident_id is not None:
         resident = _visible_resident(user, resident_id)
     else:
@@ -189,7 +184,7 @@ def settle(request, pk, action):
 def add_item(request):
     user = request.user
     node = OrgNode.objects.restrict(user).filter(code=request.POST.get("node", "")).first()
-    cost, stock = _int(request.POST.get("cost")), _int(request.POST.get("stock")) or 0
+    cost, stock = form_int(request.POST.get("cost")), form_int(request.POST.get("stock")) or 0
     if node is None or cost is None:
         messages.error(request, _("请选择社区并填写所需积分。"))
     else:
@@ -212,7 +207,7 @@ def add_item(request):
 @login_required
 def restock(request, pk):
     item = get_object_or_404(StoreItem.objects.restrict(request.user).select_related("node"), pk=pk)
-    quantity = _int(request.POST.get("quantity"))
+    quantity = form_int(request.POST.get("quantity"))
     if quantity is None:
         messages.error(request, _("请填写数量。"))
     else:

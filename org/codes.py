@@ -37,6 +37,11 @@ def any_subtree_q(prefixes, field: str = "code") -> Q:
     return query
 
 
+def ancestor_prefixes(codes) -> list[str]:
+    """Every prefix of the codes: with ``code__in`` it finds the nodes above them."""
+    return sorted({code[:end] for code in codes for end in range(1, len(code) + 1)})
+
+
 def collapse_prefixes(prefixes) -> list[str]:
     """Drop prefixes already covered by a shorter one: ['35', '3501'] -> ['35']."""
     kept: list[str] = []

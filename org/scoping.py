@@ -29,6 +29,7 @@ def _compute_scope(user) -> dict:
     structure: list[str] = []
     personal: list[str] = []
     staff: list[str] = []
+    duties: list[tuple[str, str]] = []
     departments: list[int] = []
     assignments = user.assignments.select_related("role", "node")
     for assignment in assignments:
@@ -39,6 +40,7 @@ def _compute_scope(user) -> dict:
         if kind in (RoleKind.STAFF, RoleKind.LEADER):
             personal.append(assignment.node.code)
             staff.append(assignment.node.code)
+            duties.append((assignment.node.code, assignment.role.duty))
         elif kind == RoleKind.RESIDENT:
             household = _own_household_code(user)
             if household:
@@ -48,6 +50,7 @@ def _compute_scope(user) -> dict:
         "structure": structure,
         "personal": personal,
         "staff": staff,
+        "duties": duties,
         "departments": departments,
     }
 
@@ -59,7 +62,7 @@ def _own_household_code(user) -> str | None:
 
 def _scope(user) -> dict:
     if not user.is_authenticated or user.is_superuser:
-        return {"staff": [], "departments": []}
+        return {"staff": [], "duties": [], "departments": []}
     scope_prefixes(user, personal=False)  # fills the cache
     return getattr(user, _CACHE_ATTR)
 
@@ -72,6 +75,21 @@ def department_ids(user) -> list[int]:
 def staff_codes(user) -> list[str]:
     """Codes of the nodes where the user holds a staff or leader role."""
     return _scope(user)["staff"]
+
+
+def duty_codes(user, duties) -> list[str]:
+    """Codes of the nodes where the user holds a staff or leader role with one of ``duties``."""
+    return [code for code, duty in _scope(user)["duties"] if duty in duties]
+
+
+def staff_over(user, code: str, duties=None) -> bool:
+    """Whether the user is staff (with one of ``duties``, when given) at ``code`` or above it."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    codes = staff_codes(user) if duties is None else duty_codes(user, duties)
+    return any(code.startswith(prefix) for prefix in codes)
 
 
 def restrict(queryset, user):

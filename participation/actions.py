@@ -16,8 +16,9 @@ from credit.actions import VOLUNTEER_RULE, do_award_points
 from credit.models import IncentiveRule
 from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
 from org.models import OrgNode
-from org.scoping import in_scope, staff_codes
+from org.scoping import in_scope, staff_over
 from participation.models import OrderEvent, OrderKind, OrderStatus, ServiceOrder
+from participation.permissions import capabilities
 from residents.models import Resident
 
 MAX_HOURS = Decimal(24)
@@ -29,46 +30,43 @@ class Transition:
     target: str
     who: frozenset[str]
     name: str
+    by_taker: bool = True  # False: the taker may not, whatever else they are
 
 
 TRANSITIONS = {
     "take": Transition((OrderStatus.OPEN,), OrderStatus.TAKEN, frozenset({"volunteer"}), _("接单")),
     "release": Transition(
-        (OrderStatus.TAKEN,), OrderStatus.OPEN, frozenset({"taker", "staff"}), _("退回")
+        (OrderStatus.TAKEN,), OrderStatus.OPEN, frozenset({"taker", "manager"}), _("退回")
     ),
     "complete": Transition((OrderStatus.TAKEN,), OrderStatus.DONE, frozenset({"taker"}), _("完成")),
+    # Points are paid when someone other than the volunteer confirms the hours.
+    "confirm": Transition(
+        (OrderStatus.DONE,),
+        OrderStatus.CONFIRMED,
+        frozenset({"requester", "manager"}),
+        _("确认完成"),
+        by_taker=False,
+    ),
     "cancel": Transition(
-        (OrderStatus.OPEN,), OrderStatus.CANCELLED, frozenset({"requester", "staff"}), _("取消")
+        (OrderStatus.OPEN,), OrderStatus.CANCELLED, frozenset({"requester", "manager"}), _("取消")
     ),
 }
 EVENT_NAMES = {"post": _("点单"), **{key: t.name for key, t in TRANSITIONS.items()}}
 
 
-def _staff_over(user, code: str) -> bool:
-    return user.is_superuser or any(code.startswith(prefix) for prefix in staff_codes(user))
-
-
-def capabilities(user, order: ServiceOrder) -> set[str]:
-    if not user.is_authenticated:
-        return set()
-    caps = set()
-    requester = order.created_by_id == user.pk or (
-        order.requester_id is not None and order.requester.user_id == user.pk
-    )
-    if requester:
-        caps.add("requester")
-    if order.taker_id == user.pk:
-        caps.add("taker")
-    if _staff_over(user, order.node.code) and not requester:
-        caps.add("volunteer")  # grid forces and volunteers of the grid take its orders
-    if order.node.parent_id and _staff_over(user, order.node.parent.code):
-        caps.add("staff")  # the community runs its marketplace: it cancels and reassigns
-    return caps
+def _may(user, order: ServiceOrder, transition: Transition, caps: set[str]) -> bool:
+    if not transition.by_taker and order.taker_id == user.pk:
+        return False
+    return bool(caps & transition.who)
 
 
 def allowed_actions(user, order: ServiceOrder) -> list[str]:
     caps = capabilities(user, order)
-    return [key for key, t in TRANSITIONS.items() if order.status in t.sources and caps & t.who]
+    return [
+        key
+        for key, t in TRANSITIONS.items()
+        if order.status in t.sources and _may(user, order, t, caps)
+    ]
 
 
 @transaction.atomic
@@ -116,7 +114,7 @@ def do_post_order(
             node = requester.household.grid
         else:
             raise InvalidInput("请选择网格或居民", errors={"grid_code": ["不能为空"]})
-        if not _staff_over(actor, node.code):
+        if not staff_over(actor, node.code):
             raise NotPermitted("只有本网格、本社区的工作人员可以代居民点单")
     order = ServiceOrder.objects.create(
         kind=kind,
@@ -150,8 +148,8 @@ def do_order_action(order_id: int, action: str, *, actor, version=None, data=Non
     transition = TRANSITIONS.get(action)
     if transition is None:
         raise InvalidInput(f"没有这个动作: {action}", code="unknown_action")
-    order = ServiceOrder.objects.select_related("node__parent", "requester").get(pk=order_id)
-    if not capabilities(actor, order) & transition.who:
+    order = ServiceOrder.objects.select_related("node", "requester", "taker").get(pk=order_id)
+    if not _may(actor, order, transition, capabilities(actor, order)):
         raise NotPermitted("您不能对这个订单执行此操作")
     if action == "take" and order.status == OrderStatus.TAKEN:
         # Said before "stale": the volunteer who was too late needs to hear just that.
@@ -168,6 +166,11 @@ def do_order_action(order_id: int, action: str, *, actor, version=None, data=Non
         changes.update(taker=None, taken_at=None)
     elif action == "complete":
         changes.update(done_at=now, hours=_hours(data))
+    elif action == "confirm" and data.get("hours") not in (None, ""):
+        hours = _hours(data)
+        if hours > order.hours:
+            raise InvalidInput("确认的时长不能多于志愿者填报的时长", errors={"hours": ["超出填报"]})
+        changes.update(hours=hours)
     matched = ServiceOrder.objects.filter(
         pk=order.pk, status=order.status, version=order.version
     ).update(**changes)
@@ -185,14 +188,14 @@ def do_order_action(order_id: int, action: str, *, actor, version=None, data=Non
         note=str(data.get("note", ""))[:200],
     )
     order.refresh_from_db()
-    if action == "complete":
+    if action == "confirm":
         _pay_taker(order, actor)
     return order
 
 
 def _pay_taker(order: ServiceOrder, actor) -> None:
     """Volunteer hours grow the taker's credit, when the taker is also a resident here."""
-    resident = getattr(actor, "resident", None)
+    resident = getattr(order.taker, "resident", None)
     rule = IncentiveRule.objects.filter(key=VOLUNTEER_RULE, is_active=True).first()
     if resident is None or rule is None:
         return

@@ -20,7 +20,8 @@ class OrderKind(models.TextChoices):
 class OrderStatus(models.TextChoices):
     OPEN = "open", _("待接单")
     TAKEN = "taken", _("服务中")
-    DONE = "done", _("已完成")
+    DONE = "done", _("待确认")
+    CONFIRMED = "confirmed", _("已完成")
     CANCELLED = "cancelled", _("已取消")
 
 

@@ -8,9 +8,11 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from gridgov.errors import ActionError
+from gridgov.parsing import form_int
 from org.models import OrgNode
 from org.scoping import staff_codes
 from participation.actions import (
@@ -36,30 +38,35 @@ def _requester_name(order) -> str:
     return mask_name(order.requester.name) if order.requester_id else ""
 
 
+# The market's tabs: a status, everything, what I took, what I asked for.
+TABS = [
+    ("open", _lazy("待接单")),
+    ("taken", _lazy("服务中")),
+    ("done", _lazy("待确认")),
+    ("confirmed", _lazy("已完成")),
+    ("all", _lazy("全部")),
+    ("mine", _lazy("我接的单")),
+    ("asked", _lazy("我的点单")),
+]
+
+
 @login_required
 def market(request):
     user = request.user
-    params = request.GET.copy()
-    params.setdefault("status", OrderStatus.OPEN)
-    if params.get("status") == "all":
-        params["status"] = ""
+    tabs = dict(TABS)
+    resident_only = hasattr(user, "resident") and not staff_codes(user)
+    tab = request.GET.get("tab", "")
+    if tab not in tabs:
+        tab = "asked" if resident_only else "open"
+    params = {"kind": request.GET.get("kind", "")}
+    if tab in OrderStatus.values:
+        params["status"] = tab
+    elif tab in ("mine", "asked"):
+        params[tab] = "true"
     filterset = OrderFilterSet(params, queryset=_orders(user), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(order, allowed_actions(user, order), _requester_name(order)) for order in page]
-    context = {
-        "page": page,
-        "rows": rows,
-        "status": params.get("status") or "all",
-        "mine": params.get("mine") == "true",
-        "kind": params.get("kind", ""),
-        "kinds": OrderKind.choices,
-        "statuses": [
-            (OrderStatus.OPEN, _("待接单")),
-            (OrderStatus.TAKEN, _("服务中")),
-            (OrderStatus.DONE, _("已完成")),
-            ("all", _("全部")),
-        ],
-    }
+    context = {"page": page, "rows": rows, "tab": tab, "tabs": TABS, "kind": params["kind"]}
     return render(request, "participation/market.html", context)
 
 
@@ -76,11 +83,12 @@ def new_order(request):
     user = request.user
     own = getattr(user, "resident", None)
     requester = None
-    resident_id = request.POST.get("resident") or request.GET.get("resident") or ""
+    resident_id = request.POST.get("resident") or request.GET.get("resident")
     if resident_id:
-        if not resident_id.isdigit():
+        pk = form_int(resident_id)
+        if pk is None:
             raise Http404
-        requester = get_object_or_404(Resident.objects.restrict(user), pk=int(resident_id))
+        requester = get_object_or_404(Resident.objects.restrict(user), pk=pk)
     grids = _postable_grids(user)
     if not grids and own is None:
         messages.error(request, _("您的账号既不是居民,也不在网格或社区任职,不能点单。"))

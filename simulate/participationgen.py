@@ -125,7 +125,11 @@ class ParticipationGenerator:
                 continue
             hours = Decimal(self.random.choice(["0.5", "1", "1.5", "2", "3"]))
             do_order_action(order.pk, "complete", actor=taker, data={"hours": hours})
-            self._count("orders_done")
+            if fate < 0.6:
+                self._count("orders_done")  # waiting for the poster to confirm
+                continue
+            do_order_action(order.pk, "confirm", actor=poster)
+            self._count("orders_confirmed")
 
     def _spend(self) -> None:
         accounts = (

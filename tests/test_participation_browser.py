@@ -1,6 +1,7 @@
 """Volunteering and credit through the pages in a real browser (Debian's Chromium, phone
-screen): a resident's micro-wish is taken and done by a volunteer, whose hours become
-points, spent in the community's credit store and handed out at its counter."""
+screen): a resident's micro-wish is taken and done by a volunteer; the resident confirms
+the hours, which become the volunteer's points, spent in the community's credit store and
+handed out at its counter."""
 
 import os
 
@@ -59,15 +60,24 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     form.get_by_role("button", name="确认").click()
     volunteer.wait_for_load_state()
     assert "已完成" in volunteer.locator(".messages").inner_text()
-    order.refresh_from_db()
-    assert (order.status, order.points) == (OrderStatus.DONE, 3)
+    assert ServiceOrder.objects.get(pk=order.pk).status == OrderStatus.DONE
     _shot(volunteer, "done")
 
+    # The resident confirms the hours on their own orders' tab; that pays the volunteer.
+    resident.locator("#site-nav").get_by_role("link", name="志愿服务").click()
+    resident.locator(f"[data-order='{order.pk}'] a").first.click()
+    confirm = resident.locator("details.action--confirm")
+    confirm.get_by_role("button", name="确认").click()
+    resident.wait_for_load_state()
+    assert "已确认完成" in resident.locator(".messages").inner_text()
+    order.refresh_from_db()
+    assert (order.status, order.points) == (OrderStatus.CONFIRMED, 3)
+
     # Their 3 points buy a haircut voucher in the community's credit store.
-    volunteer.get_by_role("link", name="信用积分").click()
+    volunteer.locator("#site-nav").get_by_role("link", name="信用积分").click()
     assert volunteer.locator("#mine [data-balance]").inner_text() == "3"
     item = volunteer.locator(".store-item", has_text="理发券一张")
-    item.get_by_role("button", name="兑换").click()
+    item.get_by_role("button", name="用 3 积分兑换").click()
     volunteer.wait_for_load_state()
     assert "兑换成功" in volunteer.locator(".messages").inner_text()
     assert volunteer.locator("#mine [data-balance]").inner_text() == "0"

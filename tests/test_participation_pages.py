@@ -69,7 +69,7 @@ def test_the_volunteer_sees_the_wish_with_a_masked_name_and_takes_it(client, wis
     assert ServiceOrder.objects.get(pk=wish.pk).taker == user("demo-volunteer")
 
 
-def test_completing_on_the_order_page_pays_the_volunteer(client, wish):
+def test_the_volunteer_completes_and_the_resident_confirms_on_the_order_page(client, wish):
     logged_in(client, "demo-volunteer")
     client.post(reverse("participation:act", args=[wish.pk, "take"]), {"version": 1})
     detail = client.get(reverse("participation:detail", args=[wish.pk]))
@@ -78,8 +78,16 @@ def test_completing_on_the_order_page_pays_the_volunteer(client, wish):
         reverse("participation:act", args=[wish.pk, "complete"]),
         {"version": 2, "hours": "2", "note": "已送到"},
     )
+    assert ServiceOrder.objects.get(pk=wish.pk).status == OrderStatus.DONE
+    logged_in(client, "demo-resident")
+    mine = client.get(reverse("participation:market"))  # a resident starts on 我的点单
+    assert wish.title in mine.text and 'aria-current="page">我的点单' in mine.text
+    detail = client.get(reverse("participation:detail", args=[wish.pk]))
+    assert 'data-action="confirm"' in detail.text
+    client.post(reverse("participation:act", args=[wish.pk, "confirm"]), {"version": 3})
     order = ServiceOrder.objects.get(pk=wish.pk)
-    assert (order.status, order.points) == (OrderStatus.DONE, 4)
+    assert (order.status, order.points) == (OrderStatus.CONFIRMED, 4)
+    logged_in(client, "demo-volunteer")
     page = client.get(reverse("credit:index"))
     assert "志愿服务:想要一台收音机" in page.text
 
@@ -107,6 +115,29 @@ def test_a_resident_posts_a_wish_and_staff_post_for_a_resident(client):
     assert resident.name in client.get(url).text
     client.post(url, {"kind": "order", "title": "代购药品", "resident": resident.pk})
     assert ServiceOrder.objects.get(title="代购药品").requester == resident
+
+
+@pytest.mark.parametrize("value", ["²", "abc", "99999999999999999999999"])
+def test_odd_numbers_in_forms_answer_404_or_a_message_never_500(client, store, value):
+    logged_in(client, "demo-community")
+    assert client.get(reverse("participation:new") + f"?resident={value}").status_code == 404
+    for data in ({"item": value}, {"item": store.pk, "resident": value}):
+        assert client.post(reverse("credit:redeem"), data).status_code in (302, 404)
+    response = client.post(reverse("credit:restock", args=[store.pk]), {"quantity": value})
+    assert response.status_code == 302
+
+
+def test_a_volunteer_neither_awards_nor_keeps_a_store(client, store):
+    resident = user("demo-resident").resident
+    logged_in(client, "demo-volunteer")
+    page = client.get(reverse("residents:person", args=[resident.pk]))
+    assert "记积分" not in page.text and "代为兑换" not in page.text
+    rule = IncentiveRule.objects.get(key="clean_up")
+    client.post(reverse("credit:award", args=[resident.pk]), {"rule": rule.pk, "quantity": "100"})
+    assert not CreditAccount.objects.filter(resident=resident).exists()
+    grid = user("demo-volunteer").assignments.get().node
+    client.post(reverse("credit:add_item"), {"node": grid.code, "name": "x", "cost": "1"})
+    assert not StoreItem.objects.filter(name="x").exists()
 
 
 def test_bad_posts_answer_400_or_404_with_a_reason(client):
@@ -200,7 +231,7 @@ def test_store_forms_refuse_strangers_and_nonsense(client, store):
     response = client.post(
         reverse("credit:restock", args=[store.pk]), {"quantity": "5"}, follow=True
     )
-    assert "只有本社区" in response.text
+    assert "由那里的工作人员管理" in response.text
     logged_in(client, "demo-community")
     for bad in ({"quantity": "x"}, {"quantity": "99999999999"}):
         client.post(reverse("credit:restock", args=[store.pk]), bad)

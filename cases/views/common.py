@@ -11,6 +11,7 @@ from cases.actions import ACTION_NAMES
 from cases.api.views import allowed_actions
 from cases.models import Case, Light
 from gridgov.errors import InvalidInput
+from gridgov.parsing import form_int
 from org.models import OrgNode
 from org.scoping import department_ids, staff_codes
 
@@ -152,8 +153,9 @@ def action_data(action: str, post, user) -> dict:
 def _merge_target(value: str, user) -> int:
     """A case number (JZ-…) or id typed by staff, as the id the merge action takes."""
     value = value.strip()
-    if value.isdigit():
-        return int(value)
+    number = form_int(value)
+    if number is not None:
+        return number
     target = Case.objects.restrict(user).filter(number=value).values_list("pk", flat=True).first()
     if target is None:
         raise InvalidInput(

@@ -162,3 +162,32 @@ def test_the_store_of_a_community_is_seen_by_its_grids_people_only(world):
         assert StoreItem.objects.restrict(user(username)).filter(pk=item.pk).exists(), username
     other = StoreItem.objects.exclude(node=item.node)
     assert not other.restrict(user("demo-resident")).exists()
+
+
+def test_a_volunteer_neither_awards_nor_opens_a_store_at_their_grid(world):
+    _, resident, _, deed = world
+    volunteer = user("demo-volunteer")
+    with pytest.raises(NotPermitted):
+        do_award_points(resident, deed, actor=volunteer)
+    grid = volunteer.assignments.get().node
+    for actor in (volunteer, user("demo-grid")):  # a store belongs to a community, not a grid
+        with pytest.raises(NotPermitted):
+            do_add_store_item(grid, actor=actor, name="x", cost=1, stock=1)
+
+
+def test_every_change_of_stock_is_a_row(world):
+    community, resident, item, deed = world
+    do_award_points(resident, deed, actor=community, quantity=10)
+    redemption = do_redeem(account_for(resident), item, actor=community)
+    do_cancel_redemption(redemption, actor=community)
+    do_restock(item, -1, actor=community)
+    changes = list(item.stock_changes.order_by("pk").values_list("reason", "delta", "stock_after"))
+    assert changes == [("add", 2, 2), ("redeem", -1, 1), ("cancel", 1, 2), ("restock", -1, 1)]
+
+
+def test_the_price_is_read_when_the_item_is_taken(world):
+    community, resident, item, deed = world
+    do_award_points(resident, deed, actor=community, quantity=10)  # 20 points
+    StoreItem.objects.filter(pk=item.pk).update(cost=15)  # repriced after the page was read
+    redemption = do_redeem(account_for(resident), item, actor=community)
+    assert redemption.cost == 15 and balance(resident) == 5

@@ -42,18 +42,43 @@ def test_a_grid_outside_the_posters_scope_is_refused(db, city):
         do_post_order(actor=user("demo-grid"), kind="order", title="x", grid_code=foreign.code)
 
 
-def test_a_volunteer_takes_does_and_is_paid_for_the_hours(wish):
+def test_a_volunteer_takes_does_and_is_paid_once_the_requester_confirms(wish):
     volunteer = user("demo-volunteer")
     assert allowed_actions(volunteer, wish) == ["take"]
     order = do_order_action(wish.pk, "take", actor=volunteer, version=1)
     assert (order.status, order.taker, order.version) == (OrderStatus.TAKEN, volunteer, 2)
     order = do_order_action(wish.pk, "complete", actor=volunteer, data={"hours": "1.5"})
     assert order.status == OrderStatus.DONE and order.hours == Decimal("1.5")
+    assert not CreditEntry.objects.exists()  # nobody is paid on their own word
+    assert "confirm" not in allowed_actions(volunteer, order)
+    assert allowed_actions(user("demo-resident"), order) == ["confirm"]
+    order = do_order_action(wish.pk, "confirm", actor=user("demo-resident"))
     account = CreditAccount.objects.get(resident=volunteer.resident)
+    assert order.status == OrderStatus.CONFIRMED
     assert (order.points, account.balance, account.volunteer_hours) == (3, 3, Decimal("1.5"))
     assert CreditEntry.objects.get(account=account).source == f"order:{order.pk}"
     actions = list(OrderEvent.objects.filter(order=order).values_list("action", flat=True))
-    assert actions == ["post", "take", "complete"]
+    assert actions == ["post", "take", "complete", "confirm"]
+
+
+def test_the_taker_cannot_confirm_even_as_the_grids_keeper(db, city):
+    grid_worker = user("demo-grid")
+    order = do_post_order(actor=user("demo-resident"), kind="order", title="修水管")
+    do_order_action(order.pk, "take", actor=grid_worker)
+    do_order_action(order.pk, "complete", actor=grid_worker, data={"hours": "24"})
+    with pytest.raises(NotPermitted):
+        do_order_action(order.pk, "confirm", actor=grid_worker)
+
+
+def test_the_community_may_confirm_fewer_hours_but_not_more(wish):
+    volunteer = user("demo-volunteer")
+    do_order_action(wish.pk, "take", actor=volunteer)
+    do_order_action(wish.pk, "complete", actor=volunteer, data={"hours": "3"})
+    community = user("demo-community")
+    with pytest.raises(InvalidInput):
+        do_order_action(wish.pk, "confirm", actor=community, data={"hours": "4"})
+    order = do_order_action(wish.pk, "confirm", actor=community, data={"hours": "1"})
+    assert (order.hours, order.points) == (Decimal("1"), 2)
 
 
 def test_a_taken_order_cannot_be_taken_again(wish):
@@ -99,7 +124,15 @@ def test_released_orders_go_back_to_the_market_and_open_ones_can_be_cancelled(wi
 def test_a_taker_without_a_resident_record_earns_no_points(wish):
     order = do_order_action(wish.pk, "take", actor=user("demo-grid"))
     order = do_order_action(order.pk, "complete", actor=user("demo-grid"), data={"hours": "2"})
+    order = do_order_action(order.pk, "confirm", actor=user("demo-resident"))
     assert order.points == 0 and not CreditEntry.objects.exists()
+
+
+def test_a_volunteer_neither_cancels_nor_hands_back_others_orders(wish):
+    assert allowed_actions(user("demo-volunteer"), wish) == ["take"]
+    with pytest.raises(NotPermitted):
+        do_order_action(wish.pk, "cancel", actor=user("demo-volunteer"))
+    assert "cancel" in allowed_actions(user("demo-grid"), wish)  # the grid's keeper
 
 
 def test_residents_see_their_own_orders_and_volunteers_their_grids(wish):
