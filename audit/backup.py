@@ -120,6 +120,13 @@ DIGEST_MODELS = [
     "org.Household",
     "org.OrgNode",
     "audit.AuditLog",
+    "credit.CreditAccount",
+    "credit.CreditEntry",
+    "credit.StoreItem",
+    "credit.StockChange",
+    "credit.Redemption",
+    "participation.ServiceOrder",
+    "participation.OrderEvent",
 ]
 
 

@@ -6,8 +6,9 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from credit.actions import account_for, do_award_points, do_redeem
+from credit.actions import account_for, do_add_store_item, do_award_points, do_redeem
 from credit.models import CreditAccount, IncentiveRule, RuleUnit, StoreItem
+from credit.permissions import keeper_duties, keeps
 from gridgov.errors import ActionError
 from org.models import GridKind, OrgNode, RoleAssignment, RoleKind, User
 from participation.actions import do_order_action, do_post_order
@@ -52,10 +53,11 @@ class ParticipationGenerator:
         )
         staff = self._staff_by_grid()
         for community in sorted({grid.parent for grid in grids}, key=lambda node: node.code):
+            keeper = self._keeper_at(community)
+            if keeper is None or StoreItem.objects.filter(node=community).exists():
+                continue
             for name, cost, stock in STORE:
-                StoreItem.objects.get_or_create(
-                    node=community, name=name, defaults={"cost": cost, "stock": stock}
-                )
+                do_add_store_item(community, actor=keeper, name=name, cost=cost, stock=stock)
                 self._count("store_items")
         rules = list(IncentiveRule.objects.filter(is_active=True, unit=RuleUnit.DEED))
         for grid in grids:
@@ -63,13 +65,22 @@ class ParticipationGenerator:
             residents = list(Resident.objects.filter(household__grid=grid).order_by("pk")[:40])
             if not workers or not residents:
                 continue
-            self._awards(workers, residents, rules)
+            self._awards([user for user in workers if keeps(user, grid.code)], residents, rules)
             self._orders(grid, workers, residents)
         self._spend()
         return self.counts
 
     def _count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def _keeper_at(self, node) -> User | None:
+        assignment = (
+            RoleAssignment.objects.filter(node=node, role__duty__in=keeper_duties())
+            .select_related("user")
+            .order_by("user__username")
+            .first()
+        )
+        return assignment.user if assignment else None
 
     def _staff_by_grid(self) -> dict[int, list[User]]:
         staff: dict[int, list[User]] = {}
@@ -84,8 +95,8 @@ class ParticipationGenerator:
             staff.setdefault(assignment.node_id, []).append(assignment.user)
         return staff
 
-    def _awards(self, workers, residents, rules) -> None:
-        if not rules:
+    def _awards(self, keepers, residents, rules) -> None:
+        if not rules or not keepers:
             return
         for _ in range(self.awards_per_grid):
             resident = self.random.choice(residents)
@@ -93,7 +104,7 @@ class ParticipationGenerator:
             do_award_points(
                 resident,
                 rule,
-                actor=self.random.choice(workers),
+                actor=self.random.choice(keepers),
                 quantity=self.random.randint(1, 3),
                 note="网格员登记",
             )
@@ -146,12 +157,8 @@ class ParticipationGenerator:
                 .order_by("-cost")
                 .first()
             )
-            clerk = (
-                RoleAssignment.objects.filter(node=community, role__kind=RoleKind.STAFF)
-                .values_list("user", flat=True)
-                .first()
-            )
+            clerk = self._keeper_at(community)
             if item is None or clerk is None:
                 continue
-            do_redeem(account_for(account.resident), item, actor=User.objects.get(pk=clerk))
+            do_redeem(account_for(account.resident), item, actor=clerk)
             self._count("redemptions")

@@ -46,6 +46,7 @@ def digest_of(database_url: str) -> dict:
 def make_history():
     build_city()
     call_command("make_cases", "--days=3", "--per-day=5", "--seed=2", f"--now={NOW}")
+    call_command("make_participation", "--seed=2")
     actor = Case.objects.exclude(created_by=None).first().created_by
     for resident in Resident.objects.order_by("pk")[:3]:
         AccessLog.objects.create(actor=actor, resident=resident, field="phone", channel="page")
@@ -82,7 +83,16 @@ def test_a_restored_backup_holds_every_case_timeline_and_ledger(tmp_path, empty_
 
     after = digest_of(empty_database)
     assert after == before
-    for label in ("cases.Case", "cases.CaseEvent", "residents.AccessLog", "cases.Outbox"):
+    ledger = ("credit.CreditEntry", "credit.Redemption", "credit.StockChange")
+    orders = ("participation.ServiceOrder", "participation.OrderEvent")
+    for label in (
+        "cases.Case",
+        "cases.CaseEvent",
+        "residents.AccessLog",
+        "cases.Outbox",
+        *ledger,
+        *orders,
+    ):
         assert after[label][0] > 0, label
 
 
