@@ -1,6 +1,7 @@
 """Crash safety: SIGKILL the web server and the worker while a retrying client files
-cases and acts on them; nothing acknowledged is lost, nothing is stored twice, every
-notification reaches the inbox once (see tests/crash/harness.py; the long run is
+cases and acts on them, and awards and spends credit points; nothing acknowledged is lost,
+nothing is stored twice, every balance matches its ledger, every notification reaches the
+inbox once (see tests/crash/harness.py; the long run is
 ``python -m tests.crash.harness --db sqlite|postgres --kills N --seconds S``)."""
 
 import os
@@ -27,6 +28,11 @@ def _assert_survived(report):
     assert report.outbox_undelivered == 0, report.problems
     assert report.outbox_without_message == 0 and report.inbox_duplicated == 0
     assert report.inbox_orphans == 0
+    assert report.awards_acknowledged > 0 and report.redemptions_acknowledged > 0
+    assert report.awards_persisted == report.awards_acknowledged, report.problems
+    assert report.redemptions_persisted == report.redemptions_acknowledged, report.problems
+    assert report.awards_duplicated == 0 and report.redemptions_duplicated == 0, report.problems
+    assert report.ledger_mismatches == 0, report.problems
     assert report.server_errors == 0, report.unexpected
     assert report.unexpected == [], report.unexpected
 

@@ -11,11 +11,12 @@ end): ``migrate``, ``make_city --preset jizhou --scale tiny``, then gunicorn (2 
 workers, 127.0.0.1, a free port) and ``manage.py run_huey`` as subprocesses, each in its
 own process group so that a kill takes the master and its workers together.
 
-The client (two threads, demo-grid filing, demo-community acting) sends every POST with
-its own Idempotency-Key and repeats it with the same key until it gets an answer below
-500; a refused or reset connection means the server is down: wait and repeat. A killer
-thread sends SIGKILL to the server's process group and to the worker at random moments
-and restarts them after a short pause.
+The client (two threads, demo-grid filing, demo-community acting; a third thread at the
+community's credit store awarding points to demo-resident and spending them for her) sends
+every POST with its own Idempotency-Key and repeats it with the same key until it gets an
+answer below 500; a refused or reset connection means the server is down: wait and
+repeat. A killer thread sends SIGKILL to the server's process group and to the worker at
+random moments and restarts them after a short pause.
 
 At the end the server and the worker are restarted once more and stopped, the outbox is
 drained by calling ``cases.delivery.deliver`` directly, and the database is checked from
@@ -80,6 +81,8 @@ class Tally:
     replays: int = 0  # answers carrying Idempotent-Replay: true
     created: list = field(default_factory=list)  # [key, case id, number]
     acted: list = field(default_factory=list)  # [key, case id, action, version before]
+    awarded: list = field(default_factory=list)  # [key, ledger entry id]
+    redeemed: list = field(default_factory=list)  # [key, redemption id]
     unexpected: list = field(default_factory=list)  # [key, status, body]
     keys_sent: list = field(default_factory=list)  # every key, acknowledged or not
 
@@ -193,6 +196,59 @@ def run_client(port, tokens, stop, drain_deadline, tally: Tally, seed, progress=
                 break
             tally.acted.append([key, case_id, action, version])
             version = payload["version"]
+
+
+# Each round at the store: 2 deeds of neighbour_help (2 points each), then one item of
+# LEDGER_COST points spent for the resident, so a round leaves the balance where it was.
+LEDGER_COST = 4
+
+
+def prepare_ledger(port, tokens) -> dict:
+    """demo-community opens an item in her community's store; the resident's id."""
+    tally, stop = Tally(), threading.Event()
+    community = Client(port, tokens["demo-community"], tally, stop)
+    status, nodes = community.get("/api/v1/org/nodes/")
+    node_code = nodes[0]["code"]
+    body = {"node_code": node_code, "name": "压测商品", "cost": LEDGER_COST, "stock": 10_000}
+    status, item = community.post("/api/v1/credit/items/", body, f"crash-{uuid.uuid4().hex}")
+    if status != 201:
+        raise RuntimeError(f"no store item: {status} {item}")
+    resident = Client(port, tokens["demo-resident"], tally, stop)
+    status, account = resident.get("/api/v1/credit/accounts/mine/")
+    return {"item": item["id"], "resident": account["resident"]}
+
+
+def run_ledger_client(port, tokens, stop, drain_deadline, tally: Tally, ledger, progress=None):
+    """Award and spend points for demo-resident at the store until ``stop``."""
+    clerk = Client(port, tokens["demo-community"], tally, stop, progress)
+    while not stop.is_set():
+        key = f"crash-{uuid.uuid4().hex}"
+        body = {
+            "resident": ledger["resident"],
+            "rule": "neighbour_help",
+            "quantity": 2,
+            "note": key,
+        }
+        answer = clerk.post("/api/v1/credit/awards/", body, key, give_up_at=drain_deadline())
+        if answer is None:
+            return
+        status, payload = answer
+        if status != 201:
+            tally.unexpected.append([key, status, payload])
+            continue
+        tally.awarded.append([key, payload["id"]])
+        if stop.is_set():
+            return
+        key = f"crash-{uuid.uuid4().hex}"
+        body = {"item": ledger["item"], "resident": ledger["resident"]}
+        answer = clerk.post("/api/v1/credit/redemptions/", body, key, give_up_at=drain_deadline())
+        if answer is None:
+            return
+        status, payload = answer
+        if status != 201:
+            tally.unexpected.append([key, status, payload])
+            continue
+        tally.redeemed.append([key, payload["id"]])
 
 
 # -- processes ----------------------------------------------------------------------------
@@ -338,6 +394,15 @@ class Report:
     outbox_without_message: int
     inbox_duplicated: int
     inbox_orphans: int
+    awards_acknowledged: int
+    awards_persisted: int
+    awards_lost: int
+    awards_duplicated: int
+    redemptions_acknowledged: int
+    redemptions_persisted: int
+    redemptions_lost: int
+    redemptions_duplicated: int
+    ledger_mismatches: int
     unexpected: list
     problems: list
 
@@ -354,6 +419,11 @@ class Report:
             or self.outbox_without_message
             or self.inbox_duplicated
             or self.inbox_orphans
+            or self.awards_lost
+            or self.awards_duplicated
+            or self.redemptions_lost
+            or self.redemptions_duplicated
+            or self.ledger_mismatches
         )
 
     def text(self) -> str:
@@ -373,6 +443,12 @@ class Report:
             f" drain by the worker, undelivered after it {self.outbox_undelivered}, "
             f"delivered without a message {self.outbox_without_message}, "
             f"delivered twice {self.inbox_duplicated}, inbox orphans {self.inbox_orphans}",
+            f"  credit: awards acknowledged {self.awards_acknowledged}, persisted "
+            f"{self.awards_persisted}, lost {self.awards_lost}, duplicated "
+            f"{self.awards_duplicated}; redemptions acknowledged "
+            f"{self.redemptions_acknowledged}, persisted {self.redemptions_persisted}, lost "
+            f"{self.redemptions_lost}, duplicated {self.redemptions_duplicated}; balances or "
+            f"stock not matching their ledger {self.ledger_mismatches}",
         ]
         for item in self.unexpected[:10]:
             lines.append(f"  unexpected answer: {item}")
@@ -515,7 +591,7 @@ def _run(here: Site, rng, started, kills, seconds, worker_kills) -> Report:
     wait_until_up(port, server)
     loaded = time.monotonic()
     tokens = {}
-    for username in ("demo-grid", "demo-community"):
+    for username in ("demo-grid", "demo-community", "demo-resident"):
         status, payload, _ = Client(port, None, Tally(), threading.Event()).once(
             "POST", "/api/v1/auth/token", {"username": username, "password": PASSWORD}
         )
@@ -539,6 +615,16 @@ def _run(here: Site, rng, started, kills, seconds, worker_kills) -> Report:
         )
         for tally in tallies
     ]
+    ledger_tally = Tally()
+    tallies.append(ledger_tally)
+    ledger = prepare_ledger(port, tokens)
+    clients.append(
+        threading.Thread(
+            target=run_ledger_client,
+            args=(port, tokens, stop, drain_deadline, ledger_tally, ledger, progress),
+            daemon=True,
+        )
+    )
     worker_kills = max(2, kills // 2) if worker_kills is None else worker_kills
     killers = [
         threading.Thread(
@@ -583,7 +669,15 @@ def _run(here: Site, rng, started, kills, seconds, worker_kills) -> Report:
         tally.add(one)
     expected = workdir / "expected.json"
     expected.write_text(
-        json.dumps({"created": tally.created, "acted": tally.acted, "keys": tally.keys_sent})
+        json.dumps(
+            {
+                "created": tally.created,
+                "acted": tally.acted,
+                "awarded": tally.awarded,
+                "redeemed": tally.redeemed,
+                "keys": tally.keys_sent,
+            }
+        )
     )
     out = subprocess.run(
         [str(VENV_BIN / "python"), "-m", "tests.crash.harness", "--verify", str(expected)],
@@ -608,6 +702,8 @@ def _run(here: Site, rng, started, kills, seconds, worker_kills) -> Report:
         replays=tally.replays,
         acknowledged=len(tally.created),
         actions_acknowledged=len(tally.acted),
+        awards_acknowledged=len(tally.awarded),
+        redemptions_acknowledged=len(tally.redeemed),
         unexpected=tally.unexpected,
         **found,
     )
@@ -665,7 +761,7 @@ def verify(expected: dict) -> dict:
         if key not in keys:
             problems.append(f"case {pks} with a key the client never sent")
     for key, record in records.items():
-        if record.status_code == 201 and key not in by_title:
+        if record.status_code == 201 and record.path == "/api/v1/cases/" and key not in by_title:
             lost += 1
             problems.append(f"key {key} answered 201 but its case is gone")
 
@@ -723,7 +819,9 @@ def verify(expected: dict) -> dict:
             "undelivered: "
             + repr(list(Outbox.objects.filter(delivered_at=None).values_list("channel", "event")))
         )
+    ledger = verify_ledger(expected, records, problems)
     return {
+        **ledger,
         "persisted": persisted,
         "lost": lost,
         "duplicated": duplicated,
@@ -739,6 +837,62 @@ def verify(expected: dict) -> dict:
         "inbox_orphans": orphans,
         "problems": problems,
     }
+
+
+def verify_ledger(expected: dict, records: dict, problems: list) -> dict:
+    """Each acknowledged award and redemption once; every balance and stock equal to the
+    sum of its ledger."""
+    from django.db.models import Count, Sum
+
+    from credit.models import CreditAccount, CreditEntry, Redemption, StockChange, StoreItem
+
+    notes = dict(
+        CreditEntry.objects.filter(note__startswith="crash-")
+        .values_list("note")
+        .annotate(n=Count("pk"))
+        .values_list("note", "n")
+    )
+    awards = {"awards_persisted": 0, "awards_lost": 0, "awards_duplicated": 0}
+    for key, entry_id in expected["awarded"]:
+        n = notes.get(key, 0)
+        if n == 1 and CreditEntry.objects.filter(pk=entry_id, note=key).exists():
+            awards["awards_persisted"] += 1
+        elif n == 0:
+            awards["awards_lost"] += 1
+            problems.append(f"award {key} is missing")
+    for key, n in notes.items():
+        if n > 1:
+            awards["awards_duplicated"] += n - 1
+            problems.append(f"award {key} is in the ledger {n} times")
+    # Every redemption of the run has exactly one key record that answered it.
+    answered = {
+        record.body.get("id")
+        for record in records.values()
+        if record.path.endswith("/credit/redemptions/") and record.status_code == 201
+    }
+    made = set(Redemption.objects.filter(item__name="压测商品").values_list("pk", flat=True))
+    acknowledged = {redemption_id for _, redemption_id in expected["redeemed"]}
+    redemptions = {
+        "redemptions_persisted": len(acknowledged & made),
+        "redemptions_lost": len(acknowledged - made),
+        "redemptions_duplicated": len(made - answered),
+    }
+    if acknowledged - made or made - answered:
+        problems.append(
+            f"redemptions lost {sorted(acknowledged - made)}, unanswered {sorted(made - answered)}"
+        )
+    mismatches = 0
+    for account in CreditAccount.objects.all():
+        total = account.entries.aggregate(total=Sum("delta"))["total"] or 0
+        if total != account.balance:
+            mismatches += 1
+            problems.append(f"account {account.pk}: balance {account.balance}, ledger {total}")
+    for item in StoreItem.objects.all():
+        total = StockChange.objects.filter(item=item).aggregate(total=Sum("delta"))["total"]
+        if (total or 0) != item.stock:
+            mismatches += 1
+            problems.append(f"item {item.pk}: stock {item.stock}, changes {total}")
+    return {**awards, **redemptions, "ledger_mismatches": mismatches}
 
 
 def main(argv=None):
