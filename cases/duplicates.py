@@ -37,10 +37,13 @@ def find_possible_duplicate(case: Case) -> Case | None:
         )
         .exclude(pk=case.pk)
         .order_by("created_at")
+        .values_list("pk", "lng", "lat")
     )
-    for other in candidates:
-        if distance_m(case.lng, case.lat, other.lng, other.lat) <= radius:
-            return other
+    # The earliest match wins: read positions only, in small chunks, until one is close
+    # enough (a busy corner may hold hundreds of open cases).
+    for pk, lng, lat in candidates.iterator(chunk_size=50):
+        if distance_m(case.lng, case.lat, lng, lat) <= radius:
+            return Case.objects.get(pk=pk)
     return None
 
 
