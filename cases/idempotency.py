@@ -75,3 +75,51 @@ def idempotent(view_method):
         return response
 
     return wrapper
+
+
+# Page forms carry a one-time token (``{% once_field %}``), so a double tap or a form sent
+# again after "back" does its work once; the repeat is sent where the first one went.
+PAGE_FIELD = "once"
+
+
+def page_once(view):
+    """Decorate a page view that answers a POST with a redirect."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        token = request.POST.get(PAGE_FIELD, "").strip() if request.method == "POST" else ""
+        if not token or not request.user.is_authenticated or len(token) > 64:
+            return view(request, *args, **kwargs)
+        key = f"page:{token}"
+        existing = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+        if existing is not None:
+            return _page_replay(request, existing)
+        try:
+            with transaction.atomic():
+                response = view(request, *args, **kwargs)
+                if response.status_code in (301, 302, 303):
+                    IdempotentRequest.objects.create(
+                        user=request.user,
+                        key=key,
+                        path=request.path[:200],
+                        fingerprint="",
+                        status_code=response.status_code,
+                        body={"location": response["Location"]},
+                    )
+        except IntegrityError:
+            existing = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+            if existing is None:
+                raise
+            return _page_replay(request, existing)
+        return response
+
+    return wrapper
+
+
+def _page_replay(request, record: IdempotentRequest):
+    from django.contrib import messages
+    from django.shortcuts import redirect
+
+    # The first submission's own message may still be waiting; this one is only a hint.
+    messages.info(request, "这个表单已经提交过,没有重复办理。")
+    return redirect(record.body.get("location") or "/")

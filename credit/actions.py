@@ -25,6 +25,7 @@ from credit.models import (
 )
 from credit.permissions import can_award, can_cancel, can_settle, can_spend, can_stock
 from gridgov.errors import Conflict, InvalidInput, NotPermitted
+from gridgov.parsing import form_amount
 
 MAX_QUANTITY = Decimal(100)
 # The rule a volunteer order pays its taker with, per hour of service.
@@ -81,15 +82,8 @@ def do_award_points(
         )
     if not rule.is_active:
         raise InvalidInput("这个激励事项已停用", errors={"rule": ["已停用"]})
-    try:
-        quantity = Decimal(str(quantity))
-    except ArithmeticError:
-        raise InvalidInput("数量必须是数字", errors={"quantity": ["必须是数字"]}) from None
-    if (
-        not quantity.is_finite()
-        or not (0 < quantity <= MAX_QUANTITY)
-        or quantity != quantity.quantize(Decimal("0.1"))
-    ):
+    quantity = form_amount(quantity)
+    if quantity is None or not 0 < quantity <= MAX_QUANTITY:
         raise InvalidInput(
             "数量须大于 0、不超过 100,最多一位小数", errors={"quantity": ["超出范围"]}
         )

@@ -5,7 +5,7 @@ same order at once, exactly one UPDATE matches and the other gets 409 ``already_
 """
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from credit.actions import VOLUNTEER_RULE, do_award_points
 from credit.models import IncentiveRule
 from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from gridgov.parsing import form_amount
 from org.models import OrgNode
 from org.scoping import in_scope, staff_over
 from participation.models import OrderEvent, OrderKind, OrderStatus, ServiceOrder
@@ -47,8 +48,13 @@ TRANSITIONS = {
         _("确认完成"),
         by_taker=False,
     ),
+    # Also once taken: a volunteer who never comes must not leave the resident stuck.
     "cancel": Transition(
-        (OrderStatus.OPEN,), OrderStatus.CANCELLED, frozenset({"requester", "manager"}), _("取消")
+        (OrderStatus.OPEN, OrderStatus.TAKEN),
+        OrderStatus.CANCELLED,
+        frozenset({"requester", "manager"}),
+        _("取消"),
+        by_taker=False,
     ),
 }
 EVENT_NAMES = {"post": _("点单"), **{key: t.name for key, t in TRANSITIONS.items()}}
@@ -129,11 +135,8 @@ def do_post_order(
 
 
 def _hours(data: dict) -> Decimal:
-    try:
-        hours = Decimal(str(data.get("hours", "")).strip())
-    except (InvalidOperation, ValueError):
-        raise InvalidInput("请填写服务时长(小时)", errors={"hours": ["必须是数字"]}) from None
-    if not hours.is_finite() or not (0 < hours <= MAX_HOURS) or (hours * 2) % 1:
+    hours = form_amount(data.get("hours"))
+    if hours is None or not 0 < hours <= MAX_HOURS or (hours * 2) % 1:
         raise InvalidInput(
             "服务时长须在 0.5 到 24 小时之间,以半小时计", errors={"hours": ["超出范围"]}
         )

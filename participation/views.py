@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
+from cases.idempotency import page_once
 from gridgov.errors import ActionError
 from gridgov.parsing import form_int
 from org.models import OrgNode
@@ -34,8 +35,11 @@ def _orders(user):
     return ServiceOrder.objects.restrict(user).select_related("node__parent", "requester", "taker")
 
 
-def _requester_name(order) -> str:
-    return mask_name(order.requester.name) if order.requester_id else ""
+def _requester_name(order, user) -> str:
+    """Masked, except for the requester themselves."""
+    if not order.requester_id:
+        return ""
+    return _("我") if order.requester.user_id == user.pk else mask_name(order.requester.name)
 
 
 # The market's tabs: a status, everything, what I took, what I asked for.
@@ -65,20 +69,35 @@ def market(request):
         params[tab] = "true"
     filterset = OrderFilterSet(params, queryset=_orders(user), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [(order, allowed_actions(user, order), _requester_name(order)) for order in page]
-    context = {"page": page, "rows": rows, "tab": tab, "tabs": TABS, "kind": params["kind"]}
+    rows = [(order, allowed_actions(user, order), _requester_name(order, user)) for order in page]
+    context = {
+        "page": page,
+        "rows": rows,
+        "tab": tab,
+        "tabs": TABS,
+        "kind": params["kind"],
+        "may_post": _may_post(user),
+    }
     return render(request, "participation/market.html", context)
 
 
+# Up to this many grids are offered in a list; beyond (a leader's whole city) the grid's
+# code is typed instead.
+GRID_CHOICES = 800
+
+
 def _postable_grids(user):
-    codes = staff_codes(user)
-    if not codes and not user.is_superuser:
+    """The grids the user may post for: a list, or None when there are too many to list."""
+    if not staff_codes(user) and not user.is_superuser:
         return []
-    grids = OrgNode.objects.restrict(user).exclude(grid_kind="").order_by("code")
-    return list(grids[:500])
+    grids = list(
+        OrgNode.objects.restrict(user).exclude(grid_kind="").order_by("code")[: GRID_CHOICES + 1]
+    )
+    return None if len(grids) > GRID_CHOICES else grids
 
 
 @login_required
+@page_once
 def new_order(request):
     user = request.user
     own = getattr(user, "resident", None)
@@ -89,8 +108,10 @@ def new_order(request):
         if pk is None:
             raise Http404
         requester = get_object_or_404(Resident.objects.restrict(user), pk=pk)
+        if requester == own:
+            requester = None  # a wish of one's own, not one posted for someone
     grids = _postable_grids(user)
-    if not grids and own is None:
+    if grids == [] and own is None:
         messages.error(request, _("您的账号既不是居民,也不在网格或社区任职,不能点单。"))
         return redirect("participation:market")
     error = None
@@ -111,7 +132,8 @@ def new_order(request):
             return redirect("participation:detail", order.pk)
     context = {
         "requester": requester,
-        "grids": grids,
+        "grids": grids or [],
+        "type_grid": grids is None,
         "own": own,
         "kinds": OrderKind.choices,
         "error": error,
@@ -119,23 +141,46 @@ def new_order(request):
     return render(request, "participation/new.html", context, status=400 if error else 200)
 
 
+# The forms of an order's page, the usual next step first; handing back and cancelling last.
+ACTION_ORDER = ["take", "complete", "confirm", "release", "cancel"]
+FORWARD = {"take", "complete", "confirm"}
+
+
 @login_required
 def detail(request, pk):
-    order = get_object_or_404(_orders(request.user).prefetch_related("events__actor"), pk=pk)
+    user = request.user
+    order = get_object_or_404(_orders(user).prefetch_related("events__actor"), pk=pk)
+    allowed = set(allowed_actions(user, order))
+    requester_user = order.requester.user_id if order.requester_id else None
+    events = []
+    for event in order.events.all():
+        # The resident who asked is named as elsewhere on the page: masked.
+        if event.actor_id == requester_user and event.actor_id != user.pk:
+            who = _requester_name(order, user)
+        elif event.actor_id == user.pk:
+            who = _("我")
+        else:
+            who = event.actor.display_name or event.actor.username
+        events.append((event, EVENT_NAMES.get(event.action, event.action), who))
     context = {
         "order": order,
-        "actions": allowed_actions(request.user, order),
-        "events": [
-            (event, EVENT_NAMES.get(event.action, event.action)) for event in order.events.all()
-        ],
-        "requester_name": _requester_name(order),
+        "actions": [action for action in ACTION_ORDER if action in allowed],
+        "forward": FORWARD,
+        "events": events,
+        "requester_name": _requester_name(order, user),
         "names": {key: t.name for key, t in TRANSITIONS.items()},
+        "may_post": _may_post(user),
     }
     return render(request, "participation/detail.html", context)
 
 
+def _may_post(user) -> bool:
+    return hasattr(user, "resident") or _postable_grids(user) != []
+
+
 @require_POST
 @login_required
+@page_once
 def act(request, pk, action):
     order = get_object_or_404(_orders(request.user), pk=pk)
     if action not in TRANSITIONS:

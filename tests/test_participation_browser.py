@@ -54,10 +54,10 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     volunteer.wait_for_url(f"{base}/volunteer/")
     assert "已接单" in volunteer.locator(".messages").inner_text()
     volunteer.goto(f"{base}/volunteer/{order.pk}/")
-    form = volunteer.locator("details.action--complete")
-    form.locator("summary").click()
+    form = volunteer.locator("details.action--complete")  # the taker's next step, unfolded
+    assert form.get_attribute("open") is not None
     form.locator("[name=hours]").fill("1.5")
-    form.get_by_role("button", name="确认").click()
+    form.get_by_role("button", name="完成").click()
     volunteer.wait_for_load_state()
     assert "已完成" in volunteer.locator(".messages").inner_text()
     assert ServiceOrder.objects.get(pk=order.pk).status == OrderStatus.DONE
@@ -67,7 +67,7 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     resident.locator("#site-nav").get_by_role("link", name="志愿服务").click()
     resident.locator(f"[data-order='{order.pk}'] a").first.click()
     confirm = resident.locator("details.action--confirm")
-    confirm.get_by_role("button", name="确认").click()
+    confirm.get_by_role("button", name="确认完成").click()
     resident.wait_for_load_state()
     assert "已确认完成" in resident.locator(".messages").inner_text()
     order.refresh_from_db()
@@ -77,6 +77,7 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     volunteer.locator("#site-nav").get_by_role("link", name="信用积分").click()
     assert volunteer.locator("#mine [data-balance]").inner_text() == "3"
     item = volunteer.locator(".store-item", has_text="理发券一张")
+    volunteer.once("dialog", lambda dialog: dialog.accept())
     item.get_by_role("button", name="用 3 积分兑换").click()
     volunteer.wait_for_load_state()
     assert "兑换成功" in volunteer.locator(".messages").inner_text()

@@ -244,3 +244,113 @@ def test_store_forms_refuse_strangers_and_nonsense(client, store):
         ).status_code
         == 404
     )
+
+
+def test_a_form_sent_twice_with_its_token_does_its_work_once(client, store):
+    resident = user("demo-resident").resident
+    rule = IncentiveRule.objects.get(key="clean_up")
+    logged_in(client, "demo-community")
+    award = {"rule": rule.pk, "quantity": "2", "once": "a" * 32}
+    first = client.post(reverse("credit:award", args=[resident.pk]), award)
+    again = client.post(reverse("credit:award", args=[resident.pk]), award, follow=True)
+    assert first.status_code == 302 and "已经提交过" in again.text
+    assert CreditAccount.objects.get(resident=resident).balance == 6
+    redeem = {"item": store.pk, "resident": resident.pk, "once": "b" * 32}
+    client.post(reverse("credit:redeem"), redeem)
+    client.post(reverse("credit:redeem"), redeem)
+    assert Redemption.objects.filter(account__resident=resident).count() == 1
+    logged_in(client, "demo-resident")
+    wish = {"kind": "wish", "title": "连点两次", "once": "c" * 32}
+    first = client.post(reverse("participation:new"), wish)
+    second = client.post(reverse("participation:new"), wish)
+    assert ServiceOrder.objects.filter(title="连点两次").count() == 1
+    assert second.url == first.url  # the repeat lands where the first one went
+
+
+@pytest.mark.parametrize("hours", ["1e-999999999", "0.0", "-1", "2.25", "nan"])
+def test_odd_hours_never_finish_an_order(client, wish, hours):
+    logged_in(client, "demo-volunteer")
+    client.post(reverse("participation:act", args=[wish.pk, "take"]))
+    response = client.post(
+        reverse("participation:act", args=[wish.pk, "complete"]), {"hours": hours}, follow=True
+    )
+    assert "服务时长须在" in response.text
+    assert ServiceOrder.objects.get(pk=wish.pk).status == OrderStatus.TAKEN
+
+
+def test_the_counter_pages_through_every_waiting_redemption(client, store):
+    resident = user("demo-resident").resident
+    community = user("demo-community")
+    do_award_points(
+        resident, IncentiveRule.objects.get(key="mediation_help"), actor=community, quantity=100
+    )  # 500 points
+    from credit.actions import do_restock
+
+    do_restock(store, 30, actor=community)
+    for _ in range(25):
+        do_redeem(account_for(resident), store, actor=community)
+    logged_in(client, "demo-community")
+    first = client.get(reverse("credit:index"))
+    second = client.get(reverse("credit:index") + "?counter=2")
+    assert first.text.count('data-action="fulfil"') == 20
+    assert second.text.count('data-action="fulfil"') == 5
+    person = client.get(reverse("residents:person", args=[resident.pk]))
+    assert person.text.count("发放") >= 25  # each one can also be handed out from her page
+
+
+def test_a_long_list_of_grids_becomes_a_code_field(client, monkeypatch):
+    from participation import views
+
+    logged_in(client, "demo-leader")
+    assert 'select name="grid"' in client.get(reverse("participation:new")).text
+    monkeypatch.setattr(views, "GRID_CHOICES", 3)
+    page = client.get(reverse("participation:new")).text
+    assert 'input type="text" name="grid"' in page and "统一编码" in page
+
+
+def test_the_requesters_name_is_masked_on_the_timeline_for_others(client, wish):
+    name = user("demo-resident").resident.name
+    page = logged_in(client, "demo-volunteer").get(reverse("participation:detail", args=[wish.pk]))
+    assert name not in page.text and name[0] + "*" in page.text
+    own = logged_in(client, "demo-resident").get(reverse("participation:detail", args=[wish.pk]))
+    assert "我" in own.text
+
+
+def test_the_requester_may_cancel_a_taken_order(client, wish):
+    logged_in(client, "demo-volunteer")
+    client.post(reverse("participation:act", args=[wish.pk, "take"]))
+    logged_in(client, "demo-resident")
+    page = client.get(reverse("participation:detail", args=[wish.pk]))
+    assert 'data-action="cancel"' in page.text
+    client.post(reverse("participation:act", args=[wish.pk, "cancel"]), {"note": "不用了"})
+    assert ServiceOrder.objects.get(pk=wish.pk).status == OrderStatus.CANCELLED
+
+
+def test_goods_with_a_bad_stock_are_not_put_on_the_shelf(client):
+    logged_in(client, "demo-community")
+    node = user("demo-community").assignments.get().node
+    for stock in ("abc", "99999999999"):
+        response = client.post(
+            reverse("credit:add_item"),
+            {"node": node.code, "name": f"坏库存{stock}", "cost": "5", "stock": stock},
+            follow=True,
+        )
+        assert "库存须为" in response.text or "库存须在" in response.text
+    assert not StoreItem.objects.filter(name__startswith="坏库存").exists()
+
+
+def test_a_department_is_not_offered_to_post(client):
+    page = logged_in(client, "demo-dept").get(reverse("participation:market"))
+    assert reverse("participation:new") not in page.text
+
+
+def test_the_ranking_counts_what_was_earned(client, store):
+    resident = user("demo-resident").resident
+    community = user("demo-community")
+    do_award_points(
+        resident, IncentiveRule.objects.get(key="clean_up"), actor=community, quantity=2
+    )
+    do_redeem(account_for(resident), store, actor=community)
+    page = logged_in(client, "demo-community").get(reverse("credit:index")).text
+    ranking = page[page.index('id="ranking"') :]
+    assert resident.name in ranking and "<strong>6</strong>" in ranking

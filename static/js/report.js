@@ -37,17 +37,4 @@
       count.classList.toggle("field__error", n > max);
     });
   }
-
-  document.querySelectorAll("form[data-once]").forEach(function (form) {
-    form.addEventListener("submit", function () {
-      var submit = form.querySelector("[type=submit]");
-      if (submit) {
-        // After the submit event, so the button's own value is still sent.
-        setTimeout(function () {
-          submit.disabled = true;
-          submit.textContent = submit.getAttribute("data-busy") || submit.textContent;
-        }, 0);
-      }
-    });
-  });
 })();

@@ -1,0 +1,17 @@
+"""``{% once_field %}``: the one-time token of a page form (see cases.idempotency.page_once)."""
+
+import secrets
+
+from django import template
+from django.utils.html import format_html
+
+from cases.idempotency import PAGE_FIELD
+
+register = template.Library()
+
+
+@register.simple_tag
+def once_field():
+    return format_html(
+        '<input type="hidden" name="{}" value="{}">', PAGE_FIELD, secrets.token_hex(16)
+    )
