@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 class ThrottleScope(models.TextChoices):
     USERNAME = "username", _("用户名")
     IP = "ip", _("IP 地址")
+    REPORT = "report", _("匿名上报的地址")
 
 
 class LoginThrottle(models.Model):

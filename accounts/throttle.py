@@ -1,4 +1,5 @@
 """Login throttling: too many failures for one username or one address lock it for a while.
+The same counter limits anonymous reports through the public QR form per address.
 
 Counted in the database (one row per username and per address, updated under a row lock),
 so the limit holds across gunicorn workers. Every function takes ``now`` so tests move the
@@ -122,3 +123,38 @@ def prune(*, now=None) -> int:
         models.Q(window_start__isnull=True) | models.Q(window_start__lt=now - _window()),
     )
     return stale.delete()[0]
+
+
+def public_report_lock(ip: str, *, now=None) -> Lock | None:
+    """The lock on anonymous reports from this address, if one is in force."""
+    now = now or clock()
+    row = LoginThrottle.objects.filter(
+        scope=ThrottleScope.REPORT, key=ip, locked_until__gt=now
+    ).first()
+    if row is None:
+        return None
+    return Lock(
+        until=row.locked_until, seconds_left=math.ceil((row.locked_until - now).total_seconds())
+    )
+
+
+def record_public_report(ip: str, *, now=None) -> None:
+    """Count one anonymous report from ``ip``; at PUBLIC_REPORT_LIMIT within the window the
+    address waits PUBLIC_REPORT_LOCK_SECONDS. A limit of 0 turns this off. The limit is
+    generous: many phones share one carrier address."""
+    limit = settings.PUBLIC_REPORT_LIMIT
+    if not limit:
+        return
+    now = now or clock()
+    window = timedelta(seconds=settings.PUBLIC_REPORT_WINDOW)
+    with transaction.atomic():
+        row, _ = LoginThrottle.objects.select_for_update().get_or_create(
+            scope=ThrottleScope.REPORT, key=ip
+        )
+        if row.window_start is None or now - row.window_start > window:
+            row.failures, row.window_start = 0, now
+        row.failures += 1
+        if row.failures >= limit:
+            row.locked_until = now + timedelta(seconds=settings.PUBLIC_REPORT_LOCK_SECONDS)
+            row.failures, row.window_start = 0, None
+        row.save(update_fields=["failures", "window_start", "locked_until"])

@@ -109,6 +109,11 @@ LOGIN_IP_FAILURE_LIMIT = env_int("LOGIN_IP_FAILURE_LIMIT", 20, minimum=1)
 LOGIN_FAILURE_WINDOW = env_int("LOGIN_FAILURE_WINDOW", 15 * 60, minimum=1)
 LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60, minimum=1)
 LOGIN_TRUSTED_PROXY_COUNT = env_int("LOGIN_TRUSTED_PROXY_COUNT", 0, minimum=0)
+# Anonymous reports through the public QR form, per client address: at the limit within the
+# window the address waits for the lock. 0 turns the limit off.
+PUBLIC_REPORT_LIMIT = env_int("PUBLIC_REPORT_LIMIT", 30, minimum=0)
+PUBLIC_REPORT_WINDOW = env_int("PUBLIC_REPORT_WINDOW", 10 * 60, minimum=1)
+PUBLIC_REPORT_LOCK_SECONDS = env_int("PUBLIC_REPORT_LOCK_SECONDS", 10 * 60, minimum=1)
 CASE_RETENTION_DAYS = env_int("CASE_RETENTION_DAYS", 730, minimum=30)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "org:home"

@@ -7,6 +7,7 @@ import re
 import pytest
 import segno
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
@@ -141,6 +142,21 @@ def test_a_qr_report_creates_a_case_in_the_grid_of_the_url_and_shows_its_track_p
     assert case.created_by is None
     page = client.get(response["Location"])
     assert case.number in page.content.decode()
+
+
+def test_too_many_anonymous_reports_from_one_address_wait_with_a_429(client, settings):
+    settings.PUBLIC_REPORT_LIMIT = 2
+    url = reverse("cases:report", args=[_demo_grid().code])
+    for n in range(2):
+        assert client.post(url, {"title": f"路灯不亮 {n}"}).status_code == 302
+    refused = client.post(url, {"title": "路灯不亮 2"})
+    assert refused.status_code == 429 and "提交得太频繁" in refused.text
+    assert "路灯不亮 2" in refused.text  # the form keeps what was typed
+    assert not Case.objects.filter(title="路灯不亮 2").exists()
+    other = Client(REMOTE_ADDR="10.1.2.3")
+    assert other.post(url, {"title": "另一个地址"}).status_code == 302
+    grid_worker = _login(Client(), "demo-grid")  # staff are accountable, not limited
+    assert grid_worker.post(url, {"title": "网格员代报"}).status_code == 302
 
 
 def test_a_qr_report_without_a_title_shows_the_form_again_with_a_400(client):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from accounts.throttle import client_ip, public_report_lock, record_public_report
 from cases.actions import do_case_action, do_create_case
 from cases.models import Case, PhotoKind, Satisfaction, Status
 from cases.photos import MAX_PHOTOS, add_photos
@@ -61,7 +62,12 @@ def report(request, grid_code):
     form = ReportForm(request.POST if request.method == "POST" else None)
     error = None
     status = 200
-    if request.method == "POST":
+    anonymous = not request.user.is_authenticated
+    lock = public_report_lock(client_ip(request)) if anonymous else None
+    if request.method == "POST" and lock is not None:
+        error = gettext("这个网络提交得太频繁了,请 %d 分钟后再试。") % lock.minutes_left
+        status = 429
+    elif request.method == "POST":
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -72,6 +78,8 @@ def report(request, grid_code):
             except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
+                if anonymous:
+                    record_public_report(client_ip(request))
                 messages.success(request, gettext("提交成功，您的诉求编号是 %s") % case.number)
                 return redirect("cases:track", token=case.tracking_token)
         else:
