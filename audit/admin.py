@@ -5,6 +5,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 
 from audit.models import AuditLog
+from gridgov.admin import ReadOnlyAdmin
 
 CSV_FIELDS = [
     "at",
@@ -31,7 +32,7 @@ def _cell(value) -> str:
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """Read-only: the log is appended to by the application and exported, never edited."""
 
     list_display = ["at", "actor_username", "action", "object_type", "object_id", "outcome"]
@@ -41,15 +42,6 @@ class AuditLogAdmin(admin.ModelAdmin):
     actions = ["export_csv"]
     list_per_page = 100
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description="导出所选审计记录 (CSV)", permissions=["view"])
     def export_csv(self, request, queryset):

@@ -1,17 +1,7 @@
 from django.contrib import admin
 
 from cases.models import Assignment, Case, CaseEvent, InboxMessage, Outbox, Webhook
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 class EventInline(ReadOnlyInline):
@@ -27,7 +17,7 @@ class AssignmentInline(ReadOnlyInline):
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
+class CaseAdmin(ReadOnlyAdmin):
     """Cases change only through their actions (pages and API); the admin shows them."""
 
     list_display = ["number", "title", "status", "light", "channel", "tier", "created_at"]
@@ -35,15 +25,6 @@ class CaseAdmin(admin.ModelAdmin):
     search_fields = ["=number", "title"]
     inlines = [AssignmentInline, EventInline]
     exclude = ["reporter_phone", "tracking_token"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Webhook)

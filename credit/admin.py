@@ -1,6 +1,5 @@
 from django.contrib import admin
 
-from cases.admin import ReadOnlyInline
 from credit.models import (
     CreditAccount,
     CreditEntry,
@@ -10,6 +9,7 @@ from credit.models import (
     StockChange,
     StoreItem,
 )
+from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
 @admin.register(CreditSubject)
@@ -50,21 +50,10 @@ class EntryInline(ReadOnlyInline):
     readonly_fields = fields
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The ledger is append-only: it changes through the credit actions, not here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(CreditAccount)
 class CreditAccountAdmin(ReadOnlyAdmin):
+    """The ledger is append-only: it changes through the credit actions, not here."""
+
     list_display = ["resident", "balance", "earned", "volunteer_hours", "updated_at"]
     search_fields = ["resident__name"]
     inlines = [EntryInline]

@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from exchange.models import ExportRecord, HotlineApiKey, HotlineSystem, ImportJob
+from gridgov.admin import ReadOnlyAdmin
 from org.scoping import staff_codes
 
 
@@ -65,16 +66,7 @@ class ImportJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
+class ExportRecordAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "kind", "scope", "rows", "revealed", "file_format"]
     list_filter = ["kind", "revealed"]
     readonly_fields = [f.name for f in ExportRecord._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from cases.admin import ReadOnlyInline
+from gridgov.admin import ReadOnlyAdmin, ReadOnlyInline
 from participation.models import OrderEvent, ServiceOrder
 
 
@@ -11,7 +11,7 @@ class OrderEventInline(ReadOnlyInline):
 
 
 @admin.register(ServiceOrder)
-class ServiceOrderAdmin(admin.ModelAdmin):
+class ServiceOrderAdmin(ReadOnlyAdmin):
     """Orders change only through their actions (pages and API); the admin shows them."""
 
     list_display = ["title", "kind", "status", "node", "taker", "hours", "points", "created_at"]
@@ -19,12 +19,3 @@ class ServiceOrderAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     inlines = [OrderEventInline]
     exclude = ["requester"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from gridgov.admin import ReadOnlyAdmin
 from residents.masking import mask_id_number, mask_phone
 from residents.models import AccessLog, Resident, Tag
 
@@ -28,15 +29,6 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "actor", "resident", "field", "channel", "ip"]
     list_filter = ["field", "channel"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

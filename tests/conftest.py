@@ -1,6 +1,8 @@
 """Shared fixtures: a small generated city with the demo accounts, and real HTTP helpers."""
 
 import json
+import os
+import shutil
 import urllib.error
 import urllib.request
 
@@ -21,6 +23,15 @@ DEMO_USERS = [
     "demo-resident",
     "demo-volunteer",
 ]
+
+
+# For tests that start their own servers on a fresh PostgreSQL database (next to the one in
+# DATABASE_URL), with createdb and dropdb.
+needs_postgres = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
+    or shutil.which("createdb") is None,
+    reason="needs DATABASE_URL=postgres://… and the PostgreSQL client tools",
+)
 
 
 def build_city(preset="jizhou", seed=1):

@@ -9,9 +9,7 @@ file, and on a fresh PostgreSQL database when DATABASE_URL is PostgreSQL), start
 crash harness's machinery.
 """
 
-import os
 import random
-import shutil
 import threading
 import uuid
 
@@ -19,7 +17,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, CaseEvent
-from tests.conftest import Http
+from tests.conftest import Http, needs_postgres
 
 ROUNDS = 20
 # Pairs of actions racing on a fresh case at version 1 (both valid there).
@@ -111,11 +109,7 @@ def test_one_of_two_simultaneous_actions_wins_and_the_other_gets_409(live_city):
         "sqlite",
         pytest.param(
             "postgres",
-            marks=pytest.mark.skipif(
-                not os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
-                or shutil.which("createdb") is None,
-                reason="needs DATABASE_URL=postgres://… and the PostgreSQL client tools",
-            ),
+            marks=needs_postgres,
         ),
     ],
 )

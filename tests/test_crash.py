@@ -4,11 +4,7 @@ nothing is stored twice, every balance matches its ledger, every notification re
 inbox once (see tests/crash/harness.py; the long run is
 ``python -m tests.crash.harness --db sqlite|postgres --kills N --seconds S``)."""
 
-import os
-import shutil
-
-import pytest
-
+from tests.conftest import needs_postgres
 from tests.crash.harness import run
 
 KILLS = 5
@@ -41,10 +37,6 @@ def test_nothing_acknowledged_is_lost_or_duplicated_when_killed_on_sqlite():
     _assert_survived(run("sqlite", kills=KILLS, seconds=SECONDS))
 
 
-@pytest.mark.skipif(
-    not os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
-    or shutil.which("createdb") is None,
-    reason="needs DATABASE_URL=postgres://… and the PostgreSQL client tools",
-)
+@needs_postgres
 def test_nothing_acknowledged_is_lost_or_duplicated_when_killed_on_postgres():
     _assert_survived(run("postgres", kills=KILLS, seconds=SECONDS))

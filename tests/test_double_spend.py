@@ -4,23 +4,17 @@ be taken twice (issue 5, part 2), over real HTTP against gunicorn's two worker p
 not a lock inside one process.
 """
 
-import os
-import shutil
 import threading
 import uuid
 
 import pytest
 
-from tests.conftest import Http
+from tests.conftest import Http, needs_postgres
 
 ROUNDS = 10
 POSTGRES = pytest.param(
     "postgres",
-    marks=pytest.mark.skipif(
-        not os.environ.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:"))
-        or shutil.which("createdb") is None,
-        reason="needs DATABASE_URL=postgres://… and the PostgreSQL client tools",
-    ),
+    marks=needs_postgres,
 )
 
 

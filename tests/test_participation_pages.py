@@ -9,6 +9,7 @@ from credit.models import CreditAccount, IncentiveRule, Redemption, RedemptionSt
 from org.models import User
 from participation.actions import do_post_order
 from participation.models import OrderStatus, ServiceOrder
+from tests.conftest import DEMO_USERS
 
 pytestmark = pytest.mark.usefixtures("city", "db")
 
@@ -34,19 +35,7 @@ def wish():
     return do_post_order(actor=user("demo-resident"), kind="wish", title="想要一台收音机")
 
 
-@pytest.mark.parametrize(
-    "username",
-    [
-        "demo-admin",
-        "demo-leader",
-        "demo-street",
-        "demo-community",
-        "demo-grid",
-        "demo-dept",
-        "demo-resident",
-        "demo-volunteer",
-    ],
-)
+@pytest.mark.parametrize("username", DEMO_USERS)
 def test_every_role_opens_the_market_and_the_credit_page(client, username, wish, store):
     logged_in(client, username)
     for name in ("participation:market", "credit:index"):
