@@ -4,8 +4,9 @@ same run.
 
     .venv/bin/python bench/intake.py [--requests 2000] [--threads 4]
 
-Everything lives in a fresh temporary directory (SQLite database, huey queue, media):
-``migrate``, ``make_city --preset jizhou --scale tiny``, then gunicorn on a free port.
+The site is the tests' (``tests/servers.py``): a fresh temporary directory (SQLite
+database, huey queue, media), ``migrate``, ``make_city --preset jizhou --scale tiny``, then
+gunicorn (2 sync workers) on a free port.
 No huey consumer runs, so delivery work is queued, not done, during the measurement
 (each intake still writes its outbox rows and enqueues their delivery).
 
@@ -30,19 +31,16 @@ import http.client
 import json
 import os
 import random
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = ROOT / ".venv" / "bin"
-HOST = "127.0.0.1"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.servers import HOST, python_manage, site, wait_until_up  # noqa: E402
+
 PHASE_TIME_LIMIT = 40  # seconds per measured phase, whatever --requests says
 TITLES = [
     "小区门口路灯不亮",
@@ -54,24 +52,6 @@ TITLES = [
     "下水道堵塞污水外溢",
     "电线私拉乱接给电动车充电",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args) -> str:
-    result = subprocess.run(
-        [str(VENV_BIN / "python"), "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout
 
 
 def request(port, method, path, body=None, token=None) -> int:
@@ -90,19 +70,6 @@ def request(port, method, path, body=None, token=None) -> int:
         return response.status
     finally:
         connection.close()
-
-
-def wait_until_up(port, server, deadline=30.0):
-    started = time.monotonic()
-    while time.monotonic() - started < deadline:
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
-        try:
-            request(port, "GET", "/api/v1/cases/")
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
 
 
 def run_phase(count, threads, make_call):
@@ -145,24 +112,13 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="gridgov-bench-"))
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"GRIDGOV_TESTING", "HUEY_IMMEDIATE", "REDIS_URL", "DEBUG"}
-    }
-    env.update(
-        GRIDGOV_DEMO="1",
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
-        GRIDGOV_VAR_DIR=str(workdir),
-    )
-    server = server_log = None
-    try:
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "make_city", "--preset", "jizhou", "--scale", "tiny", "--seed", "1")
+    # The shared test site: a temporary SQLite file with the tiny city, gunicorn with 2 sync
+    # workers; no huey consumer is started.
+    with site("sqlite") as here:
+        port = here.port
         bounds = json.loads(
-            manage(
-                env,
+            python_manage(
+                here.env,
                 "shell",
                 "-v0",
                 "-c",
@@ -171,110 +127,85 @@ def main():
                 ".bounds))",
             ).strip()
         )
-        port = free_port()
-        server_log = (workdir / "server.log").open("wb")  # Django logs each 401 and 404
-        server = subprocess.Popen(
-            [
-                str(VENV_BIN / "gunicorn"),
-                "gridgov.wsgi",
-                "--bind",
-                f"{HOST}:{port}",
-                "--workers",
-                "2",
-                "--worker-class",
-                "sync",
-                "--error-logfile",
-                str(workdir / "gunicorn.log"),
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=server_log,
-            stderr=subprocess.STDOUT,
-        )
-        wait_until_up(port, server)
+        here.server.start()
+        wait_until_up(port, here.server)
+        measure(args, port, bounds, here.env)
 
-        connection = http.client.HTTPConnection(HOST, port, timeout=30)
-        connection.request(
-            "POST",
-            "/api/v1/auth/token",
-            body=json.dumps({"username": "demo-grid", "password": "demo12345"}),
-            headers={"Content-Type": "application/json"},
-        )
-        token = json.loads(connection.getresponse().read())["token"]
-        connection.close()
 
-        rng = random.Random(1)
-        x0, y0, x1, y1 = bounds
-        bodies = [
-            {
-                "title": rng.choice(TITLES),
-                "channel": "grid_report",
-                "location": {"lng": rng.uniform(x0, x1), "lat": rng.uniform(y0, y1)},
-                "reporter": {"name": "张三", "phone": "13800000000"},
-            }
-            for _ in range(args.requests + 50)
-        ]
-        phases = [
-            (
-                "bare: GET /api/v1/cases/ (401, no query)",
-                401,
-                lambda i: request(port, "GET", "/api/v1/cases/"),
-            ),
-            (
-                "authenticated no-op: GET /api/v1/cases/0/ (404)",
-                404,
-                lambda i: request(port, "GET", "/api/v1/cases/0/", token=token),
-            ),
-            (
-                "intake: POST /api/v1/cases/ (201)",
-                201,
-                lambda i: request(port, "POST", "/api/v1/cases/", bodies[i], token=token),
-            ),
-        ]
-        # Warm both workers up (imports, the grid index, the classifier's index).
-        for _, _, call in phases:
-            run_phase(20, args.threads, lambda i, call=call: call(args.requests + 30 + i % 20))
+def measure(args, port, bounds, env):
+    """The three phases against the running server; prints the table."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    connection.request(
+        "POST",
+        "/api/v1/auth/token",
+        body=json.dumps({"username": "demo-grid", "password": "demo12345"}),
+        headers={"Content-Type": "application/json"},
+    )
+    token = json.loads(connection.getresponse().read())["token"]
+    connection.close()
 
-        rows = []
-        for name, expected, call in phases:
-            done, seconds, statuses, latencies = run_phase(args.requests, args.threads, call)
-            errors = done - statuses.get(expected, 0)
-            rows.append((name, done, errors, seconds, latencies, statuses))
+    rng = random.Random(1)
+    x0, y0, x1, y1 = bounds
+    bodies = [
+        {
+            "title": rng.choice(TITLES),
+            "channel": "grid_report",
+            "location": {"lng": rng.uniform(x0, x1), "lat": rng.uniform(y0, y1)},
+            "reporter": {"name": "张三", "phone": "13800000000"},
+        }
+        for _ in range(args.requests + 50)
+    ]
+    phases = [
+        (
+            "bare: GET /api/v1/cases/ (401, no query)",
+            401,
+            lambda i: request(port, "GET", "/api/v1/cases/"),
+        ),
+        (
+            "authenticated no-op: GET /api/v1/cases/0/ (404)",
+            404,
+            lambda i: request(port, "GET", "/api/v1/cases/0/", token=token),
+        ),
+        (
+            "intake: POST /api/v1/cases/ (201)",
+            201,
+            lambda i: request(port, "POST", "/api/v1/cases/", bodies[i], token=token),
+        ),
+    ]
+    # Warm both workers up (imports, the grid index, the classifier's index).
+    for _, _, call in phases:
+        run_phase(20, args.threads, lambda i, call=call: call(args.requests + 30 + i % 20))
 
-        bare_rate = rows[0][1] / rows[0][3]
+    rows = []
+    for name, expected, call in phases:
+        done, seconds, statuses, latencies = run_phase(args.requests, args.threads, call)
+        errors = done - statuses.get(expected, 0)
+        rows.append((name, done, errors, seconds, latencies, statuses))
+
+    bare_rate = rows[0][1] / rows[0][3]
+    print(
+        f"gunicorn 2 sync workers on {HOST}, SQLite (WAL), jizhou tiny city, "
+        f"{args.threads} client threads on the same machine ({os.cpu_count()} CPUs)\n"
+    )
+    columns = ["endpoint", "requests", "errors", "seconds", "requests/s", "ratio to bare"]
+    columns += ["p50 ms", "p95 ms"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for name, done, errors, seconds, latencies, _ in rows:
+        rate = done / seconds
+        cuts = statistics.quantiles(latencies, n=20)
         print(
-            f"gunicorn 2 sync workers on {HOST}, SQLite (WAL), jizhou tiny city, "
-            f"{args.threads} client threads on the same machine ({os.cpu_count()} CPUs)\n"
+            f"| {name} | {done:,} | {errors} | {seconds:.2f} | {rate:,.1f} | "
+            f"{rate / bare_rate:.3f} | {statistics.median(latencies) * 1000:.1f} | "
+            f"{cuts[18] * 1000:.1f} |"
         )
-        columns = ["endpoint", "requests", "errors", "seconds", "requests/s", "ratio to bare"]
-        columns += ["p50 ms", "p95 ms"]
-        print("| " + " | ".join(columns) + " |")
-        print("|" + "---|" * len(columns))
-        for name, done, errors, seconds, latencies, _ in rows:
-            rate = done / seconds
-            cuts = statistics.quantiles(latencies, n=20)
-            print(
-                f"| {name} | {done:,} | {errors} | {seconds:.2f} | {rate:,.1f} | "
-                f"{rate / bare_rate:.3f} | {statistics.median(latencies) * 1000:.1f} | "
-                f"{cuts[18] * 1000:.1f} |"
-            )
-        for name, _, errors, _, _, statuses in rows:
-            if errors:
-                print(f"\n{name}: statuses {statuses}", file=sys.stderr)
-        created = manage(
-            env, "shell", "-v0", "-c", "from cases.models import Case; print(Case.objects.count())"
-        ).strip()
-        print(f"\nCases in the database after the run: {created} (warm-up included)")
-    finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-        if server_log is not None:
-            server_log.close()
-        shutil.rmtree(workdir, ignore_errors=True)
+    for name, _, errors, _, _, statuses in rows:
+        if errors:
+            print(f"\n{name}: statuses {statuses}", file=sys.stderr)
+    created = python_manage(
+        env, "shell", "-v0", "-c", "from cases.models import Case; print(Case.objects.count())"
+    ).strip()
+    print(f"\nCases in the database after the run: {created} (warm-up included)")
 
 
 if __name__ == "__main__":

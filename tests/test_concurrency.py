@@ -116,7 +116,7 @@ def test_one_of_two_simultaneous_actions_wins_and_the_other_gets_409(live_city):
 def test_one_of_two_simultaneous_actions_wins_across_two_gunicorn_processes(db):
     """The two requests land on gunicorn's two worker processes, each with its own
     connection: the database's locking, not a lock in one process, decides."""
-    from tests.crash.harness import served
+    from tests.servers import served
 
     with served(db) as base_url:
         http = Http(base_url)

@@ -153,7 +153,7 @@ def double_take_rounds(market):
 
 @pytest.mark.parametrize("db", ["sqlite", POSTGRES])
 def test_points_items_and_orders_cannot_be_had_twice_across_two_gunicorn_processes(db):
-    from tests.crash.harness import served
+    from tests.servers import served
 
     with served(db) as base_url:
         market = Market(base_url)
