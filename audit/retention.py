@@ -5,11 +5,15 @@ What goes: the reporter's name, phone and account, the Open311 submitter's e-mai
 and account ids; the location is rounded to three decimals (about 100 m). What stays: the
 title, description, address, category, timeline and result, which the statistics and the
 public record need. Each anonymised case gets one ``anonymise`` event on its timeline.
+
+Volunteer orders confirmed or cancelled before the period lose the link to the resident who
+asked and their free-text description (the title and hours stay for the statistics), with
+an ``anonymise`` event on the order's timeline.
 """
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from cases.models import Case, CaseEvent, Status
@@ -92,3 +96,53 @@ def _anonymise_batch(older_than_days: int, now) -> int:
 
 def _round(value):
     return None if value is None else round(value, PRECISION)
+
+
+def due_orders(older_than_days: int, now=None):
+    """Volunteer orders finished (confirmed or cancelled) before the period, not anonymised."""
+    from participation.models import OrderEvent, OrderStatus, ServiceOrder
+
+    now = now or timezone.now()
+    cutoff = now - timezone.timedelta(days=older_than_days)
+    last = OrderEvent.objects.filter(order=OuterRef("pk")).order_by("-created_at", "-pk")
+    done = OrderEvent.objects.filter(order=OuterRef("pk"), action=ACTION)
+    return (
+        ServiceOrder.objects.filter(status__in=[OrderStatus.CONFIRMED, OrderStatus.CANCELLED])
+        .annotate(finished=Subquery(last.values("created_at")[:1]))
+        .filter(finished__lt=cutoff)
+        .filter(~Exists(done))
+    )
+
+
+def anonymise_finished_orders(older_than_days: int = DEFAULT_RETENTION_DAYS, now=None) -> int:
+    """Anonymise every due order, ``BATCH_SIZE`` at a time; idempotent. Returns the count."""
+    from participation.models import OrderEvent, ServiceOrder
+
+    total = 0
+    while True:
+        with transaction.atomic():
+            pks = list(
+                due_orders(older_than_days, now)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:BATCH_SIZE]
+            )
+            if not pks:
+                return total
+            statuses = dict(ServiceOrder.objects.filter(pk__in=pks).values_list("pk", "status"))
+            ServiceOrder.objects.filter(pk__in=pks).update(
+                requester=None, description="", version=F("version") + 1
+            )
+            OrderEvent.objects.bulk_create(
+                OrderEvent(
+                    order_id=pk,
+                    action=ACTION,
+                    from_status=statuses[pk],
+                    to_status=statuses[pk],
+                    actor=None,
+                    note="个人信息已按保存期限匿名化",
+                )
+                for pk in pks
+            )
+        total += len(pks)
+        if len(pks) < BATCH_SIZE:
+            return total

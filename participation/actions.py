@@ -57,7 +57,11 @@ TRANSITIONS = {
         by_taker=False,
     ),
 }
-EVENT_NAMES = {"post": _("点单"), **{key: t.name for key, t in TRANSITIONS.items()}}
+EVENT_NAMES = {
+    "post": _("点单"),
+    **{key: t.name for key, t in TRANSITIONS.items()},
+    "anonymise": _("匿名化"),
+}
 
 
 def _may(user, order: ServiceOrder, transition: Transition, caps: set[str]) -> bool:

@@ -155,7 +155,9 @@ def detail(request, pk):
     events = []
     for event in order.events.all():
         # The resident who asked is named as elsewhere on the page: masked.
-        if event.actor_id == requester_user and event.actor_id != user.pk:
+        if event.actor_id is None:
+            who = _("系统")
+        elif event.actor_id == requester_user and event.actor_id != user.pk:
             who = _requester_name(order, user)
         elif event.actor_id == user.pk:
             who = _("我")

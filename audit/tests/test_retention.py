@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from audit.retention import ACTION, anonymise_closed_cases
+from audit.retention import ACTION, anonymise_closed_cases, anonymise_finished_orders
 from cases.models import Case, CaseEvent, Status
 
 NOW = timezone.datetime(2026, 11, 20, 10, tzinfo=timezone.get_current_timezone())
@@ -107,7 +107,32 @@ def test_the_command_counts_on_a_dry_run_and_honours_the_setting(cases, settings
     call_command("anonymise_cases", "--dry-run", stdout=out)
     assert out.getvalue().startswith("0 cases")
     call_command("anonymise_cases", "--days", "30", "--dry-run", stdout=out)
-    assert "3 cases would be anonymised" in out.getvalue()
+    assert "3 cases and 0 volunteer orders would be anonymised" in out.getvalue()
     assert not CaseEvent.objects.filter(action=ACTION).exists()
     call_command("anonymise_cases", "--days", "30", stdout=out)
     assert "anonymised 3 cases" in out.getvalue()
+
+
+def test_finished_volunteer_orders_lose_their_requester_and_description(db):
+    from org.models import User
+    from participation.actions import do_order_action, do_post_order
+    from participation.models import OrderEvent, ServiceOrder
+    from tests.conftest import build_city
+
+    build_city()
+    resident = User.objects.get(username="demo-resident")
+    old = do_post_order(actor=resident, kind="wish", title="想要收音机", description="我家住三楼")
+    do_order_action(old.pk, "cancel", actor=resident)
+    recent = do_post_order(actor=resident, kind="wish", title="学手机", description="住五楼")
+    do_order_action(recent.pk, "cancel", actor=resident)
+    still_open = do_post_order(actor=resident, kind="order", title="修水管", description="二楼")
+    OrderEvent.objects.filter(order__in=[old, still_open]).update(
+        created_at=NOW - timezone.timedelta(days=800)
+    )
+    assert anonymise_finished_orders(now=NOW) == 1
+    assert anonymise_finished_orders(now=NOW) == 0  # once
+    old.refresh_from_db()
+    assert (old.requester, old.description, old.title) == (None, "", "想要收音机")
+    assert old.events.last().action == ACTION and old.events.last().actor is None
+    for kept in (recent, still_open):
+        assert ServiceOrder.objects.get(pk=kept.pk).requester_id is not None

@@ -1,11 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from audit.retention import anonymise_closed_cases, due_cases, retention_days
+from audit.retention import (
+    anonymise_closed_cases,
+    anonymise_finished_orders,
+    due_cases,
+    due_orders,
+    retention_days,
+)
 
 
 class Command(BaseCommand):
     help = (
-        "Anonymise the reporter's details of cases closed or rejected more than --days ago "
+        "Anonymise the reporter's details of cases closed or rejected more than --days ago, "
+        "and the requester of volunteer orders finished that long ago "
         "(default: settings.CASE_RETENTION_DAYS, 730)."
     )
 
@@ -18,7 +25,14 @@ class Command(BaseCommand):
         if days < 1:
             raise CommandError("--days must be at least 1")
         if dry_run:
-            self.stdout.write(f"{due_cases(days).count()} cases would be anonymised")
+            self.stdout.write(
+                f"{due_cases(days).count()} cases and {due_orders(days).count()} volunteer "
+                "orders would be anonymised"
+            )
             return
         count = anonymise_closed_cases(older_than_days=days)
-        self.stdout.write(f"anonymised {count} cases closed more than {days} days ago")
+        orders = anonymise_finished_orders(older_than_days=days)
+        self.stdout.write(
+            f"anonymised {count} cases closed and {orders} volunteer orders finished "
+            f"more than {days} days ago"
+        )
