@@ -388,10 +388,12 @@ def test_the_queue_lists_open_cases_at_the_workers_grid_most_urgent_first(client
     Case.objects.filter(pk=red.pk).update(light=Light.RED)
     elsewhere = _case(_other_community_grid(), title="别处的诉求")
     rejected = _act(_case(title="不予受理的诉求"), "reject", "demo-grid", reason="重复")
+    department_led = _dispatched(_case(title="城管牵头的诉求"))
     _login(client, "demo-grid")
     body = client.get(reverse("cases:queue")).content.decode()
     assert body.index(red.title) < body.index(green.title)
     assert elsewhere.title not in body and rejected.title not in body
+    assert department_led.title not in body  # the department's to handle, not the grid's
 
 
 def test_the_quick_report_from_the_queue_creates_a_grid_report_case(client):

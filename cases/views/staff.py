@@ -15,12 +15,14 @@ from cases.filters import CaseFilterSet
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
+    AssignmentRole,
     AssignmentStatus,
     CaseEvent,
     Light,
     PhotoKind,
     Status,
 )
+from cases.permissions import LIVE
 from cases.photos import MAX_PHOTOS, add_photos
 from cases.views.common import (
     URGENCY,
@@ -107,10 +109,18 @@ def queue(request):
                 return redirect("cases:detail", pk=case.pk)
         else:
             status = 400
+    # A case a department leads is the department's to handle, though it stays in the grid.
+    led_elsewhere = Assignment.objects.filter(
+        case=OuterRef("pk"),
+        role=AssignmentRole.LEAD,
+        status__in=LIVE,
+        department__isnull=False,
+    )
     cases = (
         visible_cases(request.user)
         .filter(handling_node__in=grids)
         .exclude(status__in=[Status.CLOSED, Status.REJECTED])
+        .exclude(Exists(led_elsewhere))
         .annotate(urgency=URGENCY)
         .order_by(*URGENT_ORDER)
     )
