@@ -4,6 +4,7 @@ which drops EXIF data such as the phone's GPS position before anyone else sees t
 import io
 import uuid
 
+from django.core import signing
 from django.core.files.base import ContentFile
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -43,3 +44,20 @@ def add_photos(case, uploads, kind) -> list[CasePhoto]:
         raise InvalidInput(f"每个案件最多 {MAX_PHOTOS} 张照片", errors={"photos": ["太多"]})
     cleaned = [clean_photo(upload) for upload in uploads]
     return [CasePhoto.objects.create(case=case, kind=kind, image=content) for content in cleaned]
+
+
+# A shared photo address (Open311's media_url) carries its own proof: the photo's id signed
+# with the site's key. It opens that one photo, re-encoded without EXIF, to whoever holds it.
+_SHARED_SALT = "gridgov.cases.shared-photo"
+
+
+def shared_photo_token(photo_pk: int) -> str:
+    return signing.dumps(photo_pk, salt=_SHARED_SALT)
+
+
+def shared_photo_pk(token: str) -> int | None:
+    try:
+        value = signing.loads(token, salt=_SHARED_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None

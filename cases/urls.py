@@ -23,4 +23,5 @@ urlpatterns = [
     path("cases/<int:pk>/", views.detail, name="detail"),
     path("cases/<int:pk>/actions/<slug:action>/", views.act, name="act"),
     path("cases/photos/<int:pk>/", views.photo, name="photo"),
+    path("photos/<str:token>/", views.shared_photo, name="shared_photo"),
 ]

@@ -13,7 +13,8 @@ A case's Open311 face, field by field:
 - requested_datetime: created_at; updated_datetime: the last timeline event;
   expected_datetime: due_at;
 - address, lat/long; address_id only for requests posted with one;
-- media_url: the first photo's address, else the media_url the client posted.
+- media_url: the first photo's signed address (opens without a login), else the media_url
+  the client posted.
 
 The reporter's name, phone and the other contact fields are never shown.
 """
@@ -34,6 +35,7 @@ from cases.models import (
     CasePhoto,
     Status,
 )
+from cases.photos import shared_photo_token
 from catalog.models import MatterCategory
 from open311.models import SCOPE_READ, SCOPE_READ_ALL, ApiClient
 
@@ -170,7 +172,8 @@ def request_row(case: Case, request) -> dict:
     """A case as a GeoReport service request (from a queryset ``with_request_fields``)."""
     submission = _submission(case)
     if case.o311_photo:
-        media_url = request.build_absolute_uri(reverse("cases:photo", args=[case.o311_photo]))
+        token = shared_photo_token(case.o311_photo)
+        media_url = request.build_absolute_uri(reverse("cases:shared_photo", args=[token]))
     else:
         media_url = submission.media_url if submission and submission.media_url else None
     agency = case.o311_lead or (case.handling_node.name if case.handling_node_id else None)

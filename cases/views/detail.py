@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +25,7 @@ from cases.models import (
     Status,
 )
 from cases.permissions import capabilities
-from cases.photos import add_photos
+from cases.photos import add_photos, shared_photo_pk
 from cases.views.common import (
     EVENT_NAMES,
     action_data,
@@ -52,6 +52,17 @@ def photo(request, pk):
         CasePhoto.objects.filter(case__in=Case.objects.restrict(request.user)), pk=pk
     )
     return FileResponse(item.image.open("rb"), content_type="image/jpeg")
+
+
+def shared_photo(request, token):
+    """A case photo by its signed address (Open311's media_url), without a login."""
+    pk = shared_photo_pk(token)
+    item = get_object_or_404(CasePhoto, pk=pk) if pk is not None else None
+    if item is None:
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
 
 
 def _case_for_page(user, pk) -> Case:

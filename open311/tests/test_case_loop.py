@@ -6,12 +6,13 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
 from cases.actions import do_case_action
 from cases.models import Case, CaseEvent, PhotoKind
-from cases.photos import add_photos
+from cases.photos import add_photos, shared_photo_token
 from open311.tests.conftest import FORMATS, get, post, report
 from org.models import Department, User
 
@@ -117,4 +118,12 @@ def test_the_first_photo_is_the_media_url(client, demo, tmp_path, settings):
     Image.new("RGB", (8, 8), "orange").save(image, format="PNG")
     (photo,) = add_photos(case, [SimpleUploadedFile("p.png", image.getvalue())], PhotoKind.REPORT)
     row = status_of(client, case, "json")
-    assert row["media_url"] == f"http://testserver/cases/photos/{photo.pk}/"
+    assert row["media_url"] == f"http://testserver/photos/{shared_photo_token(photo.pk)}/"
+    # The address opens without a login (a client system has none), only that photo.
+    anonymous = Client()
+    opened = anonymous.get(row["media_url"].removeprefix("http://testserver"))
+    assert opened.status_code == 200 and opened["Content-Type"] == "image/jpeg"
+    assert b"".join(opened.streaming_content)[:2] == b"\xff\xd8"
+    forged = shared_photo_token(photo.pk)[:-2] + "xx"
+    assert anonymous.get(f"/photos/{forged}/").status_code == 404
+    assert anonymous.get(f"/cases/photos/{photo.pk}/").status_code in (302, 404)
