@@ -16,6 +16,10 @@ from cases.models import IdempotentRequest
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 100
+# How long a key is remembered: a client retries within minutes, a resubmitted page form
+# within the day; a week leaves room for a client that was offline over a weekend.
+KEEP_DAYS = 7
+PRUNE_BATCH = 5000
 
 
 def _fingerprint(request) -> str:
@@ -123,3 +127,17 @@ def _page_replay(request, record: IdempotentRequest):
     # The first submission's own message may still be waiting; this one is only a hint.
     messages.info(request, "这个表单已经提交过,没有重复办理。")
     return redirect(record.body.get("location") or "/")
+
+
+def prune_idempotency_records(*, now=None) -> int:
+    """Forget keys older than ``KEEP_DAYS``, ``PRUNE_BATCH`` rows at a time; returns the count."""
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - timezone.timedelta(days=KEEP_DAYS)
+    total = 0
+    while True:
+        old = IdempotentRequest.objects.filter(created_at__lt=cutoff).values_list("pk", flat=True)
+        pks = list(old[:PRUNE_BATCH])
+        if not pks:
+            return total
+        total += IdempotentRequest.objects.filter(pk__in=pks).delete()[0]

@@ -1,9 +1,11 @@
-"""Background work: outbox delivery and its retries. Tasks take ids and re-read rows."""
+"""Background work: outbox delivery and its retries, the SLA sweep, forgetting old
+idempotency keys. Tasks take ids and re-read rows."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from cases.delivery import deliver, due_rows
+from cases.idempotency import prune_idempotency_records
 from cases.sla import sweep_lights
 
 
@@ -22,3 +24,8 @@ def retry_outbox():
 @db_periodic_task(crontab(minute="*/5"))
 def sweep_case_lights():
     sweep_lights()
+
+
+@db_periodic_task(crontab(minute="23", hour="3"))
+def prune_idempotency_keys():
+    prune_idempotency_records()
