@@ -213,39 +213,45 @@ def prepare_ledger(port, tokens) -> dict:
 
 
 def run_ledger_client(port, tokens, stop, drain_deadline, tally: Tally, ledger, progress=None):
-    """Award and spend points for demo-resident at the store until ``stop``."""
+    """Award and spend points for demo-resident at the store until ``stop``: each round an
+    award (noted with its key) and a redemption, each acknowledged one kept in ``tally``."""
     clerk = Client(port, tokens["demo-community"], tally, stop, progress)
+    steps = [
+        (
+            "/api/v1/credit/awards/",
+            tally.awarded,
+            lambda key: {
+                "resident": ledger["resident"],
+                "rule": "neighbour_help",
+                "quantity": 2,
+                "note": key,
+            },
+        ),
+        (
+            "/api/v1/credit/redemptions/",
+            tally.redeemed,
+            lambda key: {
+                "item": ledger["item"],
+                "resident": ledger["resident"],
+            },
+        ),
+    ]
     while not stop.is_set():
-        key = f"crash-{uuid.uuid4().hex}"
-        body = {
-            "resident": ledger["resident"],
-            "rule": "neighbour_help",
-            "quantity": 2,
-            "note": key,
-        }
-        answer = clerk.post("/api/v1/credit/awards/", body, key, give_up_at=drain_deadline())
-        if answer is None:
-            return
-        status, payload = answer
-        if status != 201:
-            tally.unexpected.append([key, status, payload])
-            continue
-        tally.awarded.append([key, payload["id"]])
-        if stop.is_set():
-            return
-        key = f"crash-{uuid.uuid4().hex}"
-        body = {"item": ledger["item"], "resident": ledger["resident"]}
-        answer = clerk.post("/api/v1/credit/redemptions/", body, key, give_up_at=drain_deadline())
-        if answer is None:
-            return
-        status, payload = answer
-        if status != 201:
-            tally.unexpected.append([key, status, payload])
-            continue
-        tally.redeemed.append([key, payload["id"]])
+        for path, acknowledged, body in steps:
+            key = f"crash-{uuid.uuid4().hex}"
+            answer = clerk.post(path, body(key), key, give_up_at=drain_deadline())
+            if answer is None:
+                return
+            status, payload = answer
+            if status != 201:
+                tally.unexpected.append([key, status, payload])
+                break
+            acknowledged.append([key, payload["id"]])
+            if stop.is_set():
+                return
 
 
-# -- processes ----------------------------------------------------------------------------
+# -- the killer ---------------------------------------------------------------------------
 
 
 class Progress:
