@@ -7,7 +7,7 @@ in ``[credit] kept_by``.
 """
 
 from org.models import LevelKind
-from org.scoping import duty_codes, staff_over
+from org.scoping import duty_codes
 from presets.loader import active_preset
 
 # Platform default: the seeds do not say who records good deeds.
@@ -28,13 +28,24 @@ def keeper_duties() -> tuple[str, ...]:
     return tuple(active_preset().get("credit", {}).get("kept_by", DEFAULT_KEEPERS))
 
 
-def keeps(user, code: str) -> bool:
-    """Whether the user is a keeper at ``code`` or above it."""
-    return staff_over(user, code, keeper_duties())
+_CACHE_ATTR = "_gridgov_keeper_codes"
 
 
 def keeper_codes(user) -> list[str]:
-    return duty_codes(user, keeper_duties())
+    """Codes of the nodes where the user is a keeper; kept on the user object for the
+    request, as the scope is, so a list page asks once and not once per row."""
+    codes = getattr(user, _CACHE_ATTR, None)
+    if codes is None:
+        codes = duty_codes(user, keeper_duties()) if user.is_authenticated else []
+        setattr(user, _CACHE_ATTR, codes)
+    return codes
+
+
+def keeps(user, code: str) -> bool:
+    """Whether the user is a keeper at ``code`` or above it."""
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return any(code.startswith(prefix) for prefix in keeper_codes(user))
 
 
 def can_award(user, resident) -> bool:

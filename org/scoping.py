@@ -82,14 +82,13 @@ def duty_codes(user, duties) -> list[str]:
     return [code for code, duty in _scope(user)["duties"] if duty in duties]
 
 
-def staff_over(user, code: str, duties=None) -> bool:
-    """Whether the user is staff (with one of ``duties``, when given) at ``code`` or above it."""
+def staff_over(user, code: str) -> bool:
+    """Whether the user is staff at ``code`` or above it."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    codes = staff_codes(user) if duties is None else duty_codes(user, duties)
-    return any(code.startswith(prefix) for prefix in codes)
+    return any(code.startswith(prefix) for prefix in staff_codes(user))
 
 
 def restrict(queryset, user):

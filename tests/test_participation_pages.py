@@ -343,3 +343,31 @@ def test_the_ranking_counts_what_was_earned(client, store):
     page = logged_in(client, "demo-community").get(reverse("credit:index")).text
     ranking = page[page.index('id="ranking"') :]
     assert resident.name in ranking and "<strong>6</strong>" in ranking
+
+
+@pytest.mark.parametrize("url", ["participation:market", "credit:index"])
+def test_list_pages_ask_the_same_queries_however_many_rows(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    community = user("demo-community")
+    node = community.assignments.get().node
+    resident = user("demo-resident").resident
+
+    def add_rows(n):
+        for i in range(n):
+            do_post_order(
+                actor=community, kind="order", title=f"查询数{i}", requester_id=resident.pk
+            )
+            do_add_store_item(node, actor=community, name=f"查询数{i}", cost=5, stock=1)
+
+    def count():
+        logged_in(client, "demo-community")
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse(url), {"tab": "all"}).status_code == 200
+        return len(queries.captured_queries)
+
+    add_rows(2)
+    few = count()
+    add_rows(8)
+    assert count() == few
