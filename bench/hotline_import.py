@@ -44,7 +44,7 @@ from django.db import connection, transaction  # noqa: E402
 from cases.actions import Report, do_create_case  # noqa: E402
 from cases.models import Case  # noqa: E402
 from exchange.addresses import AddressIndex  # noqa: E402
-from exchange.hotline import CategoryMatcher, ensure_default_systems, order_from_values  # noqa: E402
+from exchange.hotline import CategoryMatcher, order_from_values  # noqa: E402
 from exchange.hotlinegen import REJECTED_KINDS, HotlineFileGenerator  # noqa: E402
 from exchange.importing import BATCH_SIZE, RowError  # noqa: E402
 from exchange.jobs import execute_job  # noqa: E402
@@ -172,7 +172,6 @@ def main():
 
     if not OrgNode.objects.exists():
         sys.exit("no city in this database: run manage.py make_city first")
-    ensure_default_systems()
     system, _ = HotlineSystem.objects.update_or_create(
         slug=BENCH_SYSTEM, defaults={"name": "12345 基准测试", "channel": "hotline_12345"}
     )

@@ -1,27 +1,7 @@
-"""Case settings: the active preset's [cases] and [whistle] tables over platform defaults."""
+"""Case settings: the active preset's [cases], [whistle], region and channels, typed."""
 
+from cases.preset import CaseSettings
 from presets.loader import active_preset
-
-# Platform defaults, used where a preset says nothing (none of the seeds gives these figures).
-DEFAULTS = {
-    "reopen_limit": 1,  # 「不满意重办」 once by default
-    "yellow_at": 0.75,  # share of the allowed time used before the light turns yellow
-    "duplicate_radius_m": 100,
-    "duplicate_hours": 72,
-    "report_in_hours": 24,  # a summoned department reports in within this many hours
-}
-
-
-def case_settings() -> dict:
-    preset = active_preset()
-    values = dict(DEFAULTS)
-    values.update(preset.get("cases", {}))
-    if "report_in_hours" in preset.get("whistle", {}):
-        values["report_in_hours"] = preset["whistle"]["report_in_hours"]
-    values["case_prefix"] = preset["region"].get("case_prefix", preset["key"][:2].upper())
-    values["channels"] = {channel["code"]: channel["name"] for channel in preset["channels"]}
-    return values
-
 
 # Channels every installation has, whatever its preset lists.
 PLATFORM_CHANNELS = {
@@ -33,5 +13,19 @@ PLATFORM_CHANNELS = {
 }
 
 
-def channel_names() -> dict[str, str]:
-    return {**PLATFORM_CHANNELS, **case_settings()["channels"]}
+def case_settings(preset=None) -> dict:
+    """The [cases] settings (defaults in ``cases.preset.CaseSettings``) with the whistle's
+    report-in limit, the case number prefix and the preset's channels."""
+    preset = preset or active_preset()
+    settings: CaseSettings = preset.cases
+    return {
+        **settings.model_dump(),
+        "report_in_hours": preset.whistle.report_in_hours,
+        "case_prefix": preset.region.case_prefix or preset.key[:2].upper(),
+        "channels": {channel.code: channel.name for channel in preset.channels},
+    }
+
+
+def channel_names(preset=None) -> dict[str, str]:
+    preset = preset or active_preset()
+    return {**PLATFORM_CHANNELS, **{channel.code: channel.name for channel in preset.channels}}

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from catalog.calendar import seed_calendar
-from catalog.models import CalendarYear, HandlerKind, MatterCategory, Tier
+from catalog.models import CalendarYear, MatterCategory, Tier
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BASE_CATALOGUE = "base"
@@ -26,22 +26,23 @@ class CatalogueError(ValueError):
 
 
 @transaction.atomic
-def do_load_catalog(preset_data: dict) -> dict[str, Tier]:
-    """Write the preset's tiers and its matter catalogue; seed the calendar if empty."""
-    tiers = _load_tiers(preset_data)
+def do_load_catalog(preset) -> dict[str, Tier]:
+    """Write the preset's tiers and its matter catalogue; seed the calendar if empty.
+    ``preset`` is the validated preset (its ``key``, ``catalog`` and ``tiers``)."""
+    tiers = _load_tiers(preset.tiers)
     if not CalendarYear.objects.exists():
         seed_calendar()
-    _load_matters(read_catalogue(catalogue_name(preset_data)), tiers)
+    _load_matters(read_catalogue(catalogue_name(preset)), tiers)
     return tiers
 
 
-def catalogue_name(preset_data: dict) -> str:
-    name = preset_data.get("catalog")
+def catalogue_name(preset) -> str:
+    name = preset.catalog
     if name is not None:
         if not (DATA_DIR / f"{name}.toml").exists():
-            raise CatalogueError(f"{preset_data['key']}: no catalogue {name!r} in {DATA_DIR}")
+            raise CatalogueError(f"{preset.key}: no catalogue {name!r} in {DATA_DIR}")
         return name
-    own = preset_data["key"]
+    own = preset.key
     return own if (DATA_DIR / f"{own}.toml").exists() else BASE_CATALOGUE
 
 
@@ -61,28 +62,25 @@ def read_catalogue(name: str) -> list[dict]:
     return entries
 
 
-def _load_tiers(preset_data: dict) -> dict[str, Tier]:
+def _load_tiers(specs) -> dict[str, Tier]:
     """Tiers are updated in place by code. One the preset no longer names is left alone:
     cases and categories may still point at it (all shipped presets use the same codes)."""
     tiers = {}
-    for position, spec in enumerate(preset_data["tiers"]):
-        if spec["handler"] not in HandlerKind.values:
-            raise CatalogueError(f"tier {spec['code']}: unknown handler {spec['handler']!r}")
-        deadline = spec["deadline"]
-        hours = deadline.get("hours")
-        response = spec.get("response", {}).get("hours", DEFAULT_RESPONSE_HOURS)
+    for position, spec in enumerate(specs):
+        hours = spec.deadline.hours
+        response = spec.response.hours if spec.response else DEFAULT_RESPONSE_HOURS
         if hours is not None:
             # A 2-hour tier cannot leave 24 hours to respond.
             response = min(response, hours)
-        tiers[spec["code"]], _ = Tier.objects.update_or_create(
-            code=spec["code"],
+        tiers[spec.code], _ = Tier.objects.update_or_create(
+            code=spec.code,
             defaults={
-                "name": spec["name"],
+                "name": spec.name,
                 "order": position,
-                "handler": spec["handler"],
+                "handler": spec.handler,
                 "deadline_hours": hours,
-                "deadline_working_days": deadline.get("working_days"),
-                "min_working_days": deadline.get("min_working_days"),
+                "deadline_working_days": spec.deadline.working_days,
+                "min_working_days": spec.deadline.min_working_days,
                 "response_hours": response,
             },
         )

@@ -6,3 +6,9 @@ class CreditConfig(AppConfig):
     name = "credit"
     verbose_name = _("信用积分")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from credit.preset import SECTIONS, check_credit, do_load_credit
+        from presets.sections import register
+
+        register(*SECTIONS, load=do_load_credit, check=check_credit)

@@ -8,7 +8,7 @@ in ``[credit] kept_by``.
 
 from org.models import LevelKind
 from org.scoping import duty_codes
-from presets.loader import active_preset
+from presets.loader import active_section
 
 # Platform default: the seeds do not say who records good deeds.
 DEFAULT_KEEPERS = (
@@ -25,7 +25,7 @@ DEFAULT_KEEPERS = (
 
 
 def keeper_duties() -> tuple[str, ...]:
-    return tuple(active_preset().get("credit", {}).get("kept_by", DEFAULT_KEEPERS))
+    return active_section("credit").kept_by or DEFAULT_KEEPERS
 
 
 _CACHE_ATTR = "_gridgov_keeper_codes"

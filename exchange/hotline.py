@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from cases.config import channel_names
 from cases.models import Assignment, AssignmentRole, Case, Satisfaction, Status
 from catalog.classify import get_classifier
 from catalog.models import MatterCategory
@@ -46,10 +45,6 @@ EXPORT_FIELDS = (
 )
 ALL_FIELDS = FIELDS + EXPORT_FIELDS
 
-DEFAULT_SYSTEMS = (
-    ("hotline-12345", "12345 政务服务便民热线", "hotline_12345"),
-    ("hotline-12343", "12343 热线", "hotline_12343"),
-)
 FALLBACK_DATE_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y-%m-%d %H:%M",
@@ -67,17 +62,6 @@ _PHONE = re.compile(r"^\+?[0-9*][0-9*\-]{3,19}$")
 # Orders received more than this far in the future are typing errors.
 FUTURE_SLACK = timedelta(days=1)
 MAX_LENGTH = {"ticket_no": 64, "caller": 50, "address": 200, "title": 200, "content": 5000}
-
-
-def ensure_default_systems() -> None:
-    """The hotlines every installation can receive from, with our default headers; the
-    ones whose channel the preset does not have are left out."""
-    channels = channel_names()
-    for slug, name, channel in DEFAULT_SYSTEMS:
-        if channel in channels:
-            HotlineSystem.objects.get_or_create(
-                slug=slug, defaults={"name": name, "channel": channel}
-            )
 
 
 def system_mapping(system: HotlineSystem) -> dict[str, str]:

@@ -22,7 +22,6 @@ from exchange.forms import (
     RegisterExportForm,
     UploadForm,
 )
-from exchange.hotline import ensure_default_systems
 from exchange.jobs import do_start_job, export_hotline, export_register, job_preview
 from exchange.models import HotlineSystem, ImportJob, ImportKind, JobStatus
 from exchange.registers import REGISTERS
@@ -71,7 +70,6 @@ def _attachment(filename: str) -> str:
 def index(request):
     user = request.user
     _require(may_export(user, "hotline") or may_import(user, "hotline"))
-    ensure_default_systems()
     jobs = ImportJob.objects.select_related("system").order_by("-created_at")
     if not user.is_superuser:
         jobs = jobs.filter(user=user)
@@ -95,7 +93,6 @@ def index(request):
 @login_required
 def hotline_upload(request):
     _require(may_import(request.user, "hotline"))
-    ensure_default_systems()
     form = HotlineUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         job = _create_job(request, ImportKind.HOTLINE, form, system=form.cleaned_data["system"])
@@ -228,7 +225,6 @@ def _day_start(day) -> datetime | None:
 @login_required
 def hotline_export(request):
     _require(may_export(request.user, "hotline"))
-    ensure_default_systems()
     form = HotlineExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -7,3 +7,7 @@ class OrgConfig(AppConfig):
 
     def ready(self):
         from org import signals  # noqa: F401
+        from org.preset import SECTIONS, check_org, do_load_org
+        from presets.sections import register
+
+        register(*SECTIONS, load=do_load_org, check=check_org)

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class PresetsConfig(AppConfig):
     name = "presets"
     verbose_name = "预设模式"
+
+    def ready(self):
+        from presets.preset import SECTIONS, check_pending
+        from presets.sections import register
+
+        register(*SECTIONS, check=check_pending)

@@ -84,7 +84,7 @@ class CaseGenerator(CaseStories):
         settings = case_settings()
         self.reopen_limit = settings["reopen_limit"]
         self.report_in_hours = settings["report_in_hours"]
-        self.whistle_holder = self.preset.get("whistle", {}).get("holder", "community")
+        self.whistle_holder = self.preset.whistle.holder
         self.channels = list(dict.fromkeys([*settings["channels"], *EXTRA_CHANNELS]))
         self.nodes = {node.pk: node for node in OrgNode.objects.select_related("level")}
         if not self.nodes:

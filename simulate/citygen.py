@@ -134,20 +134,20 @@ class CityGenerator:
     def run(self) -> dict:
         if OrgNode.objects.exists():
             raise CityGenerationError("the database already has a tree; generate into an empty one")
-        region = self.preset["region"]
+        region = self.preset.region
         admin_levels = [lv for lv in self.levels if lv.kind == LevelKind.ADMIN]
         grid_level = next(lv for lv in self.levels if lv.kind == LevelKind.GRID)
         span = self.scale.span_degrees
         bounds = (
-            region["lng"] - span / 2,
-            region["lat"] - span * 0.4,
-            region["lng"] + span / 2,
-            region["lat"] + span * 0.4,
+            region.lng - span / 2,
+            region.lat - span * 0.4,
+            region.lng + span / 2,
+            region.lat + span * 0.4,
         )
         root = OrgNode.objects.create(
-            code=region["code"],
+            code=region.code,
             level=admin_levels[0],
-            name=region["name"],
+            name=region.name,
             geometry=polygon(bounds),
         )
         self.node_bounds = {root.code: bounds}
@@ -468,12 +468,12 @@ class CityGenerator:
         return Department.objects.bulk_create(
             [
                 Department(
-                    code=f"{root.code}-{spec['kind']}",
-                    name=f"{root.name}{spec['name']}",
+                    code=f"{root.code}-{spec.kind}",
+                    name=f"{root.name}{spec.name}",
                     node=root,
-                    kind=spec["kind"],
+                    kind=spec.kind,
                 )
-                for spec in self.preset.get("departments", [])
+                for spec in self.preset.departments
             ]
         )
 

@@ -81,31 +81,31 @@ def test_each_preset_sets_the_tier_and_deadlines_of_its_tiers(preset_city):
     key, url = preset_city
     grid = Http(url).login("demo-grid")
     grid_code = seat("demo-grid")
-    for spec in read_preset(key)["tiers"]:
-        category = MatterCategory.objects.filter(default_tier__code=spec["code"]).first()
-        assert category is not None, f"{key}: no catalogue entry of tier {spec['code']}"
+    for spec in read_preset(key).tiers:
+        category = MatterCategory.objects.filter(default_tier__code=spec.code).first()
+        assert category is not None, f"{key}: no catalogue entry of tier {spec.code}"
         case = new_case(grid, grid_code=grid_code, category_code=category.code)
-        assert (case["tier"], case["tier_name"]) == (spec["code"], spec["name"])
+        assert (case["tier"], case["tier_name"]) == (spec.code, spec.name)
         assert case["status"] == "submitted" and case["version"] == 1
         assert case["light"] == "green" and case["grid_code"] == grid_code
         created = parse(case["created_at"])
-        deadline = spec["deadline"]
-        if "hours" in deadline:
-            due = created + dt.timedelta(hours=deadline["hours"])
-            response_hours = min(deadline["hours"], DEFAULT_RESPONSE_HOURS)
+        deadline = spec.deadline
+        if deadline.hours is not None:
+            due = created + dt.timedelta(hours=deadline.hours)
+            response_hours = min(deadline.hours, DEFAULT_RESPONSE_HOURS)
             assert case["deadline_warning"] is False
         else:
-            tier = Tier.objects.get(code=spec["code"])
-            assert tier.deadline_working_days == deadline["working_days"]
+            tier = Tier.objects.get(code=spec.code)
+            assert tier.deadline_working_days == deadline.working_days
             due, warning = resolution_due(tier, created)
             assert case["deadline_warning"] is warning
             response_hours = DEFAULT_RESPONSE_HOURS
-        response_hours = spec.get("response", {}).get("hours", response_hours)
-        assert parse(case["due_at"]) == due, (key, spec["code"])
+        response_hours = spec.response.hours if spec.response else response_hours
+        assert parse(case["due_at"]) == due, (key, spec.code)
         assert parse(case["response_due_at"]) == min(
             created + dt.timedelta(hours=response_hours), due
         )
-        assert case["number"].startswith(read_preset(key)["region"]["case_prefix"] + "-")
+        assert case["number"].startswith(read_preset(key).region.case_prefix + "-")
 
 
 def test_each_preset_runs_a_case_from_intake_to_publication(preset_city):

@@ -31,7 +31,7 @@ REPORTS = [
 
 
 def _load(catalogue):
-    data = read_preset("jizhou") | {"catalog": catalogue}
+    data = read_preset("jizhou").model_copy(update={"catalog": catalogue})
     do_load_catalog(data)
 
 

@@ -12,7 +12,7 @@ from catalog.loader import (
     read_catalogue,
 )
 from catalog.models import CalendarYear, HandlerKind, MatterCategory, Tier
-from presets.loader import PRESET_KEYS, do_load_preset, read_preset
+from presets.loader import PRESET_KEYS, do_load_preset, parse_preset, read_preset, read_preset_data
 
 SLUG = re.compile(r"^[a-z_]*$")
 TIERS = {"immediate", "coordinated", "escalated"}
@@ -38,11 +38,11 @@ def _snapshot():
 def test_each_preset_loads_its_tiers_and_catalogue(key):
     do_load_preset(key)
     data = read_preset(key)
-    assert [tier.code for tier in Tier.objects.all()] == [spec["code"] for spec in data["tiers"]]
-    for spec, tier in zip(data["tiers"], Tier.objects.all(), strict=True):
-        assert tier.handler == spec["handler"]
-        assert tier.deadline_working_days == spec["deadline"].get("working_days")
-        assert tier.deadline_hours == spec["deadline"].get("hours")
+    assert [tier.code for tier in Tier.objects.all()] == [spec.code for spec in data.tiers]
+    for spec, tier in zip(data.tiers, Tier.objects.all(), strict=True):
+        assert tier.handler == spec.handler
+        assert tier.deadline_working_days == spec.deadline.working_days
+        assert tier.deadline_hours == spec.deadline.hours
     active = MatterCategory.objects.filter(is_active=True)
     if key == "fuzhou":
         # 「规范梳理了269项信息采集及分类处置的事项清单」
@@ -65,9 +65,9 @@ def test_jizhou_two_hour_tier_gets_a_response_limit_within_it():
 
 @pytest.mark.django_db
 def test_a_preset_may_name_its_response_limit():
-    data = read_preset("jizhou")
+    data = read_preset_data("jizhou")
     data["tiers"][1]["response"] = {"hours": 8}
-    do_load_catalog(data)
+    do_load_catalog(parse_preset(data))
     assert Tier.objects.get(code="coordinated").response_hours == 8
 
 
@@ -95,11 +95,11 @@ def test_entries_leaving_the_catalogue_are_deactivated_not_deleted():
 
 @pytest.mark.django_db
 def test_a_preset_can_borrow_a_catalogue_by_name():
-    data = read_preset("jizhou") | {"catalog": "fuzhou"}
+    data = read_preset("jizhou").model_copy(update={"catalog": "fuzhou"})
     do_load_catalog(data)
     assert MatterCategory.objects.filter(is_active=True).count() == 269
     with pytest.raises(CatalogueError):
-        catalogue_name(data | {"catalog": "nowhere"})
+        catalogue_name(data.model_copy(update={"catalog": "nowhere"}))
 
 
 def test_catalogue_files_are_well_formed():
@@ -119,5 +119,5 @@ def test_catalogue_files_are_well_formed():
 
 def test_every_preset_tier_handler_is_known():
     for key in PRESET_KEYS:
-        for spec in read_preset(key)["tiers"]:
-            assert spec["handler"] in HandlerKind.values
+        for spec in read_preset(key).tiers:
+            assert spec.handler in HandlerKind.values

@@ -4,7 +4,6 @@ idempotent on the Idempotency-Key and on the ticket number, bounded by scope."""
 import pytest
 
 from cases.models import Case
-from exchange.hotline import ensure_default_systems
 from exchange.models import HotlineApiKey, HotlineSystem
 from org.models import User
 from tests.conftest import Http
@@ -28,7 +27,6 @@ def an_order(ticket="API-1", **changes):
 
 @pytest.fixture
 def hotline(live_city):
-    ensure_default_systems()
     system = HotlineSystem.objects.get(slug="hotline-12345")
     key = HotlineApiKey(
         system=system, name="市 12345", user=User.objects.get(username="demo-leader")
@@ -166,3 +164,17 @@ def test_a_form_body_is_refused_as_unsupported(hotline):
         urllib.request.urlopen(request, timeout=30)
     assert refused.value.code == 415
     assert not Case.objects.exists()
+
+
+def test_a_fresh_server_takes_pushed_orders_before_any_page_is_opened(live_city):
+    """Loading the preset creates the hotline systems (exchange's preset section): the push
+    API finds 12345 on a fresh server, where it used to answer 404 "没有热线系统" until
+    someone opened /exchange/hotline/import/."""
+    assert set(HotlineSystem.objects.values_list("slug", flat=True)) == {
+        "hotline-12345",
+        "hotline-12343",  # jizhou has both channels
+    }
+    leader = Http(live_city).login("demo-leader")
+    status, body = leader.post(URL, an_order("FRESH-1"))
+    assert status == 201, body
+    assert Case.objects.get(pk=body["case_id"]).source_system == "hotline-12345"

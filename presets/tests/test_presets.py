@@ -1,6 +1,5 @@
 """The seed presets in presets/data/: they read, check, load, and keep the seeds' figures."""
 
-import copy
 import os
 import re
 from pathlib import Path
@@ -14,9 +13,10 @@ from presets.loader import (
     PresetError,
     active_preset,
     available_presets,
-    check_preset,
     do_load_preset,
+    parse_preset,
     read_preset,
+    read_preset_data,
 )
 from presets.models import PresetRecord
 from residents.models import Tag
@@ -52,8 +52,8 @@ HANDLERS = {"grid", "community", "department", "departments", "party_committee"}
 SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 
 
-def _level_by_key(data):
-    return {level["key"]: (depth, level) for depth, level in enumerate(data["levels"])}
+def _level_by_key(preset):
+    return {level.key: (depth, level) for depth, level in enumerate(preset.levels)}
 
 
 def _snapshot():
@@ -91,96 +91,76 @@ def test_every_preset_file_is_listed():
 @pytest.mark.parametrize("key", PRESET_KEYS)
 def test_preset_reads_and_follows_the_schema(key):
     data = read_preset(key)
-    assert data["key"] == key
-    region = data["region"]
-    assert {"code", "name", "lng", "lat", "case_prefix"} <= region.keys()
-    assert 73 < region["lng"] < 136 and 3 < region["lat"] < 54  # inside China
-    assert re.fullmatch(r"[A-Z]{2}", region["case_prefix"])
+    assert data.key == key
+    region = data.region
+    assert 73 < region.lng < 136 and 3 < region.lat < 54  # inside China
+    assert re.fullmatch(r"[A-Z]{2}", region.case_prefix)
 
-    levels = data["levels"]
+    levels = data.levels
     assert 3 <= len(levels) <= 8
-    assert levels[0]["code_width"] == len(region["code"])
+    assert levels[0].code_width == len(region.code)
     for level in levels[1:]:
-        expected = {"grid": 3, "building": 3, "unit": 2, "household": 4}.get(level["kind"])
+        expected = {"grid": 3, "building": 3, "unit": 2, "household": 4}.get(level.kind)
         if expected:
-            assert level["code_width"] == expected, level["key"]
+            assert level.code_width == expected, level.key
         else:
-            assert level["code_width"] in (2, 3), level["key"]
-    assert len({level["key"] for level in levels}) == len(levels)
+            assert level.code_width in (2, 3), level.key
+    assert len({level.key for level in levels}) == len(levels)
 
-    codes = [role["code"] for role in data["roles"]]
+    codes = [role.code for role in data.roles]
     assert len(codes) == len(set(codes)), "role codes are unique within a preset"
-    for role in data["roles"]:
-        assert SLUG.match(role["code"]) and SLUG.match(role["duty"]), role["code"]
-        assert role["kind"] in RoleKind.values
+    for role in data.roles:
+        assert SLUG.match(role.code) and SLUG.match(role.duty), role.code
+        assert role.kind in RoleKind.values
 
     # Every preset has city management (the demo account demo-dept belongs to it).
-    kinds = [department["kind"] for department in data["departments"]]
+    kinds = [department.kind for department in data.departments]
     assert "city_management" in kinds
     assert len(kinds) == len(set(kinds)) and all(SLUG.match(kind) for kind in kinds)
 
-    channels = [channel["code"] for channel in data["channels"]]
+    channels = [channel.code for channel in data.channels]
     assert len(channels) == len(set(channels))
     assert set(channels) <= SHARED_CHANNELS | OWN_CHANNELS
 
-    assert [tier["code"] for tier in data["tiers"]] == ["immediate", "coordinated", "escalated"]
-    for tier in data["tiers"]:
-        assert tier["handler"] in HANDLERS
-        assert {"hours", "working_days"} & tier["deadline"].keys()
+    assert [tier.code for tier in data.tiers] == ["immediate", "coordinated", "escalated"]
+    for tier in data.tiers:
+        assert tier.handler in HANDLERS
+        assert tier.deadline.hours or tier.deadline.working_days
 
-    assert data["whistle"]["holder"] in ("grid", "community")
-    assert data["whistle"]["report_in_hours"] > 0
-    assert data["deliberation_steps"] and data["reporting"] and data["credit_subjects"]
-    assert {"hours_per_day", "visits_per_household_per_month"} <= data["patrol"].keys()
-    level_keys = {level["key"] for level in levels}
-    assert {party["org_level"] for party in data["party_levels"]} <= level_keys
+    assert data.whistle.holder in ("grid", "community")
+    assert data.whistle.report_in_hours > 0
+    assert data.deliberation_steps and data.reporting and data.credit_subjects
+    # The patrol standard is given, not left to the platform default.
+    assert {"hours_per_day", "visits_per_household_per_month"} <= data.patrol.model_fields_set
+    level_keys = {level.key for level in levels}
+    assert {party.org_level for party in data.party_levels} <= level_keys
 
 
 @pytest.mark.parametrize("key", PRESET_KEYS)
 def test_required_duties_sit_where_the_demo_expects_them(key):
     data = read_preset(key)
     levels = _level_by_key(data)
-    grid_depth = next(d for d, level in levels.values() if level["kind"] == LevelKind.GRID)
+    grid_depth = next(d for d, level in levels.values() if level.kind == LevelKind.GRID)
     by_duty = {}
-    for role in data["roles"]:
-        by_duty.setdefault(role["duty"], []).append(role)
+    for role in data.roles:
+        by_duty.setdefault(role.duty, []).append(role)
     for duty, kind in REQUIRED_DUTIES.items():
         assert len(by_duty.get(duty, [])) == 1, f"{key}: exactly one role with duty {duty}"
         role = by_duty[duty][0]
-        assert role["kind"] == kind, f"{key}: {duty}"
-        depth, level = levels[role["level"]]
+        assert role.kind == kind, f"{key}: {duty}"
+        depth, level = levels[role.level]
         if duty in ("leader", "department_staff"):
             assert depth == 0, f"{key}: {duty} is bound to the root"
         elif duty == "street_staff":
-            assert level["kind"] == LevelKind.ADMIN and 1 <= depth < grid_depth - 1
-            assert "街" in level["name"], f"{key}: street_staff sits at the street/town level"
+            assert level.kind == LevelKind.ADMIN and 1 <= depth < grid_depth - 1
+            assert "街" in level.name, f"{key}: street_staff sits at the street/town level"
         elif duty == "community_secretary":
-            assert depth == grid_depth - 1 and level["kind"] == LevelKind.ADMIN
-            assert role["can_reveal"] is True
+            assert depth == grid_depth - 1 and level.kind == LevelKind.ADMIN
+            assert role.can_reveal is True
         elif duty == "grid_worker":
-            assert depth == grid_depth and role["can_reveal"] is True
+            assert depth == grid_depth and role.can_reveal is True
         elif duty == "resident":
             assert depth == grid_depth
-
-
-@pytest.mark.parametrize("key", PRESET_KEYS)
-def test_names_fit_the_columns(key):
-    data = read_preset(key)
-    limit = {
-        "level": Level._meta.get_field("name").max_length,
-        "party": PartyLevel._meta.get_field("name").max_length,
-        "role_name": Role._meta.get_field("name").max_length,
-        "role_code": Role._meta.get_field("code").max_length,
-        "role_duty": Role._meta.get_field("duty").max_length,
-        "role_description": Role._meta.get_field("description").max_length,
-    }
-    assert all(len(level["name"]) <= limit["level"] for level in data["levels"])
-    assert all(len(party["name"]) <= limit["party"] for party in data["party_levels"])
-    for role in data["roles"]:
-        assert len(role["name"]) <= limit["role_name"]
-        assert len(role["code"]) <= limit["role_code"]
-        assert len(role["duty"]) <= limit["role_duty"]
-        assert len(role.get("description", "")) <= limit["role_description"]
 
 
 SEEDS_DIR = Path(os.environ.get("GRIDGOV_SEEDS_DIR", settings.BASE_DIR.parent / "shared" / "seeds"))
@@ -191,7 +171,7 @@ SEEDS_DIR = Path(os.environ.get("GRIDGOV_SEEDS_DIR", settings.BASE_DIR.parent / 
 def test_quoted_seed_sentences_are_verbatim(key):
     """Every 「…」 quote in a preset's comments is the seed's own text ("…" marks a cut)."""
     path = Path(__file__).resolve().parents[1] / "data" / f"{key}.toml"
-    seed = (SEEDS_DIR / read_preset(key)["seed"]).read_text(encoding="utf-8")
+    seed = (SEEDS_DIR / read_preset(key).seed).read_text(encoding="utf-8")
     quoted = 0
     for line in path.read_text(encoding="utf-8").splitlines():
         if "#" not in line:
@@ -214,16 +194,14 @@ def test_preset_loads_into_an_empty_database(key):
     record = do_load_preset(key)
 
     assert record.is_active and record.key == key
-    assert active_preset()["key"] == key
+    assert active_preset().key == key
     assert list(Level.objects.order_by("depth").values_list("key", "kind", "code_width")) == [
-        (level["key"], level["kind"], level["code_width"]) for level in data["levels"]
+        (level.key, level.kind, level.code_width) for level in data.levels
     ]
     assert list(PartyLevel.objects.order_by("depth").values_list("key", "org_level__key")) == [
-        (party["key"], party["org_level"]) for party in data["party_levels"]
+        (party.key, party.org_level) for party in data.party_levels
     ]
-    assert set(Role.objects.values_list("code", flat=True)) == {
-        role["code"] for role in data["roles"]
-    }
+    assert set(Role.objects.values_list("code", flat=True)) == {role.code for role in data.roles}
     root = Level.objects.get(depth=0)
     grid = Level.objects.get(kind=LevelKind.GRID)
     community = Level.objects.get(depth=grid.depth - 1)
@@ -262,29 +240,30 @@ def test_loading_twice_changes_nothing(key):
 @pytest.mark.django_db
 def test_jizhou_tier_deadlines():
     do_load_preset("jizhou")
-    tiers = {tier["code"]: tier for tier in active_preset()["tiers"]}
-    assert tiers["immediate"]["deadline"] == {"hours": 2}
-    assert tiers["coordinated"]["deadline"] == {"working_days": 5}
-    assert tiers["escalated"]["deadline"] == {"min_working_days": 10, "working_days": 15}
-    assert [award["top"] for award in active_preset()["awards"]] == [10, 10, 10, 10]
+    tiers = {tier.code: tier for tier in active_preset().tiers}
+    deadlines = {code: tier.deadline.model_dump(exclude_none=True) for code, tier in tiers.items()}
+    assert deadlines["immediate"] == {"hours": 2}
+    assert deadlines["coordinated"] == {"working_days": 5}
+    assert deadlines["escalated"] == {"min_working_days": 10, "working_days": 15}
+    assert [award.top for award in active_preset().awards] == [10, 10, 10, 10]
 
 
 @pytest.mark.django_db
 def test_zhangye_three_kinds_seven_steps_and_monthly_visits():
     do_load_preset("zhangye")
     data = active_preset()
-    assert [tier["name"] for tier in data["tiers"]] == ["即办件", "承诺件", "上报件"]
-    assert [tier["handler"] for tier in data["tiers"]] == [
+    assert [tier.name for tier in data.tiers] == ["即办件", "承诺件", "上报件"]
+    assert [tier.handler for tier in data.tiers] == [
         "community",
         "community",
         "party_committee",
     ]
-    steps = [step["key"] for step in data["deliberation_steps"]]
+    steps = [step.key for step in data.deliberation_steps]
     assert len(steps) == 7
     assert steps[0] == "accept" and steps[1] == "approve_agenda"
     assert steps[2] == "draft_proposal" and steps[-1] == "close_publish"
-    assert data["patrol"]["visits_per_household_per_month"] == 1
-    assert {channel["code"] for channel in data["channels"]} >= {
+    assert data.patrol.visits_per_household_per_month == 1
+    assert {channel.code for channel in data.channels} >= {
         "visit",
         "service_hotline",
         "mailbox",
@@ -292,9 +271,9 @@ def test_zhangye_three_kinds_seven_steps_and_monthly_visits():
         "liaison_phone",
         "diary",
     }
-    assert [r["every_months"] for r in data["reporting"]] == [1, 3, 6, 6]
-    assert len(data["targets"]["micro_actions"]) == 6
-    assert [party["key"] for party in data["party_levels"]] == [
+    assert [r.every_months for r in data.reporting] == [1, 3, 6, 6]
+    assert len(data.targets["micro_actions"]) == 6
+    assert [party.key for party in data.party_levels] == [
         "work_committee",
         "party_committee",
         "grid_branch",
@@ -321,7 +300,7 @@ def test_wugong_one_net_three_workers():
     data = active_preset()
     names = set(Role.objects.values_list("name", flat=True))
     assert {"基础网格员", "便民服务员", "财经管理员"} <= names
-    targets = data["targets"]
+    targets = data.targets
     assert (targets["communities"], targets["grids"]) == (9, 48)
     assert targets["red_owners_committees"] == 21
     assert (targets["post_claimants"], targets["posts_claimed"]) == (280, 130)
@@ -333,21 +312,21 @@ def test_wugong_one_net_three_workers():
 def test_rongcheng_patrol_credit_and_team():
     do_load_preset("rongcheng")
     data = active_preset()
-    assert data["patrol"]["hours_per_day"] == 4
-    assert data["credit"]["incentive_item_count"] == 210
-    assert data["credit"]["credit_subject_count"] == 10
-    assert data["credit"]["cadre_volunteer_hours_per_year"] == 20
-    assert len(data["credit_subjects"]) <= data["credit"]["credit_subject_count"]
-    assert [tier["name"] for tier in data["tiers"]] == ["小事即时办", "大事协调办", "难事吹哨办"]
-    assert data["whistle"]["holder"] == "community"
-    assert data["early_warning"]["compare"] == ["hotline_12345", "grid_report"]
-    assert [level["level"] for level in data["deliberation_levels"]] == [
+    assert data.patrol.hours_per_day == 4
+    assert data.credit.incentive_item_count == 210
+    assert data.credit.credit_subject_count == 10
+    assert data.credit.cadre_volunteer_hours_per_year == 20
+    assert len(data.credit_subjects) <= data.credit.credit_subject_count
+    assert [tier.name for tier in data.tiers] == ["小事即时办", "大事协调办", "难事吹哨办"]
+    assert data.whistle.holder == "community"
+    assert data.early_warning.compare == ("hotline_12345", "grid_report")
+    assert [level.level for level in data.deliberation_levels] == [
         "building",
         "grid",
         "community",
     ]
-    assert len(data["party_levels"]) == 5
-    targets = data["targets"]
+    assert len(data.party_levels) == 5
+    targets = data.targets
     assert (
         targets["community_secretaries"],
         targets["full_time_grid_leaders"],
@@ -369,13 +348,13 @@ def test_fuzhou_grids_and_results():
     data = active_preset()
     assert Level.objects.get(depth=0).code_width == 4
     assert Level.objects.get(depth=1).code_width == 2
-    targets = data["targets"]
+    targets = data.targets
     assert targets["residential_grids"] + targets["unit_grids"] == 13113 + 16673
     assert targets["matter_types"] == 269
     assert targets["hotline_12345_satisfaction"] == 99.68
     assert (targets["registered_members"], targets["emergency_teams"]) == (187000, 9)
-    assert [kind["code"] for kind in data["grid_kinds"]] == ["residential", "unit"]
-    assert {channel["code"] for channel in data["channels"]} >= {
+    assert [kind.code for kind in data.grid_kinds] == ["residential", "unit"]
+    assert {channel.code for channel in data.channels} >= {
         "grid_report",
         "app",
         "hotline_12345",
@@ -388,9 +367,11 @@ def test_fuzhou_grids_and_results():
 
 # ---------------------------------------------------------------- broken data
 
+SOURCE = "presets/data/jizhou.toml"
+
 
 def _broken(change):
-    data = copy.deepcopy(read_preset("jizhou"))
+    data = read_preset_data("jizhou")
     change(data)
     return data
 
@@ -402,38 +383,147 @@ def _extra_admin_levels(data, count):
         )
 
 
+def _set(path, value):
+    """A change that sets data[path…] = value (a path of keys and indexes)."""
+
+    def change(data):
+        target = data
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = value
+
+    return change
+
+
+BROKEN = [
+    # the shape of the tree
+    (lambda d: d.update(levels=d["levels"][:2]), "levels", "2 levels; a preset has 3 to 8"),
+    (lambda d: _extra_admin_levels(d, 3), "levels", "9 levels; a preset has 3 to 8"),
+    (_set(["levels", 3, "kind"], "admin"), "levels", "exactly one level must be of kind 'grid'"),
+    (_set(["levels", 4, "kind"], "grid"), "levels", "exactly one level must be of kind 'grid'"),
+    (lambda d: d["levels"].reverse(), "levels", "the first level must be administrative"),
+    (_set(["region", "code"], "3608"), "region.code", "'3608' must have the root level's 6"),
+    # unknown keys, at the top and inside, with the nearest known key
+    (_set(["tierz"], []), "tierz", "unknown key (did you mean 'tiers'?)"),
+    (_set(["roles", 3, "levle"], "grid"), "roles[3].levle", "unknown key (did you mean 'level'?)"),
+    (_set(["tiers", 0, "deadline"], {"minutes": 5}), "tiers[0].deadline.minutes", "unknown key"),
+    # wrong types: TOML's own types are kept, nothing is coerced
+    (
+        _set(["tiers", 2, "deadline", "working_days"], "15"),
+        "tiers[2].deadline.working_days",
+        "should be a valid integer, not '15' (a string)",
+    ),
+    (
+        _set(["roles", 1, "can_reveal"], 1),
+        "roles[1].can_reveal",
+        "should be a valid boolean, not 1 (an integer)",
+    ),
+    (
+        _set(["levels", 1, "code_width"], 3.0),
+        "levels[1].code_width",
+        "should be a valid integer, not 3.0 (a float)",
+    ),
+    (_set(["channels"], {"code": "x"}), "channels", "should be an array, not a table"),
+    (_set(["whistle"], ["grid"]), "whistle", "should be a table, not an array"),
+    (_set(["targets", "towns"], True), "targets.towns", "a number or an array of names"),
+    # values: choices, ranges, lengths, patterns, uniqueness
+    (_set(["roles", 0, "kind"], "boss"), "roles[0].kind", "should be 'staff', 'leader'"),
+    (_set(["whistle", "holder"], "street"), "whistle.holder", "should be 'grid' or 'community'"),
+    (_set(["cases"], {"yellow_at": 1.5}), "cases.yellow_at", "should be less than 1"),
+    (_set(["roles", 0, "name"], "长" * 51), "roles[0].name", "at most 50 characters"),
+    (_set(["channels", 0, "code"], "grid report"), "channels[0].code", "should match pattern"),
+    (
+        _set(["roles", 1, "code"], "chief-grid-leader"),
+        "roles",
+        "code 'chief-grid-leader' is given twice",
+    ),
+    (_set(["tiers", 0, "deadline"], {}), "tiers[0].deadline", "give hours or working_days"),
+    # missing keys
+    (lambda d: d["tiers"][0].pop("deadline"), "tiers[0].deadline", "missing: this key is required"),
+    (lambda d: d.pop("tiers"), "tiers", "missing: this key is required"),
+    # references between sections
+    (_set(["roles", 0, "level"], "nowhere"), "roles[0].level", "no level 'nowhere' in levels"),
+    (
+        _set(["party_levels", 0, "org_level"], "nowhere"),
+        "party_levels[0].org_level",
+        "no level 'nowhere' in levels",
+    ),
+    (_set(["catalog"], "nowhere"), "catalog", "no catalogue 'nowhere' in catalog/data/"),
+    (
+        _set(["credit_incentives"], [{"key": "k", "name": "善举", "points": 2, "subject": "x"}]),
+        "credit_incentives[0].subject",
+        "no credit subject 'x'",
+    ),
+    (
+        _set(["hotline"], {"systems": [{"slug": "h", "name": "热线", "channel": "fax"}]}),
+        "hotline.systems[0].channel",
+        "no channel 'fax'",
+    ),
+    (
+        _set(["deliberation_levels"], [{"level": "grid", "leader_role": "x", "scope": "小事"}]),
+        "deliberation_levels[0].leader_role",
+        "no role 'x' in roles",
+    ),
+    (
+        _set(["early_warning"], {"compare": ["fax"], "meeting": "研判会"}),
+        "early_warning.compare[0]",
+        "'fax' is not one of the channels",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    "change",
-    [
-        pytest.param(lambda data: data.update(levels=data["levels"][:2]), id="two-levels"),
-        pytest.param(lambda data: _extra_admin_levels(data, 3), id="nine-levels"),
-        pytest.param(lambda data: data["levels"][3].update(kind="admin"), id="no-grid-level"),
-        pytest.param(lambda data: data["levels"][4].update(kind="grid"), id="two-grid-levels"),
-        pytest.param(lambda data: data["levels"].reverse(), id="levels-out-of-order"),
-        pytest.param(
-            lambda data: data["roles"][0].update(level="nowhere"), id="role-with-unknown-level"
-        ),
-        pytest.param(lambda data: data["roles"][0].update(kind="boss"), id="role-unknown-kind"),
-        pytest.param(
-            lambda data: data["party_levels"][0].update(org_level="nowhere"),
-            id="party-level-unknown-level",
-        ),
-        pytest.param(lambda data: data["tiers"][0].pop("deadline"), id="tier-without-deadline"),
-        pytest.param(
-            lambda data: data["tiers"][0].update(deadline={"minutes": 5}),
-            id="tier-deadline-without-unit",
-        ),
-        pytest.param(lambda data: data["region"].update(code="3608"), id="region-code-width"),
-        pytest.param(lambda data: data.pop("tiers"), id="no-tiers"),
-    ],
+    ("change", "path", "reason"), [pytest.param(*case, id=case[1]) for case in BROKEN]
 )
-def test_check_preset_rejects_broken_data(change):
-    with pytest.raises(PresetError):
-        check_preset(_broken(change))
+def test_a_broken_preset_fails_naming_file_key_and_reason(change, path, reason):
+    with pytest.raises(PresetError) as caught:
+        parse_preset(_broken(change), source=SOURCE)
+    error = caught.value
+    assert error.source == SOURCE
+    assert any(p == path and reason in r for p, r in error.problems), error.problems
+    assert f"{SOURCE}: {path}: " in str(error)
 
 
-def test_check_preset_accepts_the_unbroken_copy():
-    check_preset(_broken(lambda data: None))
+def test_every_problem_of_a_file_is_reported_at_once():
+    def change(data):
+        data["tierz"] = []
+        data["whistle"]["holder"] = "street"
+        data["roles"][2]["can_reveal"] = "yes"
+
+    with pytest.raises(PresetError) as caught:
+        parse_preset(_broken(change), source=SOURCE)
+    paths = [path for path, _ in caught.value.problems]
+    assert sorted(paths) == ["roles[2].can_reveal", "tierz", "whistle.holder"]
+
+
+def test_the_unbroken_copy_parses():
+    parse_preset(_broken(lambda data: None), source=SOURCE)
+
+
+@pytest.mark.django_db
+def test_a_broken_file_on_disk_is_named_by_load_preset(tmp_path, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    import presets.loader
+
+    text = (presets.loader.DATA_DIR / "jizhou.toml").read_text(encoding="utf-8")
+    path = tmp_path / "jizhou.toml"
+    path.write_text(text.replace("report_in_hours = 24", 'report_in_hours = "24"'), "utf-8")
+    monkeypatch.setattr(presets.loader, "DATA_DIR", tmp_path)
+    with pytest.raises(CommandError) as caught:
+        call_command("load_preset", "jizhou")
+    message = str(caught.value)
+    assert f"{path}: whistle.report_in_hours: should be a valid integer" in message
+
+
+def test_a_file_named_for_another_preset_is_refused(tmp_path, monkeypatch):
+    import presets.loader
+
+    text = (presets.loader.DATA_DIR / "jizhou.toml").read_text(encoding="utf-8")
+    (tmp_path / "atlantis.toml").write_text(text, "utf-8")
+    monkeypatch.setattr(presets.loader, "DATA_DIR", tmp_path)
+    with pytest.raises(PresetError, match="key: is 'jizhou', but the file is atlantis.toml"):
+        read_preset("atlantis")
 
 
 def test_unknown_preset_is_an_error():
@@ -448,11 +538,9 @@ def test_switching_presets_before_a_city_exists_replaces_the_catalogue():
     do_load_preset("jizhou")
     do_load_preset("zhangye")
     zhangye = read_preset("zhangye")
-    assert set(Role.objects.values_list("code", flat=True)) == {r["code"] for r in zhangye["roles"]}
-    assert list(Level.objects.values_list("key", flat=True)) == [
-        lv["key"] for lv in zhangye["levels"]
-    ]
-    assert PartyLevel.objects.count() == len(zhangye["party_levels"])
+    assert set(Role.objects.values_list("code", flat=True)) == {r.code for r in zhangye.roles}
+    assert list(Level.objects.values_list("key", flat=True)) == [lv.key for lv in zhangye.levels]
+    assert PartyLevel.objects.count() == len(zhangye.party_levels)
 
 
 @pytest.mark.django_db

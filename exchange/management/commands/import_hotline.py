@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from exchange.access import may_import
-from exchange.hotline import HotlineSheet, ensure_default_systems
+from exchange.hotline import HotlineSheet
 from exchange.importing import preview
 from exchange.jobs import execute_job
 from exchange.models import HotlineSystem, ImportJob, ImportKind, JobStatus
@@ -33,7 +33,6 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"没有文件 {path}")
-        ensure_default_systems()
         hotline = HotlineSystem.objects.filter(slug=system, is_active=True).first()
         if hotline is None:
             known = ", ".join(HotlineSystem.objects.values_list("slug", flat=True))

@@ -2,7 +2,6 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exchange.hotline import ensure_default_systems
 from exchange.hotlinegen import REJECTED_KINDS, HotlineFileGenerator
 from exchange.models import HotlineSystem
 
@@ -29,7 +28,6 @@ class Command(BaseCommand):
     ):
         if rows < 1:
             raise CommandError("--rows must be at least 1")
-        ensure_default_systems()
         hotline = HotlineSystem.objects.filter(slug=system).first()
         started = time.perf_counter()
         try:
