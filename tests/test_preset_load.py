@@ -84,3 +84,28 @@ def test_a_reload_keeps_what_the_administrator_changed_in_a_hotline_system():
     do_load_preset("jizhou")
     system = HotlineSystem.objects.get(slug="hotline-12345")
     assert (system.name, system.mapping) == ("吉安 12345", {"ticket_no": "工单号"})
+
+
+@pytest.mark.django_db
+def test_make_city_if_empty_reloads_the_preset_of_an_existing_city():
+    """A demo database generated before the hotline systems were load-time state gets them
+    on the next `make demo`, whose make_city --if-empty skips the generation."""
+    import io
+
+    from django.core.management import call_command
+
+    from org.models import OrgNode
+    from simulate.citygen import CityGenerator
+
+    do_load_preset("jizhou")
+    CityGenerator("tiny", 1).run()
+    HotlineSystem.objects.all().delete()
+    nodes = OrgNode.objects.count()
+    out = io.StringIO()
+    call_command("make_city", "--preset", "jizhou", "--scale", "tiny", "--if-empty", stdout=out)
+    assert "跳过生成" in out.getvalue() and OrgNode.objects.count() == nodes
+    assert HotlineSystem.objects.filter(slug="hotline-12345").exists()
+    # Another preset's name: the city stays as it is, with a warning.
+    call_command("make_city", "--preset", "zhangye", "--scale", "tiny", "--if-empty", stdout=out)
+    assert "未重新加载预设" in out.getvalue()
+    assert PresetRecord.objects.get(is_active=True).key == "jizhou"

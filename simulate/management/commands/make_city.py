@@ -23,6 +23,12 @@ class Command(BaseCommand):
         from org.models import OrgNode
 
         if if_empty and OrgNode.objects.exists():
+            # Reloading is idempotent, and creates setup state that a newer version writes
+            # at load time (hotline systems…) in a database generated before it.
+            try:
+                do_load_preset(preset)
+            except PresetError as error:
+                self.stdout.write(self.style.WARNING(f"未重新加载预设: {error}"))
             self.stdout.write("数据库里已有城市,跳过生成。")
             return
         started = time.perf_counter()
