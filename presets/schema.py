@@ -89,7 +89,7 @@ Names = Annotated[Array[Named], unique("key")]
 
 def _figure(value):
     if isinstance(value, bool) or not isinstance(value, int | float | list | tuple):
-        kind = "a boolean" if isinstance(value, bool) else type(value).__name__
+        kind = {bool: "a boolean", str: "a string", dict: "a table"}.get(type(value), "that")
         raise ValueError(f"should be a number or an array of names, not {kind}")
     if isinstance(value, list | tuple):
         if not all(isinstance(item, str) for item in value):
