@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MatterCategory, Tier
+from gridgov.workflow import TimelineEvent
 from org.models import Department, OrgNode
 from org.models.base import ScopedQuerySet
 
@@ -201,35 +202,17 @@ class Assignment(models.Model):
         return self.department.name if self.department_id else self.node.name
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEvent):
     """One row per action on a case, written in the action's transaction. Never changed."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
-    action = models.SlugField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(db_index=True)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
 
     def __str__(self):
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("timeline events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("timeline events are never deleted")
 
 
 def photo_path(photo, filename):

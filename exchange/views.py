@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from audit.record import note
-from exchange.access import may_export, may_import, may_reveal
+from exchange.access import may_configure, may_export, may_import, may_reveal
 from exchange.forms import (
     HotlineExportForm,
     HotlineUploadForm,
@@ -193,7 +193,7 @@ def job_errors(request, pk):
 
 @login_required
 def hotline_mapping(request, slug):
-    _require(may_import(request.user, "hotline"))
+    _require(may_configure(request.user))
     system = HotlineSystem.objects.filter(slug=slug, is_active=True).first()
     if system is None:
         raise Http404("没有这个热线系统")
@@ -253,7 +253,9 @@ def register_export(request, kind):
     form = RegisterExportForm(request.POST or None)
     can_reveal = register.personal and may_reveal(request.user)
     if request.method == "POST" and form.is_valid():
-        reveal = can_reveal and form.cleaned_data["reveal"]
+        # Asking for unmasked data without ``residents.export`` is refused, not quietly masked.
+        _require(can_reveal or not form.cleaned_data["reveal"])
+        reveal = form.cleaned_data["reveal"]
         note(request, action=f"exchange:export:{kind}{':revealed' if reveal else ''}")
         content, content_type, filename = export_register(
             request.user,

@@ -50,7 +50,7 @@ def _person_page(request, resident, *, revealed=None):
         "crumbs": ancestors(resident.household, request.user),
         "masked": _masked_fields(resident),
         "revealed": revealed or {},
-        "may_reveal": can_reveal(request.user),
+        "may_reveal": can_reveal(request.user, resident),
         **person_credit(request.user, resident),
     }
     return render(request, "residents/person.html", context)
@@ -66,7 +66,7 @@ def person_detail(request, pk):
 @login_required
 def person_reveal(request, pk):
     resident = _visible_resident(request.user, pk)
-    if not can_reveal(request.user):
+    if not can_reveal(request.user, resident):
         raise PermissionDenied
     field = request.POST.get("field", "")
     if field not in REVEALABLE_FIELDS:
