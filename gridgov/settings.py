@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "huey.contrib.djhuey",
+    "outbox",
+    "idempotency",
     "presets",
     "catalog",
     "org",

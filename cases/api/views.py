@@ -14,13 +14,13 @@ from cases.api.serializers import (
     CaseSerializer,
 )
 from cases.filters import CaseFilterSet
-from cases.idempotency import idempotent
 from cases.models import Assignment, Case, CaseEvent, PhotoKind
 from cases.permissions import capabilities
 from cases.photos import add_photos
 from cases.transitions import ACTIONS, TABLE
 from gridgov.api import error_response
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 
 
 def allowed_actions(user, case) -> list[str]:
