@@ -68,7 +68,7 @@ WSGI_APPLICATION = "gridgov.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "gridgov" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

@@ -88,6 +88,7 @@ def test_a_non_editable_install_holds_every_app_and_starts_outside_the_repositor
     assert {"credit", "participation", "outbox", "idempotency"} <= set(ours)
     for name in ours:
         assert report["apps"][name].startswith(str(target)), (name, report["apps"][name])
+    assert not (ROOT / "templates").exists(), "templates live in their app (or gridgov/)"
     assert templates and set(report["templates"]) == set(templates)
     for name, origin in report["templates"].items():
         assert origin.startswith(str(target)), (name, origin)
