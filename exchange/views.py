@@ -23,10 +23,11 @@ from exchange.forms import (
     UploadForm,
 )
 from exchange.hotline import ensure_default_systems
-from exchange.jobs import do_start_job, export_hotline, export_register, job_preview
+from exchange.jobs import export_hotline, export_register, job_preview
 from exchange.models import HotlineSystem, ImportJob, ImportKind, JobStatus
 from exchange.registers import REGISTERS
 from exchange.tabular import TableError
+from exchange.tasks import do_start_job
 
 RECENT_JOBS = 20
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from cases.idempotency import page_once
 from gridgov.errors import ActionError
 from gridgov.parsing import form_int
+from idempotency.keys import page_once
 from org.models import OrgNode
 from org.permissions import codes_with, restrict
 from participation.actions import (

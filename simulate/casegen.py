@@ -24,7 +24,6 @@ from django.utils import timezone
 from cases.actions import Report, do_case_action, do_create_case
 from cases.actions.flow import CASES
 from cases.config import case_settings
-from cases.delivery import deliver_inbox_in_bulk
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -34,13 +33,14 @@ from cases.models import (
     CaseEvent,
     Status,
 )
-from cases.notify import held_delivery
 from cases.sla import sweep_lights
 from catalog.deadlines import resolution_due
 from catalog.models import CalendarDay, HandlerKind, MatterCategory, Tier
 from gridgov.errors import ActionError
 from org.models import Building, Department, OrgNode, RoleAssignment, RoleKind, User
 from org.permissions import active_table
+from outbox.delivery import deliver_inbox_in_bulk
+from outbox.notify import held_delivery
 from presets.loader import active_preset
 from simulate import case_texts as texts
 from simulate import names

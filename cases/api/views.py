@@ -15,11 +15,11 @@ from cases.api.serializers import (
     CaseSerializer,
 )
 from cases.filters import CaseFilterSet
-from cases.idempotency import idempotent
 from cases.models import Assignment, Case, CaseEvent, PhotoKind
 from cases.transitions import ACTIONS
 from gridgov.api import error_response
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

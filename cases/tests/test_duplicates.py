@@ -8,9 +8,10 @@ import pytest
 
 from cases.actions import Report, do_case_action, do_create_case
 from cases.duplicates import distance_m
-from cases.models import Case, Outbox, Status
+from cases.models import Case, Status
 from gridgov.errors import Conflict, InvalidInput
 from org.models import OrgNode, User
+from outbox.models import Outbox
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
@@ -127,7 +128,7 @@ def test_merging_closes_the_duplicate_and_its_reporter_hears_the_outcome(place):
     )
     assert merged.status == Status.CLOSED and merged.merged_into == original
     assert merged.closed_at == T0 + dt.timedelta(hours=3)
-    told = Outbox.objects.filter(case=duplicate, event="case_merged")
+    told = Outbox.objects.about(duplicate).filter(event="case_merged")
     assert list(told.values_list("recipient__username", flat=True)) == ["demo-resident"]
     assert original.number in told.get().payload["title"]
 
@@ -139,7 +140,7 @@ def test_merging_closes_the_duplicate_and_its_reporter_hears_the_outcome(place):
     assert not Outbox.objects.filter(event="case_closed").exists()
     do_case_action(case.pk, "close", actor=community, version=3, at=at)
     outcome = Outbox.objects.filter(event="case_closed", recipient=user("demo-resident")).get()
-    assert outcome.case_id == original.pk
+    assert (outcome.subject_type, outcome.subject_id) == ("cases.case", original.pk)
     assert "已更换路灯" in outcome.payload["title"] + outcome.payload.get("body", "")
 
 
@@ -183,4 +184,4 @@ def test_a_reporter_hears_the_outcome_when_their_case_was_merged_twice(place):
     do_case_action(last.pk, "resolve", actor=community, version=2, data={"result": "已修好"}, at=at)
     do_case_action(last.pk, "close", actor=community, version=3, at=at)
     told = Outbox.objects.filter(event="case_closed", recipient=user("demo-resident"))
-    assert told.filter(case=last).exists()
+    assert told.about(last).exists()

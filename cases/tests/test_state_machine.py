@@ -31,12 +31,13 @@ from hypothesis.stateful import (
 )
 
 from cases.actions import Report, do_case_action, do_create_case
-from cases.models import Assignment, Case, CaseEvent, Outbox, Satisfaction, Status
+from cases.models import Assignment, Case, CaseEvent, Satisfaction, Status
 from cases.transitions import ACTIONS, TABLE
 from catalog.models import Tier
 from gridgov.errors import ActionError, Conflict, InvalidInput, NotPermitted, StaleVersion
 from org.models import Department, OrgNode, RoleAssignment, User
 from org.permissions import active_table
+from outbox.models import Outbox
 
 DEMO_GRID = "360802001001001"  # demo-grid's grid; demo-resident lives there
 OTHER_GRID = "360802002001001"  # another town: outside demo-street's subtree
@@ -135,7 +136,7 @@ def snapshot(case_id: int) -> dict:
         "row": Case.objects.filter(pk=case_id).values().get(),
         "events": list(CaseEvent.objects.filter(case_id=case_id).values_list("pk", flat=True)),
         "assignments": list(Assignment.objects.filter(case_id=case_id).order_by("pk").values()),
-        "outbox": Outbox.objects.filter(case_id=case_id).count(),
+        "outbox": Outbox.objects.filter(subject_type="cases.case", subject_id=case_id).count(),
     }
 
 

@@ -6,7 +6,6 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.idempotency import idempotent
 from credit.actions import (
     account_for,
     do_add_store_item,
@@ -32,6 +31,7 @@ from credit.api.serializers import (
 from credit.models import CreditAccount, IncentiveRule, Redemption, StoreItem
 from gridgov.api import error_response
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 from org.models import OrgNode
 from residents.models import Resident
 
