@@ -42,9 +42,11 @@ demo: install assets
 test: install assets system-deps
 	GRIDGOV_TESTING=1 GRIDGOV_DEMO=1 $(PY) -m pytest $(PYTEST_ARGS)
 
+# lint-imports checks the import contracts in pyproject.toml ([tool.importlinter]).
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 BENCH_ENV := GRIDGOV_DEMO=1 DATABASE_URL=sqlite:///var/bench-fuzhou.sqlite3
 bench: install

@@ -104,11 +104,11 @@ def due_orders(older_than_days: int, now=None):
 
     now = now or timezone.now()
     cutoff = now - timezone.timedelta(days=older_than_days)
-    last = OrderEvent.objects.filter(order=OuterRef("pk")).order_by("-created_at", "-pk")
+    last = OrderEvent.objects.filter(order=OuterRef("pk")).order_by("-at", "-pk")
     done = OrderEvent.objects.filter(order=OuterRef("pk"), action=ACTION)
     return (
         ServiceOrder.objects.filter(status__in=[OrderStatus.CONFIRMED, OrderStatus.CANCELLED])
-        .annotate(finished=Subquery(last.values("created_at")[:1]))
+        .annotate(finished=Subquery(last.values("at")[:1]))
         .filter(finished__lt=cutoff)
         .filter(~Exists(done))
     )
@@ -139,6 +139,7 @@ def anonymise_finished_orders(older_than_days: int = DEFAULT_RETENTION_DAYS, now
                     from_status=statuses[pk],
                     to_status=statuses[pk],
                     actor=None,
+                    at=timezone.now(),
                     note="个人信息已按保存期限匿名化",
                 )
                 for pk in pks

@@ -4,7 +4,7 @@
         [--rows 100000] [--format csv|xlsx] [--seed 1] [--file PATH]
 
 The database must hold a generated city (``make_city --preset jizhou --scale county``).
-The file comes from ``exchange.hotlinegen`` (the generator behind ``make_hotline_file``):
+The file comes from ``simulate.hotlinegen`` (the generator behind ``make_hotline_file``):
 addresses from the city, 5 % of rows wrong on purpose. Orders are imported as the
 district leader through the same path as ``manage.py import_hotline``, under a hotline
 system of their own ("bench-12345") whose earlier cases are deleted first, so every run
@@ -45,13 +45,13 @@ from cases.actions import Report, do_create_case  # noqa: E402
 from cases.models import Case  # noqa: E402
 from exchange.addresses import AddressIndex  # noqa: E402
 from exchange.hotline import CategoryMatcher, order_from_values  # noqa: E402
-from exchange.hotlinegen import REJECTED_KINDS, HotlineFileGenerator  # noqa: E402
 from exchange.importing import BATCH_SIZE, RowError  # noqa: E402
 from exchange.jobs import execute_job  # noqa: E402
 from exchange.models import HotlineSystem, ImportJob, ImportKind, JobStatus  # noqa: E402
 from exchange.progress import ProgressBar  # noqa: E402
 from exchange.tabular import open_table  # noqa: E402
 from org.models import Household, OrgNode, User  # noqa: E402
+from simulate.hotlinegen import REJECTED_KINDS, HotlineFileGenerator  # noqa: E402
 
 BENCH_SYSTEM = "bench-12345"
 INTAKE_SAMPLE = 2_000

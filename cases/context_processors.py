@@ -1,7 +1,7 @@
 from django.utils.functional import SimpleLazyObject
 
-from cases.models import InboxMessage
 from cases.views.common import workbench
+from outbox.models import InboxMessage
 
 
 def workbench_nav(request) -> dict:

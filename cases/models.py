@@ -1,13 +1,14 @@
-"""Cases (民情/诉求/事件), their assignments, the append-only timeline, photos,
-notifications (outbox → inbox and webhooks) and idempotent request records."""
+"""Cases (民情/诉求/事件), their assignments, the append-only timeline and photos.
+Their notifications are outbox rows (the ``outbox`` app); idempotency keys live in
+``idempotency``."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MatterCategory, Tier
+from gridgov.workflow import TimelineEvent
 from org.models import Department, OrgNode
 from org.models.base import ScopedQuerySet
 
@@ -201,35 +202,17 @@ class Assignment(models.Model):
         return self.department.name if self.department_id else self.node.name
 
 
-class CaseEvent(models.Model):
+class CaseEvent(TimelineEvent):
     """One row per action on a case, written in the action's transaction. Never changed."""
 
     case = models.ForeignKey(Case, models.CASCADE, related_name="events")
-    action = models.SlugField(max_length=32)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(db_index=True)
-    from_status = models.CharField(max_length=16, blank=True)
-    to_status = models.CharField(max_length=16)
-    note = models.TextField(blank=True)
-    data = models.JSONField(default=dict, blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
 
     def __str__(self):
         return f"{self.case_id} {self.action} {self.from_status}→{self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("timeline events are never changed")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("timeline events are never deleted")
 
 
 def photo_path(photo, filename):
@@ -255,97 +238,6 @@ class CasePhoto(models.Model):
 
     def __str__(self):
         return self.image.name
-
-
-class Outbox(models.Model):
-    """A message an action recorded, delivered after commit by a huey task.
-
-    ``channel`` is "inbox" (an in-app message for ``recipient``) or "webhook" (a POST to
-    ``webhook``). Delivery is at-least-once with ``attempts`` and a back-off; the in-app
-    inbox keeps one message per outbox row, so a repeated delivery adds nothing.
-    """
-
-    channel = models.CharField(max_length=8)
-    recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    webhook = models.ForeignKey(
-        "Webhook", models.CASCADE, null=True, blank=True, related_name="deliveries"
-    )
-    case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
-    event = models.CharField(max_length=32)
-    payload = models.JSONField(default=dict)
-    created_at = models.DateTimeField(default=timezone.now)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    last_error = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        verbose_name = _("待发通知")
-        verbose_name_plural = _("待发通知")
-        indexes = [models.Index(fields=["delivered_at", "next_attempt_at"], name="outbox_due")]
-
-    def __str__(self):
-        return f"{self.event} → {self.recipient or self.webhook}"
-
-
-class InboxMessage(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="inbox")
-    outbox = models.OneToOneField(Outbox, models.CASCADE, related_name="message")
-    case = models.ForeignKey(Case, models.CASCADE, null=True, blank=True, related_name="+")
-    title = models.CharField(max_length=200)
-    body = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        verbose_name = _("站内消息")
-        verbose_name_plural = _("站内消息")
-
-    def __str__(self):
-        return self.title
-
-
-class Webhook(models.Model):
-    """A subscriber to case events; bodies are signed with its secret (HMAC-SHA256)."""
-
-    name = models.CharField(max_length=100)
-    url = models.URLField()
-    secret = models.CharField(max_length=100)
-    events = models.JSONField(default=list, blank=True, help_text=_("空表示全部事件"))
-    is_active = models.BooleanField(default=True)
-
-    class Meta:
-        verbose_name = _("Webhook 订阅")
-        verbose_name_plural = _("Webhook 订阅")
-
-    def __str__(self):
-        return self.name
-
-
-class IdempotentRequest(models.Model):
-    """The first answer to a POST carrying an Idempotency-Key, replayed on retries."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, null=True, blank=True)
-    key = models.CharField(max_length=100)
-    path = models.CharField(max_length=200)
-    fingerprint = models.CharField(max_length=64)
-    status_code = models.PositiveSmallIntegerField()
-    body = models.JSONField()
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="unique_idempotency_key"),
-            models.UniqueConstraint(
-                fields=["key"], condition=Q(user=None), name="unique_anonymous_idempotency_key"
-            ),
-        ]
-
-    def __str__(self):
-        return self.key
 
 
 class CaseCounter(models.Model):

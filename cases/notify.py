@@ -1,32 +1,13 @@
-"""Recording notifications in the outbox, inside the action's transaction.
+"""Who is told of what happens to a case, and the case's notifications through the outbox
+(``outbox.notify``): rows in the action's transaction, delivered after commit."""
 
-Delivery happens after commit (``cases.tasks.deliver_outbox``), so a rolled-back action
-notifies nobody and a committed one is delivered even if the worker is down for a while.
-"""
+from django.urls import reverse
 
-import contextlib
-import contextvars
-
-from django.db import transaction
-from django.utils import timezone
-
-from cases.models import Case, Outbox, Webhook
+from cases.models import Case
 from org.models import RoleKind, User
+from outbox import notify as outbox
 
 STAFF_KINDS = (RoleKind.STAFF, RoleKind.LEADER)
-_held = contextvars.ContextVar("gridgov_delivery_held", default=False)
-
-
-@contextlib.contextmanager
-def held_delivery():
-    """Record notifications without queueing a delivery task for each: for bulk work such
-    as the demo generator, which delivers the backlog in one go afterwards
-    (cases.delivery.deliver_inbox_in_bulk); rows left over go out with the periodic retry."""
-    token = _held.set(True)
-    try:
-        yield
-    finally:
-        _held.reset(token)
 
 
 def department_users(department_ids):
@@ -67,56 +48,29 @@ def supervisor_users(case: Case):
     return node_staff([node.parent_id])
 
 
-def notify(case: Case, event: str, users, title: str, body: str = "", *, at=None) -> None:
-    """Queue an in-app message for each user and a webhook call for each subscriber.
-    ``at`` is when it happened (the action's time)."""
-    now = at or timezone.now()
-    rows = [
-        Outbox(
-            channel="inbox",
-            recipient=user,
-            case=case,
-            event=event,
-            payload={"title": title, "body": body},
-            next_attempt_at=now,
-        )
-        for user in users
-    ]
-    payload = {
-        "event": event,
+def case_payload(case: Case) -> dict:
+    """What a webhook subscriber learns of the case, beside the event and the title."""
+    return {
         "case": {
             "id": case.pk,
             "number": case.number,
             "status": case.status,
             "version": case.version,
             "grid_code": case.grid.code if case.grid_id else None,
-        },
-        "title": title,
+        }
     }
-    for webhook in Webhook.objects.filter(is_active=True):
-        if not webhook.events or event in webhook.events:
-            rows.append(
-                Outbox(
-                    channel="webhook",
-                    webhook=webhook,
-                    case=case,
-                    event=event,
-                    payload=payload,
-                    next_attempt_at=now,
-                )
-            )
-    if not rows:
-        return
-    for row in rows:
-        row.created_at = now
-    created = Outbox.objects.bulk_create(rows)
-    if _held.get():
-        return
-    ids = [row.pk for row in created]
 
-    def enqueue():
-        from cases.tasks import deliver_outbox
 
-        deliver_outbox(ids)
-
-    transaction.on_commit(enqueue)
+def notify(case: Case, event: str, users, title: str, body: str = "", *, at=None) -> None:
+    """Queue an in-app message for each user and a webhook call for each subscriber, about
+    the case. ``at`` is when it happened (the action's time)."""
+    outbox.notify(
+        case,
+        event,
+        users,
+        title,
+        body,
+        at=at,
+        payload=case_payload(case),
+        url=reverse("cases:detail", kwargs={"pk": case.pk}),
+    )

@@ -1,7 +1,9 @@
-"""The case lifecycle as one table: (state, action) → (possible next states, who may).
+"""The case lifecycle as one table: (state, action) → (possible next states, who may), run
+by the workflow engine (``gridgov.workflow``; ``cases.actions.flow.CASES``).
 
-Who may is one of a few capabilities, each decided against the case in
-``cases.permissions``:
+Who may is one of a few relations to the case, each decided in ``cases.permissions``; a
+person in the relation must also hold the action's verb ``cases.<action>`` there
+(``org.permissions``), except the reporter, who acts as themself:
 
 - dispatcher: staff or leaders whose subtree holds the case (community, street, grid…)
 - handler: the unit currently holding the case (its lead department, or the staff of
@@ -11,21 +13,11 @@ Who may is one of a few capabilities, each decided against the case in
 - reporter: the resident who reported the case
 """
 
-from dataclasses import dataclass
-
 from cases.models import Status
+from gridgov.workflow import Transition
+from gridgov.workflow import transition as _t
 
 S = Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    to: tuple[str, ...]
-    who: tuple[str, ...]
-
-
-def _t(to, *who) -> Transition:
-    return Transition(to if isinstance(to, tuple) else (to,), who)
 
 
 _OPEN_WORK = (S.SUBMITTED, S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS)
@@ -65,12 +57,10 @@ for _state in _OPEN_WORK:
     TABLE[(_state, "supervise")] = _t(_state, "supervisor")
     TABLE[(_state, "merge")] = _t(S.CLOSED, "dispatcher")
 
+
+# A photo is an action too, so it has a version and a timeline row: the reporter adds what
+# they saw, staff holding the case add theirs and the handler the result (cases.photos).
+for _state in (*_OPEN_WORK, S.RESOLVED):
+    TABLE[(_state, "add_photo")] = _t(_state, "reporter", "dispatcher", "handler")
+
 ACTIONS = sorted({action for _, action in TABLE})
-
-
-def transition_for(status: str, action: str) -> Transition | None:
-    return TABLE.get((status, action))
-
-
-def allowed_actions(status: str) -> list[str]:
-    return sorted(action for (state, action) in TABLE if state == status)

@@ -9,6 +9,10 @@ class CreditConfig(AppConfig):
 
     def ready(self):
         from credit.preset import SECTIONS, check_credit, do_load_credit
+        from credit.views import person_credit
         from presets.sections import register
+        from residents.panels import register_person_panel
 
+        # The person's page (residents) shows a credit section; residents knows no app.
+        register_person_panel("credit/_person.html", person_credit, order=10)
         register(*SECTIONS, load=do_load_credit, check=check_credit)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from org.codes import ancestor_prefixes
 from org.models import OrgNode
 from org.models.base import ScopedQuerySet
+from org.scoping import scope_prefixes
 from residents.models import Resident
 
 # An award is at most 100 deeds or hours, so a balance stays far from the column's limit.
@@ -163,8 +164,6 @@ class StoreItem(models.Model):
     @classmethod
     def scope_extra_q(cls, user, department_ids):
         """A grid's people also shop in the store of their community, an ancestor node."""
-        from org.scoping import scope_prefixes
-
         own = scope_prefixes(user, personal=False) or []
         resident = getattr(user, "resident", None)
         if resident is not None:

@@ -18,11 +18,6 @@ from presets.sections import Section
 class CreditScheme(Table):
     """``[credit]``: the scheme as a seed describes it (荣成's 信用管理办法)."""
 
-    kept_by: Array[Slug] | None = Field(
-        None,
-        description="duties that award points and keep a store; "
-        "None: the platform's (credit.permissions.DEFAULT_KEEPERS)",
-    )
     credit_subject_count: Count | None = None
     incentive_item_count: Count | None = None
     cadre_volunteer_hours_per_year: Count | None = None

@@ -13,7 +13,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cases.idempotency import page_once
 from credit.actions import (
     account_for,
     do_add_store_item,
@@ -33,6 +32,7 @@ from credit.models import (
 from credit.permissions import can_award, can_stock, keeper_codes, keeps
 from gridgov.errors import ActionError
 from gridgov.parsing import form_int
+from idempotency.keys import page_once
 from org.codes import ancestor_prefixes, any_subtree_q
 from org.models import LevelKind, OrgNode
 from org.scoping import staff_over

@@ -1,56 +1,48 @@
-"""Who may import and export what. Everything a user imports or exports stays inside
-their own part of the tree (org.scoping); these checks only decide whether the page or
-command is open to them at all.
+"""Who may import and export what, from the capability table (``org.permissions``).
+Everything a user imports or exports stays inside their own part of the tree (org.scoping);
+these checks decide whether the page, the API or the command is open to them at all.
 
-- 12345 orders, staff lists, households and residents, partner units: imported by
-  staff and leaders (roles of kind staff/leader), into their subtree.
-- The matter catalogue is one list for the whole installation: imported by superusers
-  and by staff/leaders seated at the root of the tree.
-- Exports: staff, leaders and department staff, each register restricted to what
-  ``restrict(user)`` lets them see (department staff see no residents).
-- Unmasked phones and ID numbers only for roles that may reveal (``can_reveal``), only
-  when asked, and every resident so exported is written to the access log.
+- 12345 orders, staff lists, households and residents, partner units: ``exchange.import``,
+  into the subtrees where the user holds it;
+- the hotline systems' column mappings: ``exchange.configure``;
+- the matter catalogue is one list for the whole installation: ``exchange.import_catalogue``
+  held at the root of the tree;
+- exports: ``exchange.export``, each register restricted to what ``restrict(user)`` lets
+  them see (the residents register only to those who see residents at all);
+- unmasked phones and ID numbers in an export: ``residents.export``; every resident so
+  exported is written to the access log.
 """
 
 from org.models import OrgNode
-from org.scoping import department_ids, in_scope, staff_codes
-from residents.masking import can_reveal
-
-
-def is_staff_user(user) -> bool:
-    return user.is_authenticated and (user.is_superuser or bool(staff_codes(user)))
+from org.permissions import has
+from org.scoping import in_scope, scope_prefixes
 
 
 def may_import(user, kind: str) -> bool:
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    codes = staff_codes(user)
     if kind == "catalogue":
-        roots = set(OrgNode.objects.filter(parent=None).values_list("code", flat=True))
-        return any(code in roots for code in codes)
-    return bool(codes)
+        roots = OrgNode.objects.filter(parent=None).values_list("code", flat=True)
+        return any(has(user, "exchange.import_catalogue", code) for code in roots)
+    return has(user, "exchange.import")
+
+
+def may_configure(user) -> bool:
+    return has(user, "exchange.configure")
 
 
 def may_export(user, kind: str) -> bool:
-    if not user.is_authenticated or not user.is_active:
+    if not has(user, "exchange.export"):
         return False
-    if user.is_superuser or staff_codes(user):
-        return True
-    # Department staff: the tree's structure, their cases, the catalogue; no residents.
-    return bool(department_ids(user)) and kind != "residents"
+    return kind != "residents" or scope_prefixes(user, personal=True) != []
 
 
 def may_reveal(user) -> bool:
-    return can_reveal(user)
+    return has(user, "residents.export")
 
 
-def in_staff_scope(user, code: str) -> bool:
-    """Whether a node code lies in the subtrees where the user holds a staff role."""
-    if user is None or user.is_superuser:
-        return True
-    return any(code.startswith(prefix) for prefix in staff_codes(user))
+def in_import_scope(user, code: str) -> bool:
+    """Whether a node code lies in the subtrees where the user imports (``exchange.import``);
+    True without a user (a command run by the operator)."""
+    return user is None or has(user, "exchange.import", code)
 
 
 def in_personal_scope(user, code: str) -> bool:

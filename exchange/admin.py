@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 
 from exchange.models import ExportRecord, HotlineApiKey, HotlineSystem, ImportJob
 from gridgov.admin import ReadOnlyAdmin
-from org.scoping import staff_codes
+from org.permissions import has
 
 
 @admin.register(HotlineSystem)
@@ -20,8 +20,10 @@ class ApiKeyForm(forms.ModelForm):
 
     def clean_user(self):
         user = self.cleaned_data["user"]
-        if not user.is_superuser and not staff_codes(user):
-            raise ValidationError("代表账号要有工作人员或领导角色: 工单只能落在其管辖范围内")
+        if not has(user, "exchange.import"):
+            raise ValidationError(
+                "代表账号要能导入热线工单(exchange.import): 工单只能落在其管辖范围内"
+            )
         return user
 
 

@@ -14,6 +14,7 @@ from exchange.actions import HotlineOrder, do_import_hotline_order, order_title
 from exchange.addresses import address_index, normalise
 from exchange.importing import CREATED, UNCHANGED, Column, Row, RowError, Sheet
 from exchange.models import DEFAULT_DATE_FORMAT, HotlineSystem, ImportKind
+from exchange.tabular import text
 from org.locator import locator
 from org.models import OrgNode
 from org.scoping import in_scope
@@ -111,8 +112,6 @@ def parse_when(value, date_format: str, *, end_of_day: bool = False) -> datetime
 
 
 def cell_text(value) -> str:
-    from exchange.tabular import text
-
     return text(value)
 
 

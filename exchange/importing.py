@@ -26,7 +26,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from exchange.models import ImportJob, JobStatus
-from exchange.tabular import ErrorSink, Table, open_table
+from exchange.tabular import ErrorSink, Table, TableError, open_table
 from gridgov.errors import ActionError
 
 logger = logging.getLogger(__name__)
@@ -307,8 +307,6 @@ def bulk_cache():
 def run_job(job: ImportJob, sheet: Sheet, *, path=None, progress: Callable = None) -> ImportJob:
     """Import the job's file (or ``path``); on a file-level problem the job fails with
     the reason in ``message``."""
-    from exchange.tabular import TableError
-
     started = time.perf_counter()
     try:
         table = open_table(path or job.source.path, job.source_name)

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from exchange.access import may_reveal
 from exchange.hotline import HotlineSheet, export_cases, export_table
 from exchange.importing import Sheet, preview, run_job
 from exchange.models import ExportRecord, ImportJob, ImportKind, JobStatus
@@ -26,20 +27,6 @@ def sheet_for(job: ImportJob) -> Sheet:
 def job_preview(job: ImportJob) -> dict:
     table = open_table(job.source.path, job.source_name)
     return preview(sheet_for(job), table)
-
-
-def do_start_job(job: ImportJob) -> bool:
-    """Queue an uploaded job (once: a second click does nothing); the worker runs it
-    after the commit."""
-    with transaction.atomic():
-        queued = ImportJob.objects.filter(pk=job.pk, status=JobStatus.UPLOADED).update(
-            status=JobStatus.QUEUED
-        )
-        if queued:
-            from exchange.tasks import run_import_job
-
-            transaction.on_commit(lambda: run_import_job(job.pk))
-    return bool(queued)
 
 
 def execute_job(job_id: int, progress=None, path=None) -> ImportJob | None:
@@ -74,8 +61,6 @@ def _scope_text(user, personal: bool) -> str:
 
 def export_register(user, kind: str, *, reveal: bool, file_format: str):
     """(content, content type, file name) of a register in the user's scope."""
-    from exchange.access import may_reveal
-
     register = REGISTERS[kind]
     reveal = bool(reveal and register.personal and may_reveal(user))
     with transaction.atomic():

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "huey.contrib.djhuey",
+    "outbox",
+    "idempotency",
     "presets",
     "catalog",
     "org",
@@ -66,7 +68,7 @@ WSGI_APPLICATION = "gridgov.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "templates"],
+        "DIRS": [BASE_DIR / "gridgov" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

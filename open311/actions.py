@@ -5,7 +5,7 @@ Open311 submission in the same transaction."""
 import re
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from cases.actions import Report, do_create_case
@@ -37,9 +37,6 @@ class NewRequest:
     email: str = ""
     device_id: str = ""
     account_id: str = ""
-    # The client's Idempotency-Key: kept as the case's external_ref, so a retry finds
-    # the case its first try created.
-    idempotency_key: str = ""
 
 
 def reporter_name(first: str, last: str) -> str:
@@ -65,18 +62,9 @@ def _description(new: NewRequest) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _retried(client: ApiClient, key: str) -> Case | None:
-    if not key:
-        return None
-    return Case.objects.filter(open311_submission__client=client, external_ref=key).first()
-
-
-def do_submit_request(client: ApiClient, new: NewRequest, *, at=None) -> tuple[Case, bool]:
-    """Create the case of an Open311 POST. Returns the case and whether it was created now
-    (False when the same Idempotency-Key already created it)."""
-    existing = _retried(client, new.idempotency_key)
-    if existing is not None:
-        return existing, False
+def do_submit_request(client: ApiClient, new: NewRequest, *, at=None) -> Case:
+    """Create the case of an Open311 POST. (A retry with the same Idempotency-Key never
+    gets here: ``open311.views`` answers it from ``idempotency``, as the REST API does.)"""
     now = at or timezone.now()
     report = Report(
         title=_title(new),
@@ -90,27 +78,19 @@ def do_submit_request(client: ApiClient, new: NewRequest, *, at=None) -> tuple[C
         reporter_name=reporter_name(new.first_name, new.last_name),
         reporter_phone=new.phone,
         source_system=client.slug,
-        external_ref=new.idempotency_key,
         extra={"open311": {"client": client.slug, "attributes": new.answers}},
     )
-    try:
-        with transaction.atomic():
-            case = do_create_case(report, actor=None, at=now)
-            Submission.objects.create(
-                case=case,
-                client=client,
-                attributes=new.answers,
-                address_id=new.address_id,
-                media_url=new.media_url,
-                email=new.email,
-                device_id=new.device_id,
-                account_id=new.account_id,
-                created_at=now,
-            )
-    except IntegrityError:
-        # A concurrent retry with the same key won the race for the external ticket.
-        existing = _retried(client, new.idempotency_key)
-        if existing is None:
-            raise
-        return existing, False
-    return case, True
+    with transaction.atomic():
+        case = do_create_case(report, actor=None, at=now)
+        Submission.objects.create(
+            case=case,
+            client=client,
+            attributes=new.answers,
+            address_id=new.address_id,
+            media_url=new.media_url,
+            email=new.email,
+            device_id=new.device_id,
+            account_id=new.account_id,
+            created_at=now,
+        )
+    return case

@@ -1,6 +1,7 @@
 """Errors as GeoReport v2 lists them: one or more {code, description} with the HTTP status
-(404 for a resource that does not exist, 403 for a missing or wrong api_key, 400 for any
-other request that cannot be fulfilled)."""
+(404 for a resource that does not exist, 403 for a missing or wrong api_key, 422 for an
+Idempotency-Key already used with another request, 400 for any other request that cannot
+be fulfilled)."""
 
 
 class Open311Error(Exception):

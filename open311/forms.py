@@ -24,7 +24,6 @@ ADDRESS_LIMIT = 200
 MAX_REQUESTS = 1000  # GeoReport's default and our ceiling per answer
 MAX_SPAN = timedelta(days=90)
 MAX_PAGE = 1_000_000  # keeps the offset within what the database takes
-EXTERNAL_REF_LIMIT = 64  # Case.external_ref
 _ATTRIBUTE = re.compile(r"attribute\[([^\[\]]+)\](\[\])?")
 _PHONE = re.compile(r"\+?[\d\- ()]{3,20}")
 
@@ -61,7 +60,7 @@ def service_or_404(code: str) -> MatterCategory:
     return category
 
 
-def parse_new_request(params, idempotency_key: str = "") -> NewRequest:
+def parse_new_request(params) -> NewRequest:
     """The arguments of POST requests as a NewRequest, or an Open311Error."""
     code = _text(params, "service_code")
     if not code:
@@ -127,9 +126,6 @@ def parse_new_request(params, idempotency_key: str = "") -> NewRequest:
     new.answers, attribute_problems = clean_answers(category, attribute_values(params))
     problems += attribute_problems
 
-    if len(idempotency_key) > EXTERNAL_REF_LIMIT:
-        problems.append(f"Idempotency-Key 不能超过 {EXTERNAL_REF_LIMIT} 字符")
-    new.idempotency_key = idempotency_key
     if problems:
         raise bad_request(*problems)
     return new

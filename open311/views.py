@@ -2,6 +2,7 @@
 calls a query or the one action, and renders in the format the URL's suffix names."""
 
 import functools
+import re
 
 from django.db.models import Max
 from django.http import HttpResponseRedirect
@@ -13,12 +14,15 @@ from django.views.decorators.csrf import csrf_exempt
 from cases.models import Case
 from catalog.models import MatterCategory
 from gridgov.errors import ActionError
+from idempotency import keys
 from open311 import attributes, records
 from open311.actions import do_submit_request
 from open311.errors import Open311Error, bad_request, forbidden, not_found
 from open311.forms import parse_filters, parse_new_request, service_or_404
 from open311.models import SCOPE_POST, ApiClient, configured_jurisdiction
 from open311.render import respond
+
+_FORMAT_SUFFIX = re.compile(r"\.(json|xml)$")
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 
@@ -155,16 +159,17 @@ def service_requests(request, params, *, fmt):
     return respond([records.request_row(case, request) for case in page], fmt, "service_requests")
 
 
-def _post_request(request, params, fmt):
-    client = _client(params, required=True)
-    if not client.has_scope(SCOPE_POST):
-        raise forbidden(f"该 api_key 没有提交权限（{SCOPE_POST}）")
-    key = request.headers.get("Idempotency-Key", "").strip()
-    new = parse_new_request(params, idempotency_key=key)
+def _submit(client, params) -> tuple[int, list[dict]]:
+    """Create the case; (status, rows) in GeoReport's form, errors included."""
     try:
-        case, created = do_submit_request(client, new)
-    except ActionError as error:
-        raise bad_request(error.detail, *[f"{k}: {v}" for k, v in error.errors.items()]) from None
+        new = parse_new_request(params)
+        try:
+            case = do_submit_request(client, new)
+        except ActionError as error:
+            details = [f"{k}: {v}" for k, v in error.errors.items()]
+            raise bad_request(error.detail, *details) from None
+    except Open311Error as error:
+        return error.status, error.as_list()
     row = {
         "service_request_id": case.number,
         # Cases are created at once (type realtime), so the id comes back now; the token
@@ -173,9 +178,46 @@ def _post_request(request, params, fmt):
         "service_notice": records.service_notice(case),
         "account_id": new.account_id or None,
     }
-    response = respond([row], fmt, "service_requests", status=201)
-    if key:
-        response["Idempotent-Replay"] = "false" if created else "true"
+    return 201, [row]
+
+
+def _answer(status: int, rows: list[dict], fmt: str):
+    return respond(rows, fmt, "errors" if status >= 400 else "service_requests", status=status)
+
+
+def _post_request(request, params, fmt):
+    """A POST with an Idempotency-Key goes through the platform's one idempotency
+    mechanism, with the client system as the key's owner: a retry with the same request
+    gets the first answer, the same key with another request is refused (422)."""
+    client = _client(params, required=True)
+    if not client.has_scope(SCOPE_POST):
+        raise forbidden(f"该 api_key 没有提交权限（{SCOPE_POST}）")
+    key = keys.request_key(request)
+    if not key:
+        return _answer(*_submit(client, params), fmt)
+    if len(key) > keys.MAX_KEY_LENGTH:
+        raise bad_request(keys.TOO_LONG_DETAIL)
+    # What the request asks, whatever its format (.json or .xml) or the key it came with.
+    asked = {name: params.getlist(name) for name in params if name != "api_key"}
+    path = _FORMAT_SUFFIX.sub("", request.path)
+    print_ = keys.fingerprint(request.method, path, asked)
+    answer, record = keys.run_once(
+        scope=f"open311:{client.pk}",
+        user=None,
+        key=key,
+        fingerprint=print_,
+        path=request.path,
+        work=lambda: _submit(client, params),
+        answer=lambda answer: answer,
+    )
+    if record is None:
+        response = _answer(*answer, fmt)
+        response["Idempotent-Replay"] = "false"
+        return response
+    if not record.matches(print_):
+        raise Open311Error(422, f"{keys.REUSED}: {keys.REUSED_DETAIL}")
+    response = _answer(record.status_code, record.body, fmt)
+    response["Idempotent-Replay"] = "true"
     return response
 
 

@@ -3,9 +3,10 @@ the role catalogue, departments and the per-grid standards; and their loader."""
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
 from org.models import GridKind, Level, LevelKind, OrgNode, PartyLevel, Role, RoleKind
+from org.permissions import DEFAULTS, VERBS
 from presets.loader import PresetError
 from presets.schema import (
     Array,
@@ -108,6 +109,23 @@ class PerGrid(Table):
     talk_points: Count = 0
 
 
+def _known_verb(verb: str) -> str:
+    if verb not in VERBS:
+        raise ValueError(f"unknown verb {verb!r}")
+    return verb
+
+
+Verb = Annotated[str, AfterValidator(_known_verb)]
+
+
+class Permissions(Table):
+    """``[permissions]``: a preset's changes to the platform's duty → verbs table
+    (``org.permissions.DEFAULTS``): ``[permissions.grant] grid_worker = ["cases.whistle"]``."""
+
+    grant: dict[Slug, Array[Verb]] = {}
+    revoke: dict[Slug, Array[Verb]] = {}
+
+
 class OwnersCommittee(Table):
     # 武功: 「將黨組織設立情況納入業主委員會備案要求」
     party_organisation_required: bool = False
@@ -127,6 +145,7 @@ SECTIONS = (
     Section("grid_kinds", Annotated[Array[GridKindSpec], unique("code")], ()),
     Section("per_grid", PerGrid | None, None),
     Section("owners_committee", OwnersCommittee | None, None),
+    Section("permissions", Permissions, Permissions(), doc="who may do what (org.permissions)"),
 )
 
 
@@ -145,6 +164,11 @@ def check_org(preset):
     for index, party in enumerate(preset.party_levels):
         if party.org_level not in keys:
             yield ("party_levels", index, "org_level"), f"no level {party.org_level!r} in levels"
+    duties = {role.duty for role in preset.roles} | set(DEFAULTS)
+    for part in ("grant", "revoke"):
+        for duty in getattr(preset.permissions, part):
+            if duty not in duties:
+                yield ("permissions", part, duty), "no role has this duty"
 
 
 def do_load_org(preset, context) -> None:

@@ -6,8 +6,8 @@ the tree (``scope_field``) and whether it is personal data (``scope_personal``).
 so an object outside them is simply not found (404), never "forbidden".
 """
 
+from org.choices import RoleKind
 from org.codes import any_subtree_q
-from org.models import RoleKind
 
 _CACHE_ATTR = "_gridgov_scope"
 

@@ -1,82 +1,30 @@
 """Everything that happens to a volunteer order, each in one transaction with its timeline row.
 
-Status changes are conditional UPDATEs on (status, version): when two volunteers take the
-same order at once, exactly one UPDATE matches and the other gets 409 ``already_taken``.
+Status changes run on the workflow engine (``ORDERS``, the table in
+``participation.transitions``): the order row is locked, so when two volunteers take the
+same order at once, one takes it and the other gets 409 ``already_taken``.
 """
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from credit.actions import VOLUNTEER_RULE, do_award_points
 from credit.models import IncentiveRule
-from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from gridgov import workflow
+from gridgov.errors import Conflict, InvalidInput, NotPermitted
 from gridgov.parsing import form_amount
 from org.models import OrgNode
-from org.scoping import in_scope, staff_over
+from org.scoping import in_scope
 from participation.models import OrderEvent, OrderKind, OrderStatus, ServiceOrder
-from participation.permissions import capabilities
+from participation.permissions import holds, may_post_for
+from participation.transitions import ACTION_NAMES, TABLE
 from residents.models import Resident
 
 MAX_HOURS = Decimal(24)
 
-
-@dataclass(frozen=True)
-class Transition:
-    sources: tuple[str, ...]
-    target: str
-    who: frozenset[str]
-    name: str
-    by_taker: bool = True  # False: the taker may not, whatever else they are
-
-
-TRANSITIONS = {
-    "take": Transition((OrderStatus.OPEN,), OrderStatus.TAKEN, frozenset({"volunteer"}), _("接单")),
-    "release": Transition(
-        (OrderStatus.TAKEN,), OrderStatus.OPEN, frozenset({"taker", "manager"}), _("退回")
-    ),
-    "complete": Transition((OrderStatus.TAKEN,), OrderStatus.DONE, frozenset({"taker"}), _("完成")),
-    # Points are paid when someone other than the volunteer confirms the hours.
-    "confirm": Transition(
-        (OrderStatus.DONE,),
-        OrderStatus.CONFIRMED,
-        frozenset({"requester", "manager"}),
-        _("确认完成"),
-        by_taker=False,
-    ),
-    # Also once taken: a volunteer who never comes must not leave the resident stuck.
-    "cancel": Transition(
-        (OrderStatus.OPEN, OrderStatus.TAKEN),
-        OrderStatus.CANCELLED,
-        frozenset({"requester", "manager"}),
-        _("取消"),
-        by_taker=False,
-    ),
-}
-EVENT_NAMES = {
-    "post": _("点单"),
-    **{key: t.name for key, t in TRANSITIONS.items()},
-    "anonymise": _("匿名化"),
-}
-
-
-def _may(user, order: ServiceOrder, transition: Transition, caps: set[str]) -> bool:
-    if not transition.by_taker and order.taker_id == user.pk:
-        return False
-    return bool(caps & transition.who)
-
-
-def allowed_actions(user, order: ServiceOrder) -> list[str]:
-    caps = capabilities(user, order)
-    return [
-        key
-        for key, t in TRANSITIONS.items()
-        if order.status in t.sources and _may(user, order, t, caps)
-    ]
+EVENT_NAMES = {"post": _("点单"), **ACTION_NAMES, "anonymise": _("匿名化")}
 
 
 @transaction.atomic
@@ -114,7 +62,11 @@ def do_post_order(
                 )
         if grid_code:
             node = OrgNode.objects.filter(code=grid_code).exclude(grid_kind="").first()
-            if node is None or not in_scope(actor, node.code, personal=True):
+            if node is None:
+                raise InvalidInput("没有这个网格", errors={"grid_code": ["无效"]})
+            if not may_post_for(actor, node.code):
+                raise NotPermitted("只有本网格、本社区的工作人员可以代居民点单")
+            if not in_scope(actor, node.code, personal=True):
                 raise InvalidInput(
                     "没有这个网格,或不在您的管辖范围内", errors={"grid_code": ["无效"]}
                 )
@@ -124,7 +76,7 @@ def do_post_order(
             node = requester.household.grid
         else:
             raise InvalidInput("请选择网格或居民", errors={"grid_code": ["不能为空"]})
-        if not staff_over(actor, node.code):
+        if not may_post_for(actor, node.code):
             raise NotPermitted("只有本网格、本社区的工作人员可以代居民点单")
     order = ServiceOrder.objects.create(
         kind=kind,
@@ -134,7 +86,9 @@ def do_post_order(
         requester=requester,
         created_by=actor,
     )
-    OrderEvent.objects.create(order=order, action="post", to_status=order.status, actor=actor)
+    OrderEvent.objects.create(
+        order=order, action="post", to_status=order.status, actor=actor, at=order.created_at
+    )
     return order
 
 
@@ -147,65 +101,94 @@ def _hours(data: dict) -> Decimal:
     return hours
 
 
-@transaction.atomic
-def do_order_action(order_id: int, action: str, *, actor, version=None, data=None) -> ServiceOrder:
-    """Apply ``action`` to the order: 403 without the capability, 409 when the order is no
-    longer in a state the action applies to or ``version`` is stale."""
-    data = data or {}
-    transition = TRANSITIONS.get(action)
-    if transition is None:
-        raise InvalidInput(f"没有这个动作: {action}", code="unknown_action")
-    order = ServiceOrder.objects.select_related("node", "requester", "taker").get(pk=order_id)
-    if not _may(actor, order, transition, capabilities(actor, order)):
-        raise NotPermitted("您不能对这个订单执行此操作")
-    if action == "take" and order.status == OrderStatus.TAKEN:
-        # Said before "stale": the volunteer who was too late needs to hear just that.
-        raise Conflict("这个订单已被他人接单", code="already_taken")
-    if version not in (None, "") and str(version) != str(order.version):
-        raise StaleVersion("订单已被他人更新,请刷新后重试")
-    if order.status not in transition.sources:
-        raise Conflict(f"订单当前为「{order.get_status_display()}」,不能{transition.name}")
-    now = timezone.now()
-    changes = {"status": transition.target, "version": F("version") + 1}
-    if action == "take":
-        changes.update(taker=actor, taken_at=now)
-    elif action == "release":
-        changes.update(taker=None, taken_at=None)
-    elif action == "complete":
-        changes.update(done_at=now, hours=_hours(data))
-    elif action == "confirm" and data.get("hours") not in (None, ""):
-        hours = _hours(data)
+def _note(step: workflow.Step) -> None:
+    step.note = str(step.data.get("note", "")).strip()[:200]
+
+
+def _take(step: workflow.Step):
+    _note(step)
+    step.set(taker=step.actor, taken_at=step.now)
+
+
+def _release(step: workflow.Step):
+    _note(step)
+    step.set(taker=None, taken_at=None)
+
+
+def _complete(step: workflow.Step):
+    _note(step)
+    step.set(done_at=step.now, hours=_hours(step.data))
+
+
+def _confirm(step: workflow.Step):
+    _note(step)
+    order = step.obj
+    if step.data.get("hours") not in (None, ""):
+        hours = _hours(step.data)
         if hours > order.hours:
             raise InvalidInput("确认的时长不能多于志愿者填报的时长", errors={"hours": ["超出填报"]})
-        changes.update(hours=hours)
-    matched = ServiceOrder.objects.filter(
-        pk=order.pk, status=order.status, version=order.version
-    ).update(**changes)
-    if not matched:
-        # Another request changed the order between our read and our write.
-        if action == "take":
+        step.set(hours=hours)
+    points = _pay_taker(order, step.actor)
+    if points:
+        step.set(points=points)
+
+
+def _cancel(step: workflow.Step):
+    _note(step)
+
+
+class OrderWorkflow(workflow.Workflow):
+    model = ServiceOrder
+    event_model = OrderEvent
+    subject_field = "order"
+    table = TABLE
+    handlers = {
+        "take": _take,
+        "release": _release,
+        "complete": _complete,
+        "confirm": _confirm,
+        "cancel": _cancel,
+    }
+    names = ACTION_NAMES
+    noun = "订单"
+    version_required = False  # a tap on 接单 races on the state, not on what the page showed
+    select_related = ("node", "requester")
+
+    def holds(self, actor, order, relation, action, context):
+        return holds(actor, order, relation)
+
+    def refuse_stale(self, order, action):
+        if action == "take" and order.status != OrderStatus.OPEN:
+            # Said before "stale": the volunteer who was too late needs to hear just that.
             raise Conflict("这个订单已被他人接单", code="already_taken")
-        raise StaleVersion("订单已被他人更新,请刷新后重试")
-    OrderEvent.objects.create(
-        order=order,
-        action=action,
-        from_status=order.status,
-        to_status=transition.target,
-        actor=actor,
-        note=str(data.get("note", ""))[:200],
-    )
-    order.refresh_from_db()
-    if action == "confirm":
-        _pay_taker(order, actor)
-    return order
+        super().refuse_stale(order, action)
+
+    def refuse_transition(self, order, action):
+        if action == "take" and order.status == OrderStatus.TAKEN:
+            raise Conflict("这个订单已被他人接单", code="already_taken")
+        raise Conflict(f"订单当前为「{order.get_status_display()}」,不能{ACTION_NAMES[action]}")
 
 
-def _pay_taker(order: ServiceOrder, actor) -> None:
-    """Volunteer hours grow the taker's credit, when the taker is also a resident here."""
+ORDERS = OrderWorkflow()
+
+
+def do_order_action(order_id: int, action: str, *, actor, version=None, data=None) -> ServiceOrder:
+    """Apply ``action`` to the order (``ORDERS.apply``): 403 without the relation, 409 when
+    the order is no longer in a state the action applies to or ``version`` is stale."""
+    return ORDERS.apply(order_id, action, actor=actor, version=version, data=data)
+
+
+def allowed_actions(user, order: ServiceOrder) -> list[str]:
+    return ORDERS.allowed_actions(user, order)
+
+
+def _pay_taker(order: ServiceOrder, actor) -> int:
+    """Volunteer hours grow the taker's credit, when the taker is also a resident here;
+    the points paid (0 when none)."""
     resident = getattr(order.taker, "resident", None)
     rule = IncentiveRule.objects.filter(key=VOLUNTEER_RULE, is_active=True).first()
     if resident is None or rule is None:
-        return
+        return 0
     entry = do_award_points(
         resident,
         rule,
@@ -215,5 +198,4 @@ def _pay_taker(order: ServiceOrder, actor) -> None:
         note=f"志愿服务:{order.title}"[:200],
         check_permission=False,
     )
-    ServiceOrder.objects.filter(pk=order.pk).update(points=entry.delta)
-    order.points = entry.delta
+    return entry.delta

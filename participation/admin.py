@@ -6,7 +6,7 @@ from participation.models import OrderEvent, ServiceOrder
 
 class OrderEventInline(ReadOnlyInline):
     model = OrderEvent
-    fields = ["created_at", "action", "actor", "from_status", "to_status", "note"]
+    fields = ["at", "action", "actor", "from_status", "to_status", "note", "data"]
     readonly_fields = fields
 
 

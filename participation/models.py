@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from gridgov.workflow import TimelineEvent
 from org.models import OrgNode
 from org.models.base import ScopedQuerySet
 from residents.models import Resident
@@ -75,22 +76,13 @@ class ServiceOrder(models.Model):
         return Q(created_by=user) | Q(taker=user) | Q(requester__user=user)
 
 
-class OrderEvent(models.Model):
-    """Append-only timeline of an order."""
+class OrderEvent(TimelineEvent):
+    """Append-only timeline of an order; an event without an actor is the system's
+    (retention)."""
 
     order = models.ForeignKey(ServiceOrder, models.CASCADE, related_name="events")
-    action = models.CharField(_("动作"), max_length=12)
-    from_status = models.CharField(max_length=10, blank=True)
-    to_status = models.CharField(max_length=10)
-    # None: the system (retention).
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    note = models.CharField(_("说明"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(TimelineEvent.Meta):
         verbose_name = _("订单动态")
         verbose_name_plural = _("订单动态")
 

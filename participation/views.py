@@ -11,20 +11,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from cases.idempotency import page_once
 from gridgov.errors import ActionError
 from gridgov.parsing import form_int
+from idempotency.keys import page_once
 from org.models import OrgNode
-from org.scoping import staff_codes
+from org.permissions import codes_with, restrict
 from participation.actions import (
     EVENT_NAMES,
-    TRANSITIONS,
     allowed_actions,
     do_order_action,
     do_post_order,
 )
 from participation.filters import OrderFilterSet
 from participation.models import OrderKind, OrderStatus, ServiceOrder
+from participation.transitions import ACTION_NAMES
 from residents.masking import mask_name
 from residents.models import Resident
 
@@ -58,7 +58,7 @@ TABS = [
 def market(request):
     user = request.user
     tabs = dict(TABS)
-    resident_only = hasattr(user, "resident") and not staff_codes(user)
+    resident_only = hasattr(user, "resident") and not codes_with(user, "volunteer.take")
     tab = request.GET.get("tab", "")
     if tab not in tabs:
         tab = "asked" if resident_only else "open"
@@ -88,10 +88,12 @@ GRID_CHOICES = 800
 
 def _postable_grids(user):
     """The grids the user may post for: a list, or None when there are too many to list."""
-    if not staff_codes(user) and not user.is_superuser:
+    if codes_with(user, "volunteer.post_for") == []:
         return []
     grids = list(
-        OrgNode.objects.restrict(user).exclude(grid_kind="").order_by("code")[: GRID_CHOICES + 1]
+        restrict(OrgNode.objects.exclude(grid_kind=""), user, "volunteer.post_for").order_by(
+            "code"
+        )[: GRID_CHOICES + 1]
     )
     return None if len(grids) > GRID_CHOICES else grids
 
@@ -170,7 +172,7 @@ def detail(request, pk):
         "forward": FORWARD,
         "events": events,
         "requester_name": _requester_name(order, user),
-        "names": {key: t.name for key, t in TRANSITIONS.items()},
+        "names": ACTION_NAMES,
         "may_post": _may_post(user),
     }
     return render(request, "participation/detail.html", context)
@@ -185,7 +187,7 @@ def _may_post(user) -> bool:
 @page_once
 def act(request, pk, action):
     order = get_object_or_404(_orders(request.user), pk=pk)
-    if action not in TRANSITIONS:
+    if action not in ACTION_NAMES:
         messages.error(request, _("没有这个操作。"))
         return redirect("participation:detail", order.pk)
     try:
@@ -199,7 +201,7 @@ def act(request, pk, action):
     except ActionError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("已%(action)s。") % {"action": TRANSITIONS[action].name})
+        messages.success(request, _("已%(action)s。") % {"action": ACTION_NAMES[action]})
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

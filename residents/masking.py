@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from org.permissions import has
 from residents.models import AccessLog, Resident
 
 REVEALABLE_FIELDS = ("phone", "id_number")
@@ -28,12 +29,12 @@ def mask_id_number(id_number: str) -> str:
 MASKS = {"phone": mask_phone, "id_number": mask_id_number}
 
 
-def can_reveal(user) -> bool:
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return user.assignments.filter(role__can_reveal=True).exists()
+def can_reveal(user, resident: Resident | None = None) -> bool:
+    """Whether the user may see ``resident``'s phone and ID number unmasked (the verb
+    ``residents.reveal`` at their household), or anyone's where they hold it when no
+    resident is given. Callers still find the resident through ``restrict`` first."""
+    code = resident.household.code if resident is not None else None
+    return has(user, "residents.reveal", code)
 
 
 def masked(resident: Resident, field: str) -> str:

@@ -8,11 +8,11 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from credit.views import person_credit
 from org.models import Household
 from org.queries import ancestors
 from residents.masking import REVEALABLE_FIELDS, can_reveal, do_reveal_field, masked
 from residents.models import Resident
+from residents.panels import person_panels
 
 
 def _masked_fields(resident) -> dict[str, str]:
@@ -50,8 +50,8 @@ def _person_page(request, resident, *, revealed=None):
         "crumbs": ancestors(resident.household, request.user),
         "masked": _masked_fields(resident),
         "revealed": revealed or {},
-        "may_reveal": can_reveal(request.user),
-        **person_credit(request.user, resident),
+        "may_reveal": can_reveal(request.user, resident),
+        **person_panels(request.user, resident),
     }
     return render(request, "residents/person.html", context)
 
@@ -66,7 +66,7 @@ def person_detail(request, pk):
 @login_required
 def person_reveal(request, pk):
     resident = _visible_resident(request.user, pk)
-    if not can_reveal(request.user):
+    if not can_reveal(request.user, resident):
         raise PermissionDenied
     field = request.POST.get("field", "")
     if field not in REVEALABLE_FIELDS:

@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.actions import Report, do_case_action, do_create_case
+from cases.actions.flow import CASES
 from cases.config import case_settings
-from cases.delivery import deliver_inbox_in_bulk
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -33,12 +33,14 @@ from cases.models import (
     CaseEvent,
     Status,
 )
-from cases.notify import held_delivery
 from cases.sla import sweep_lights
 from catalog.deadlines import resolution_due
 from catalog.models import CalendarDay, HandlerKind, MatterCategory, Tier
 from gridgov.errors import ActionError
 from org.models import Building, Department, OrgNode, RoleAssignment, RoleKind, User
+from org.permissions import active_table
+from outbox.delivery import deliver_inbox_in_bulk
+from outbox.notify import held_delivery
 from presets.loader import active_preset
 from simulate import case_texts as texts
 from simulate import names
@@ -84,7 +86,6 @@ class CaseGenerator(CaseStories):
         settings = case_settings()
         self.reopen_limit = settings["reopen_limit"]
         self.report_in_hours = settings["report_in_hours"]
-        self.whistle_holder = self.preset.whistle.holder
         self.channels = list(dict.fromkeys([*settings["channels"], *EXTRA_CHANNELS]))
         self.nodes = {node.pk: node for node in OrgNode.objects.select_related("level")}
         if not self.nodes:
@@ -611,11 +612,12 @@ class CaseGenerator(CaseStories):
             return
         if act.guard is not None and not act.guard(case):
             return
+        actor = self._actor_for(case, act)
         try:
             case = do_case_action(
                 case.pk,
                 act.action,
-                actor=act.actor,
+                actor=actor,
                 version=case.version,
                 data=act.data,
                 at=act.at,
@@ -629,6 +631,29 @@ class CaseGenerator(CaseStories):
         self.latest[case.pk] = case
         if story is not None:
             self._advance(story, case, act, push)
+
+    def _actor_for(self, case: Case, act: Act) -> User:
+        """The story's actor, or, when their duty does not hold the action's verb in this
+        preset (a grid worker who may not refuse a report), someone up the tree who does:
+        the capability table decides, as it does for people."""
+        if CASES.permits(act.actor, case, act.action):
+            return act.actor
+        table = active_table()
+        verb = f"cases.{act.action}"
+        node = case.grid or self.root
+        while node is not None:
+            by_duty = self.staff.get(node.pk, {})
+            duties = [
+                d
+                for d in dict.fromkeys([*DUTY_PREFERENCE, *sorted(by_duty)])
+                if by_duty.get(d) and verb in table.get(d, ())
+            ]
+            if duties:
+                candidate = self.staff_at(node, random.Random(case.pk), duties[0])
+                if CASES.permits(candidate, case, act.action):
+                    return candidate
+            node = self.nodes.get(node.parent_id)
+        return act.actor
 
     def _report_day(self, day, started) -> None:
         self.progress(

@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from credit.actions import account_for, do_add_store_item, do_award_points, do_redeem
 from credit.models import CreditAccount, IncentiveRule, RuleUnit, StoreItem
-from credit.permissions import keeper_duties, keeps
+from credit.permissions import keeps
 from gridgov.errors import ActionError
 from org.models import GridKind, OrgNode, RoleAssignment, RoleKind, User
+from org.permissions import duties_with
 from participation.actions import do_order_action, do_post_order
 from participation.models import OrderKind
 from residents.models import Resident
@@ -75,7 +76,9 @@ class ParticipationGenerator:
 
     def _keeper_at(self, node) -> User | None:
         assignment = (
-            RoleAssignment.objects.filter(node=node, role__duty__in=keeper_duties())
+            RoleAssignment.objects.filter(
+                node=node, role__duty__in=duties_with("credit.keep_store")
+            )
             .select_related("user")
             .order_by("user__username")
             .first()

@@ -14,8 +14,9 @@ from PIL import Image
 
 from cases.actions import Report, do_case_action, do_create_case
 from cases.api.views import allowed_actions
-from cases.models import Assignment, Case, CasePhoto, InboxMessage, Light, Status
+from cases.models import Assignment, Case, CasePhoto, Light, Status
 from org.models import Department, OrgNode, User
+from outbox.models import InboxMessage
 
 pytestmark = pytest.mark.usefixtures("city", "db")
 
@@ -483,7 +484,7 @@ def test_dispatch_from_triage_to_a_department_and_its_inbox(
     _login(client, "demo-dept")
     body = client.get(reverse("cases:inbox")).content.decode()
     assert case.number in body and "签收" in body
-    assert InboxMessage.objects.filter(user=_user("demo-dept"), case=case).exists()
+    assert InboxMessage.objects.about(case).filter(user=_user("demo-dept")).exists()
     assert 'class="count"' in client.get(reverse("org:home")).content.decode()
     response = client.post(
         reverse("cases:act", args=[case.pk, "accept"]), {"version": case.version}
@@ -496,7 +497,7 @@ def test_dispatch_from_triage_to_a_department_and_its_inbox(
 def test_a_message_is_marked_read(client, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         case = _dispatched()
-    message = InboxMessage.objects.filter(user=_user("demo-dept"), case=case).get()
+    message = InboxMessage.objects.about(case).filter(user=_user("demo-dept")).get()
     _login(client, "demo-dept")
     response = client.post(reverse("cases:read", args=[message.pk]), {"open": "1"})
     assert response["Location"] == reverse("cases:detail", args=[case.pk])

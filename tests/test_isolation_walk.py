@@ -23,13 +23,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from cases.models import Case, CasePhoto, InboxMessage
+from cases.models import Case, CasePhoto
 from catalog.models import MatterCategory
 from credit.models import CreditAccount, Redemption, StoreItem
 from open311.models import ApiClient
 from org.codes import any_subtree_q
 from org.models import Household, OrgNode, User
 from org.scoping import scope_prefixes
+from outbox.models import InboxMessage
 from participation.models import ServiceOrder
 from residents.models import Resident
 from tests.conftest import DEMO_USERS, build_city

@@ -15,7 +15,8 @@ from django.core.management import call_command
 from django.db import connection
 
 from audit.backup import BackupError, backup_database, data_digest, restore_database
-from cases.models import Case, CaseEvent, Outbox
+from cases.models import Case, CaseEvent
+from outbox.models import Outbox
 from residents.models import AccessLog, Resident
 from tests.conftest import build_city
 
@@ -89,7 +90,7 @@ def test_a_restored_backup_holds_every_case_timeline_and_ledger(tmp_path, empty_
         "cases.Case",
         "cases.CaseEvent",
         "residents.AccessLog",
-        "cases.Outbox",
+        "outbox.Outbox",
         *ledger,
         *orders,
     ):

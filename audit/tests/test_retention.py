@@ -127,7 +127,7 @@ def test_finished_volunteer_orders_lose_their_requester_and_description(db):
     do_order_action(recent.pk, "cancel", actor=resident)
     still_open = do_post_order(actor=resident, kind="order", title="修水管", description="二楼")
     OrderEvent.objects.filter(order__in=[old, still_open]).update(
-        created_at=NOW - timezone.timedelta(days=800)
+        at=NOW - timezone.timedelta(days=800)
     )
     assert anonymise_finished_orders(now=NOW) == 1
     assert anonymise_finished_orders(now=NOW) == 0  # once

@@ -1,16 +1,12 @@
-"""Every action on a case after intake, through one entry point: ``do_case_action``.
-
-It locks the case, checks the version (409 when stale), the transition table (409 when
-the action does not apply in this state) and the actor's capabilities (403), runs the
-action's handler, bumps the version and writes exactly one timeline event, all in one
-transaction. Notifications go to the outbox in that same transaction.
+"""Every action on a case after intake, through one entry point: ``do_case_action``, which
+runs the case workflow (``CASES``) on the one workflow engine (``gridgov.workflow``): lock,
+version (409), table (409), relation and verb (403), the action's handler below, one
+timeline event and the notices to the outbox, in one transaction.
 """
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
@@ -24,19 +20,22 @@ from cases.models import (
     AssignmentStatus,
     Case,
     CaseEvent,
+    PhotoKind,
     Satisfaction,
     Status,
 )
-from cases.permissions import LIVE, capabilities
+from cases.permissions import LIVE, holds, live_lead, verb
+from cases.photos import add_photos
 from cases.sla import light_for, warn_at_for
-from cases.transitions import TABLE, transition_for
+from cases.transitions import TABLE
 from catalog.calendar import add_working_days
 from catalog.deadlines import resolution_due, response_due
 from catalog.models import CalendarYear, MatterCategory, Tier
 from catalog.routing import route
-from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from gridgov import workflow
+from gridgov.errors import Conflict, InvalidInput, NotPermitted
 from org.models import Department, OrgNode
-from org.scoping import department_ids, staff_codes
+from org.permissions import codes_with, has
 
 ACTION_NAMES = {
     "accept": _("受理/签收"),
@@ -60,31 +59,20 @@ ACTION_NAMES = {
     "supervise": _("督办"),
     "merge": _("合并"),
     "publish": _("公示"),
+    "add_photo": _("补充照片"),
 }
 
 
-@dataclass
-class Step:
-    case: Case
-    actor: object
-    data: dict
-    now: datetime
-    assignments: list[Assignment]
-    caps: set[str]
-    changed: set[str] = field(default_factory=set)
-    to: str | None = None
-    note: str = ""
-    event_data: dict = field(default_factory=dict)
-    notices: list = field(default_factory=list)
+class Step(workflow.Step):
+    """A case action in progress (``gridgov.workflow.Step``) with the case's own words."""
 
-    def tell(self, event: str, users, title: str, body: str = "") -> None:
-        """Notify once the case carries its new status and version (webhooks show them)."""
-        self.notices.append((event, users, title, body))
+    @property
+    def case(self) -> Case:
+        return self.obj
 
-    def set(self, **values):
-        for name, value in values.items():
-            setattr(self.case, name, value)
-            self.changed.add(name)
+    @property
+    def assignments(self) -> list[Assignment]:
+        return self.context["assignments"]
 
 
 def _text(step: Step, name: str, *, required: bool, limit: int = 2000) -> str:
@@ -99,31 +87,29 @@ def _text(step: Step, name: str, *, required: bool, limit: int = 2000) -> str:
     return value
 
 
-def _own_node(step: Step) -> OrgNode | None:
-    """The actor's deepest staff node that holds the case."""
-    codes = [code for code in staff_codes(step.actor) if step.case.org_code.startswith(code)]
+def _own_node(step: Step, action: str) -> OrgNode | None:
+    """The actor's deepest node holding the case where they hold the action's verb."""
+    codes = [
+        c for c in codes_with(step.actor, verb(action)) or [] if step.case.org_code.startswith(c)
+    ]
     return OrgNode.objects.filter(code=max(codes, key=len)).first() if codes else None
 
 
 def _live_lead(step: Step) -> Assignment | None:
-    return next(
-        (a for a in step.assignments if a.role == AssignmentRole.LEAD and a.status in LIVE), None
-    )
+    return live_lead(step.assignments)
 
 
-def _my_assignment(step: Step, role: str, statuses) -> Assignment | None:
-    """The actor's unit's assignment of that role: their department's, or a node's they
-    are staff of (any for a superuser)."""
-    departments = set(department_ids(step.actor))
-    codes = staff_codes(step.actor)
+def _my_assignment(step: Step, role: str, statuses, action: str) -> Assignment | None:
+    """The actor's unit's assignment of that role: their department's, or a node's where
+    they hold the action's verb (any for a superuser)."""
+    name = verb(action)
     for assignment in step.assignments:
         if assignment.role != role or assignment.status not in statuses:
             continue
-        if (
-            step.actor.is_superuser
-            or assignment.department_id in departments
-            or (assignment.node_id and any(assignment.node.code.startswith(c) for c in codes))
-        ):
+        if assignment.department_id:
+            if has(step.actor, name, department=assignment.department_id):
+                return assignment
+        elif assignment.node_id and has(step.actor, name, assignment.node.code):
             return assignment
     return None
 
@@ -151,7 +137,7 @@ def _accept(step: Step):
     step.note = _text(step, "note", required=False)
     _respond(step)
     if step.case.status == Status.DISPATCHED:
-        mine = _my_assignment(step, AssignmentRole.LEAD, [AssignmentStatus.PENDING])
+        mine = _my_assignment(step, AssignmentRole.LEAD, [AssignmentStatus.PENDING], "accept")
         if mine is None:
             raise NotPermitted("只有牵头单位可以签收")
         _answer(mine, AssignmentStatus.ACCEPTED, step.now, step.note)
@@ -171,7 +157,7 @@ def _reject(step: Step):
 
 
 def _take(step: Step):
-    node = _own_node(step) or step.case.handling_node
+    node = _own_node(step, "claim") or step.case.handling_node
     step.note = _text(step, "note", required=False)
     step.set(handling_node=node)
     _respond(step)
@@ -273,7 +259,7 @@ def _unit(spec) -> tuple[Department | None, OrgNode | None]:
 
 def _return(step: Step):
     step.note = _text(step, "reason", required=True)
-    mine = _my_assignment(step, AssignmentRole.LEAD, LIVE)
+    mine = _my_assignment(step, AssignmentRole.LEAD, LIVE, "return")
     if mine is None:
         raise NotPermitted("只有牵头单位可以退单")
     _answer(mine, AssignmentStatus.RETURNED, step.now, step.note)
@@ -319,7 +305,7 @@ def _whistle(step: Step):
 
 
 def _report_in(step: Step):
-    mine = _my_assignment(step, AssignmentRole.WHISTLE, [AssignmentStatus.PENDING])
+    mine = _my_assignment(step, AssignmentRole.WHISTLE, [AssignmentStatus.PENDING], "report_in")
     if mine is None:
         raise NotPermitted("您的部门没有被吹哨")
     step.note = _text(step, "note", required=False)
@@ -411,6 +397,9 @@ def _resolve(step: Step):
     result = _text(step, "result", required=True, limit=5000)
     step.note = result
     step.set(result=result, resolved_at=step.now)
+    if step.data.get("photos"):
+        photos = add_photos(step.case, step.data["photos"], PhotoKind.RESULT)
+        step.event_data["photos"] = [photo.pk for photo in photos]
     lead = _live_lead(step)
     if lead is not None:
         _answer(lead, AssignmentStatus.DONE, step.now, "办结")
@@ -540,6 +529,21 @@ def _publish(step: Step):
     step.set(is_published=True, public_summary=PHONE_OR_ID.sub("****", summary))
 
 
+def _add_photo(step: Step):
+    """Photos of what the reporter saw, or of the result: those only from the unit holding
+    the case or the staff over it, never from the reporter."""
+    kind = step.data.get("kind", PhotoKind.REPORT)
+    if kind not in PhotoKind.values:
+        raise InvalidInput("kind 只能是 report 或 result", errors={"kind": ["report 或 result"]})
+    if kind == PhotoKind.RESULT and not step.relations & {"handler", "dispatcher"}:
+        raise NotPermitted("办理结果照片只能由办理单位上传")
+    uploads = step.data.get("photos") or []
+    if not isinstance(uploads, list) or not uploads:
+        raise InvalidInput("请上传照片(字段 photos)", errors={"photos": ["至少一张"]})
+    photos = add_photos(step.case, uploads, kind)
+    step.event_data.update(kind=kind, photos=[photo.pk for photo in photos])
+
+
 HANDLERS = {
     "accept": _accept,
     "reject": _reject,
@@ -562,54 +566,61 @@ HANDLERS = {
     "supervise": _supervise,
     "merge": _merge,
     "publish": _publish,
+    "add_photo": _add_photo,
 }
 assert set(HANDLERS) == {action for _, action in TABLE}
+
+
+class CaseWorkflow(workflow.Workflow):
+    model = Case
+    event_model = CaseEvent
+    subject_field = "case"
+    table = TABLE
+    handlers = HANDLERS
+    names = ACTION_NAMES
+    noun = "案件"
+    select_related = ("handling_node", "grid", "category", "tier")
+    step_class = Step
+
+    def load(self, case, actor, *, reporter_token=None, assignments=None):
+        if assignments is None:
+            assignments = list(case.assignments.select_related("node", "department"))
+        return {"assignments": assignments, "reporter_token": reporter_token}
+
+    def holds(self, actor, case, relation, action, context):
+        return holds(
+            actor, case, relation, action, context["assignments"], context["reporter_token"]
+        )
+
+    def notify(self, case, event, users, title, body, at):
+        notify.notify(case, event, users, title, body, at=at)
+
+    def refuse_transition(self, case, action):
+        raise Conflict(f"案件{case.get_status_display()}，不能{ACTION_NAMES[action]}")
+
+
+CASES = CaseWorkflow()
 
 
 def do_case_action(
     case_id: int, action: str, *, actor, version, data=None, at=None, reporter_token=None
 ) -> Case:
-    """Apply ``action`` to the case. The caller has checked that the actor may see it
-    (or holds the case's ``reporter_token``, for a resident without an account)."""
-    if action not in HANDLERS:
-        raise InvalidInput(f"没有这个操作: {action}", code="unknown_action")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise InvalidInput("请带上案件的 version", errors={"version": ["必填整数"]})
-    data = data if isinstance(data, dict) else {}
-    now = at or timezone.now()
-    with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("handling_node", "grid", "category", "tier")
-            .get(pk=case_id)
-        )
-        if case.version != version:
-            raise StaleVersion(f"案件已被他人更新（当前版本 {case.version}），请刷新后再试")
-        transition = transition_for(case.status, action)
-        if transition is None:
-            raise Conflict(f"案件{case.get_status_display()}，不能{ACTION_NAMES[action]}")
-        assignments = list(case.assignments.select_related("node", "department"))
-        caps = capabilities(actor, case, assignments, reporter_token=reporter_token)
-        if not caps & set(transition.who):
-            raise NotPermitted(f"您不能对这个案件{ACTION_NAMES[action]}")
-        step = Step(case, actor, data, now, assignments, caps)
-        from_status = case.status
-        HANDLERS[action](step)
-        to_status = step.to or transition.to[0]
-        if to_status not in transition.to:
-            raise AssertionError(f"{action} led to {to_status}, not in {transition.to}")
-        step.set(status=to_status, version=case.version + 1)
-        case.save(update_fields=sorted(step.changed))
-        for event, users, title, body in step.notices:
-            notify.notify(case, event, users, title, body, at=now)
-        CaseEvent.objects.create(
-            case=case,
-            action=action,
-            actor=actor if actor.is_authenticated else None,
-            at=now,
-            from_status=from_status,
-            to_status=to_status,
-            note=step.note,
-            data=step.event_data,
-        )
-    return case
+    """Apply ``action`` to the case (``CASES.apply``). The caller has checked that the actor
+    may see it (or holds the case's ``reporter_token``, for a resident without an account)."""
+    return CASES.apply(
+        case_id,
+        action,
+        actor=actor,
+        version=version,
+        data=data,
+        at=at,
+        reporter_token=reporter_token,
+    )
+
+
+def allowed_actions(user, case: Case, *, reporter_token=None) -> list[str]:
+    """The actions ``user`` may take on ``case`` now (the API's ``allowed_actions``)."""
+    context = CASES.load(
+        case, user, reporter_token=reporter_token, assignments=list(case.assignments.all())
+    )
+    return CASES.allowed_actions(user, case, context)

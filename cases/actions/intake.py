@@ -19,8 +19,8 @@ from catalog.deadlines import resolution_due, response_due
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import InvalidInput
 from org.locator import locator
-from org.models import Building, Household, OrgNode, RoleKind
-from org.scoping import staff_codes
+from org.models import Building, Household, OrgNode
+from org.permissions import codes_with
 
 # A suggestion is taken as the category only when it is this sure; otherwise the
 # dispatcher picks one in triage.
@@ -51,7 +51,7 @@ def default_tier() -> Tier:
     return Tier.objects.filter(code="coordinated").first() or Tier.objects.order_by("order").first()
 
 
-def _locate(report: Report, actor) -> tuple[OrgNode | None, str]:
+def _locate(report: Report, actor, staff_codes: list[str]) -> tuple[OrgNode | None, str]:
     """The grid of a report: from its grid code, its point, or its address. Without one,
     the case sits at the reporting staff member's node, or the root."""
     if report.grid_code:
@@ -75,9 +75,8 @@ def _locate(report: Report, actor) -> tuple[OrgNode | None, str]:
         if place:
             grid = OrgNode.objects.get(pk=place)
             return grid, grid.code
-    codes = staff_codes(actor) if actor is not None and actor.is_authenticated else []
-    if codes:
-        return None, min(codes, key=len)
+    if staff_codes:
+        return None, min(staff_codes, key=len)
     resident = getattr(actor, "resident", None) if actor is not None else None
     if resident is not None:
         grid = resident.household.grid
@@ -104,9 +103,23 @@ def _classify(report: Report) -> tuple[MatterCategory | None, list[dict]]:
     return None, summary
 
 
-def do_create_case(report: Report, *, actor=None, at=None) -> Case:
+def _filing_codes(actor, as_public: bool) -> list[str] | None:
+    """Where the actor files cases as staff (``cases.report``): None everywhere (a
+    superuser), [] when they report as the public does (a resident, the QR form)."""
+    if as_public or actor is None or not actor.is_authenticated:
+        return []
+    return codes_with(actor, "cases.report")
+
+
+def do_create_case(report: Report, *, actor=None, at=None, as_public=False) -> Case:
     """Create a case from a report. ``actor`` is the staff member or resident who filed it
-    (None for an anonymous QR report)."""
+    (None for an anonymous report); ``as_public`` for the public QR form, where anyone may
+    report in any grid.
+
+    The one rule of where, for every entry point (page, API, import; Open311 files as the
+    public): a person who files cases as staff (holding ``cases.report``) files them only
+    in the subtrees where they hold it, else InvalidInput ``out_of_scope`` (400); anyone
+    else reports as the public and follows their own case as its reporter."""
     title = report.title.strip()
     if not title:
         raise InvalidInput("请填写标题", errors={"title": ["不能为空"]})
@@ -119,18 +132,28 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
         raise InvalidInput("经度和纬度要一起提供", errors={"location": ["lng 和 lat 缺一"]})
     settings = case_settings()
     now = at or timezone.now()
+    codes = _filing_codes(actor, as_public)
     with transaction.atomic():
-        grid, org_code = _locate(report, actor)
+        grid, org_code = _locate(report, actor, codes or [])
+        if codes and not any(org_code.startswith(code) for code in codes):
+            field = "grid_code" if report.grid_code else "location"
+            raise InvalidInput(
+                "这个位置不在您的管辖范围内",
+                code="out_of_scope",
+                errors={field: ["不在您的范围内"]},
+            )
         category, suggestions = _classify(report)
         tier = category.default_tier if category else default_tier()
         if report.due_at is not None:  # another system's own deadline
             due_at, warning = report.due_at, False
         else:
             due_at, warning = resolution_due(tier, now)
-        is_resident = (
-            actor is not None
+        # Filed as the public by a person with an account: their own case to follow.
+        is_reporter = (
+            codes == []
+            and actor is not None
             and actor.is_authenticated
-            and actor.assignments.filter(role__kind=RoleKind.RESIDENT).exists()
+            and (as_public or hasattr(actor, "resident"))
         )
         case = Case.objects.create(
             number=next_case_number(settings["case_prefix"], now),
@@ -150,7 +173,7 @@ def do_create_case(report: Report, *, actor=None, at=None) -> Case:
             reporter_phone=report.reporter_phone,
             source_system=report.source_system,
             external_ref=report.external_ref,
-            reporter_user=actor if is_resident else None,
+            reporter_user=actor if is_reporter else None,
             created_by=actor if actor is not None and actor.is_authenticated else None,
             tracking_token=secrets.token_urlsafe(16),
             created_at=now,

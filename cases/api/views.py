@@ -7,6 +7,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from cases.actions import Report, do_case_action, do_create_case
+from cases.actions.flow import allowed_actions
 from cases.api.serializers import (
     ActionSerializer,
     CaseCreateSerializer,
@@ -14,20 +15,11 @@ from cases.api.serializers import (
     CaseSerializer,
 )
 from cases.filters import CaseFilterSet
-from cases.idempotency import idempotent
 from cases.models import Assignment, Case, CaseEvent, PhotoKind
-from cases.permissions import capabilities
-from cases.photos import add_photos
-from cases.transitions import ACTIONS, TABLE
+from cases.transitions import ACTIONS
 from gridgov.api import error_response
 from gridgov.errors import ActionError
-
-
-def allowed_actions(user, case) -> list[str]:
-    caps = capabilities(user, case, list(case.assignments.all()))
-    return sorted(
-        action for (state, action), t in TABLE.items() if state == case.status and caps & set(t.who)
-    )
+from idempotency.keys import idempotent
 
 
 class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -120,24 +112,32 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
                 "properties": {
                     "photos": {"type": "array", "items": {"type": "string", "format": "binary"}},
                     "kind": {"type": "string", "enum": list(PhotoKind.values)},
+                    "version": {"type": "integer"},
                 },
+                "required": ["photos", "version"],
             }
         },
         responses={201: OpenApiTypes.OBJECT},
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
     )
     @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    @idempotent
     def photos(self, request, pk=None):
+        """Add photos: the ``add_photo`` action, with the case's version and a timeline row."""
         case = self.get_object()
-        kind = request.data.get("kind", PhotoKind.REPORT)
-        if kind not in PhotoKind.values:
-            return Response(
-                {"code": "invalid", "detail": "kind 只能是 report 或 result"}, status=400
-            )
-        uploads = request.FILES.getlist("photos")
-        if not uploads:
-            return Response({"code": "invalid", "detail": "请上传照片(字段 photos)"}, status=400)
+        data = {
+            "kind": request.data.get("kind", PhotoKind.REPORT),
+            "photos": request.FILES.getlist("photos"),
+        }
         try:
-            photos = add_photos(case, uploads, kind)
+            case = do_case_action(
+                case.pk,
+                "add_photo",
+                actor=request.user,
+                version=request.data.get("version"),
+                data=data,
+            )
         except ActionError as error:
             return error_response(error)
-        return Response({"photos": [p.pk for p in photos]}, status=201)
+        photos = case.events.filter(action="add_photo").last().data["photos"]
+        return Response({"photos": photos, "version": case.version}, status=201)

@@ -8,9 +8,10 @@ import pytest
 
 from cases.actions import Report, do_case_action, do_create_case
 from cases.duplicates import distance_m
-from cases.models import Case, Outbox, Status
+from cases.models import Case, Status
 from gridgov.errors import Conflict, InvalidInput
 from org.models import OrgNode, User
+from outbox.models import Outbox
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 T0 = dt.datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
@@ -89,7 +90,12 @@ def test_a_case_of_another_category_is_not_flagged(place):
 def test_a_finished_case_is_not_a_duplicate_target(place):
     original = report(place, at=T0)
     do_case_action(
-        original.pk, "reject", actor=user("demo-grid"), version=1, data={"reason": "重复"}, at=T0
+        original.pk,
+        "reject",
+        actor=user("demo-community"),
+        version=1,
+        data={"reason": "重复"},
+        at=T0,
     )
     assert report(place, at=T0 + dt.timedelta(hours=1)).possible_duplicate_of is None
 
@@ -106,7 +112,7 @@ def test_a_case_without_a_point_or_a_category_is_never_flagged(place):
 
 
 def test_merging_closes_the_duplicate_and_its_reporter_hears_the_outcome(place):
-    grid = user("demo-grid")
+    community = user("demo-community")  # the community merges and rejects, not the grid
     original = report(place, at=T0)
     duplicate = report(place, at=T0 + dt.timedelta(hours=2), east_m=30, actor="demo-resident")
     assert duplicate.possible_duplicate_of == original
@@ -115,44 +121,44 @@ def test_merging_closes_the_duplicate_and_its_reporter_hears_the_outcome(place):
     merged = do_case_action(
         duplicate.pk,
         "merge",
-        actor=grid,
+        actor=community,
         version=duplicate.version,
         data={"into": original.pk},
         at=T0 + dt.timedelta(hours=3),
     )
     assert merged.status == Status.CLOSED and merged.merged_into == original
     assert merged.closed_at == T0 + dt.timedelta(hours=3)
-    told = Outbox.objects.filter(case=duplicate, event="case_merged")
+    told = Outbox.objects.about(duplicate).filter(event="case_merged")
     assert list(told.values_list("recipient__username", flat=True)) == ["demo-resident"]
     assert original.number in told.get().payload["title"]
 
     at = T0 + dt.timedelta(hours=4)
-    case = do_case_action(original.pk, "handle", actor=grid, version=1, at=at)
+    case = do_case_action(original.pk, "handle", actor=community, version=1, at=at)
     case = do_case_action(
-        case.pk, "resolve", actor=grid, version=2, data={"result": "已更换路灯"}, at=at
+        case.pk, "resolve", actor=community, version=2, data={"result": "已更换路灯"}, at=at
     )
     assert not Outbox.objects.filter(event="case_closed").exists()
-    do_case_action(case.pk, "close", actor=grid, version=3, at=at)
+    do_case_action(case.pk, "close", actor=community, version=3, at=at)
     outcome = Outbox.objects.filter(event="case_closed", recipient=user("demo-resident")).get()
-    assert outcome.case_id == original.pk
+    assert (outcome.subject_type, outcome.subject_id) == ("cases.case", original.pk)
     assert "已更换路灯" in outcome.payload["title"] + outcome.payload.get("body", "")
 
 
 def test_a_case_cannot_be_merged_into_itself_or_a_closed_case(place):
-    grid = user("demo-grid")
+    community = user("demo-community")  # the community merges and rejects, not the grid
     first = report(place, at=T0)
     second = report(place, at=T0 + dt.timedelta(hours=1))
     with pytest.raises(InvalidInput):
-        do_case_action(second.pk, "merge", actor=grid, version=1, data={"into": second.pk})
-    do_case_action(first.pk, "reject", actor=grid, version=1, data={"reason": "无效"})
+        do_case_action(second.pk, "merge", actor=community, version=1, data={"into": second.pk})
+    do_case_action(first.pk, "reject", actor=community, version=1, data={"reason": "无效"})
     with pytest.raises(Conflict) as caught:
-        do_case_action(second.pk, "merge", actor=grid, version=1, data={"into": first.pk})
+        do_case_action(second.pk, "merge", actor=community, version=1, data={"into": first.pk})
     assert caught.value.code == "merge_target_closed"
     assert Case.objects.get(pk=second.pk).status == Status.SUBMITTED
 
 
 def test_a_case_outside_the_staff_members_scope_is_not_a_merge_target(place):
-    grid = user("demo-grid")
+    community = user("demo-community")  # the community merges and rejects, not the grid
     elsewhere = OrgNode.objects.exclude(grid_kind="").exclude(code=place[0]).last()
     other = do_create_case(
         Report(title="路灯不亮", channel="hotline_12345", grid_code=elsewhere.code),
@@ -161,21 +167,21 @@ def test_a_case_outside_the_staff_members_scope_is_not_a_merge_target(place):
     )
     mine = report(place, at=T0)
     with pytest.raises(InvalidInput):
-        do_case_action(mine.pk, "merge", actor=grid, version=1, data={"into": other.pk})
+        do_case_action(mine.pk, "merge", actor=community, version=1, data={"into": other.pk})
 
 
 def test_a_reporter_hears_the_outcome_when_their_case_was_merged_twice(place):
     """A into B, then B into C: closing C tells A's reporter too (every reporter of a
     merged case is told the outcome)."""
-    grid = user("demo-grid")
+    community = user("demo-community")  # the community merges and rejects, not the grid
     at = T0 + dt.timedelta(hours=5)
     first = report(place, at=T0, actor="demo-resident")
     middle = report(place, at=T0 + dt.timedelta(hours=1))
     last = report(place, at=T0 + dt.timedelta(hours=2))
-    do_case_action(first.pk, "merge", actor=grid, version=1, data={"into": middle.pk}, at=at)
-    do_case_action(middle.pk, "merge", actor=grid, version=1, data={"into": last.pk}, at=at)
-    do_case_action(last.pk, "handle", actor=grid, version=1, at=at)
-    do_case_action(last.pk, "resolve", actor=grid, version=2, data={"result": "已修好"}, at=at)
-    do_case_action(last.pk, "close", actor=grid, version=3, at=at)
+    do_case_action(first.pk, "merge", actor=community, version=1, data={"into": middle.pk}, at=at)
+    do_case_action(middle.pk, "merge", actor=community, version=1, data={"into": last.pk}, at=at)
+    do_case_action(last.pk, "handle", actor=community, version=1, at=at)
+    do_case_action(last.pk, "resolve", actor=community, version=2, data={"result": "已修好"}, at=at)
+    do_case_action(last.pk, "close", actor=community, version=3, at=at)
     told = Outbox.objects.filter(event="case_closed", recipient=user("demo-resident"))
-    assert told.filter(case=last).exists()
+    assert told.about(last).exists()

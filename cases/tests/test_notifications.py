@@ -12,10 +12,11 @@ import pytest
 from django.utils import timezone
 
 from cases.actions import Report, do_case_action, do_create_case
-from cases.delivery import backoff, deliver, due_rows, sign
-from cases.models import Assignment, CaseEvent, InboxMessage, Outbox, Webhook
+from cases.models import Assignment, CaseEvent
 from gridgov.errors import InvalidInput
 from org.models import User
+from outbox.delivery import backoff, deliver, due_rows, sign
+from outbox.models import InboxMessage, Outbox, Webhook
 
 SECRET = "webhook-secret-for-tests"
 
@@ -49,7 +50,7 @@ def test_an_action_writes_its_outbox_rows_in_its_own_transaction(
 ):
     with django_capture_on_commit_callbacks() as callbacks:
         dispatch(case)
-    rows = Outbox.objects.filter(case=case, event="case_dispatched")
+    rows = Outbox.objects.about(case).filter(event="case_dispatched")
     assert "demo-dept" in set(rows.values_list("recipient__username", flat=True))
     assert all(row.delivered_at is None for row in rows)  # delivery waits for the commit
     assert len(callbacks) == 1  # the delivery task, enqueued on commit
@@ -92,7 +93,9 @@ def test_deliver_writes_one_inbox_message_per_outbox_row_even_when_called_twice(
         assert deliver(row.pk) is False  # already delivered
     assert InboxMessage.objects.count() == len(rows)
     message = InboxMessage.objects.get(outbox=rows[0])
-    assert message.user_id == rows[0].recipient_id and message.case_id == case.pk
+    assert message.user_id == rows[0].recipient_id
+    assert (message.subject_type, message.subject_id) == ("cases.case", case.pk)
+    assert message.url == f"/cases/{case.pk}/"
     assert message.title == rows[0].payload["title"]
 
 
@@ -173,7 +176,7 @@ def test_a_webhook_failing_once_is_retried_after_backoff_signed_and_seen_once(ca
     with Receiver(SECRET) as receiver:
         Webhook.objects.create(name="区平台", url=receiver.url, secret=SECRET, events=[])
         dispatch(case)
-        row = Outbox.objects.get(channel="webhook", case=case)
+        row = Outbox.objects.about(case).get(channel="webhook")
         assert row.payload["event"] == "case_dispatched"
 
         started = timezone.now()
@@ -200,6 +203,11 @@ def test_a_webhook_failing_once_is_retried_after_backoff_signed_and_seen_once(ca
     assert all(call["delivery"] == str(row.pk) for call in receiver.calls)
     assert receiver.accepted_ids == [row.pk]  # each event id accepted once
     assert receiver.calls[-1]["body"]["case"]["id"] == case.pk
+    assert receiver.calls[-1]["body"]["subject"] == {
+        "type": "cases.case",
+        "id": case.pk,
+        "url": f"/cases/{case.pk}/",
+    }
 
 
 def test_a_webhook_payload_gives_the_case_as_the_action_left_it(case):

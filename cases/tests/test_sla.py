@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 
 from cases.actions import Report, do_case_action, do_create_case
-from cases.models import Case, CaseEvent, Light, Outbox
+from cases.models import Case, CaseEvent, Light
 from cases.sla import sweep_lights
 from org.models import User
+from outbox.models import Outbox
 from tests.conftest import build_city
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -43,9 +44,9 @@ def light_events(case):
 
 def recipients(case, event):
     return set(
-        Outbox.objects.filter(case=case, event=event, channel="inbox").values_list(
-            "recipient__username", flat=True
-        )
+        Outbox.objects.about(case)
+        .filter(event=event, channel="inbox")
+        .values_list("recipient__username", flat=True)
     )
 
 

@@ -1,12 +1,13 @@
 """Random action sequences on a few cases: nothing gets past the transition table.
 
-A hypothesis state machine acts on a handful of cases with all 21 actions, random actors
+A hypothesis state machine acts on a handful of cases with every action, random actors
 (the demo accounts, a resident holding the tracking token, an anonymous caller) and
 plausible or faulty data, sometimes with a stale version. After every step it checks:
 
 - a success is a row of ``TABLE``: (state before, action) is in it, the state after is
-  one of its targets, and the actor holds one of the capabilities it names (decided by
-  an oracle written here from the definitions in ``cases.transitions``);
+  one of its targets, and the actor stands in one of the relations it names holding the
+  action's verb (decided by an oracle written here from the definitions in
+  ``cases.transitions`` and the capability table);
 - a success bumps ``version`` by exactly one and writes exactly one timeline event
   whose from/to states are the case's states before and after;
 - a failure changes nothing: the same row, no event, no assignment, no outbox row;
@@ -30,11 +31,13 @@ from hypothesis.stateful import (
 )
 
 from cases.actions import Report, do_case_action, do_create_case
-from cases.models import Assignment, Case, CaseEvent, Outbox, Satisfaction, Status
+from cases.models import Assignment, Case, CaseEvent, Satisfaction, Status
 from cases.transitions import ACTIONS, TABLE
 from catalog.models import Tier
 from gridgov.errors import ActionError, Conflict, InvalidInput, NotPermitted, StaleVersion
-from org.models import Department, OrgNode, RoleAssignment, RoleKind, User
+from org.models import Department, OrgNode, RoleAssignment, User
+from org.permissions import active_table
+from outbox.models import Outbox
 
 DEMO_GRID = "360802001001001"  # demo-grid's grid; demo-resident lives there
 OTHER_GRID = "360802002001001"  # another town: outside demo-street's subtree
@@ -66,21 +69,34 @@ CATEGORIES = ["JS-001", "HW-001", "SR-002", None]  # city management, sanitation
 
 
 class Person:
-    """What the oracle knows about an actor: staff seats and departments, read from the
-    role assignments directly (not through org.scoping)."""
+    """What the oracle knows about an actor: their seats (node, department, duty), read
+    from the role assignments directly (not through org.permissions), and the verbs of
+    each duty from the active capability table."""
 
     def __init__(self, user):
         self.user = user
         rows = RoleAssignment.objects.filter(user=user).select_related("role", "node")
-        self.staff = [r.node.code for r in rows if r.role.kind in (RoleKind.STAFF, RoleKind.LEADER)]
-        self.departments = {r.department_id for r in rows if r.department_id}
+        table = active_table()
+        self.seats = [
+            (r.node.code, r.department_id, table.get(r.role.duty, frozenset())) for r in rows
+        ]
 
-    def under(self, code: str) -> bool:
-        return any(code.startswith(seat) for seat in self.staff)
+    def holds(self, verb: str, code: str, *, above=False) -> bool:
+        return any(
+            verb in verbs
+            and department is None
+            and code.startswith(seat)
+            and not (above and code == seat)
+            for seat, department, verbs in self.seats
+        )
+
+    def holds_for(self, verb: str, department_id) -> bool:
+        return any(verb in verbs and d == department_id for _, d, verbs in self.seats)
 
 
-def expected_capabilities(person, case, assignments, *, token_ok) -> set[str]:
-    """The capabilities of ``person`` on ``case``, as cases.transitions defines them."""
+def expected_capabilities(person, case, assignments, action, *, token_ok) -> set[str]:
+    """The relations in which ``person`` may take ``action`` on ``case``, as
+    cases.transitions and cases.permissions define them (with the action's verb)."""
     caps = {"reporter"} if token_ok else set()
     if person is None:
         return caps
@@ -88,22 +104,27 @@ def expected_capabilities(person, case, assignments, *, token_ok) -> set[str]:
         return caps | ALL_CAPABILITIES
     if case.reporter_user_id == person.user.pk:
         caps.add("reporter")
-    if person.under(case.org_code):
+    verb = f"cases.{action}"
+    if person.holds(verb, case.org_code):
         caps.add("dispatcher")
     handling = case.handling_node.code if case.handling_node_id else case.org_code
-    if any(handling.startswith(seat) and handling != seat for seat in person.staff):
+    if person.holds(verb, handling, above=True):
         caps.add("supervisor")
     leads = [a for a in assignments if a.role == "lead" and a.status in LIVE]
     if leads:
         lead = leads[0]
-        if lead.department_id in person.departments or (
-            lead.node_id and person.under(lead.node.code)
-        ):
+        if lead.department_id:
+            if person.holds_for(verb, lead.department_id):
+                caps.add("handler")
+        elif person.holds(verb, lead.node.code):
             caps.add("handler")
-    elif person.under(handling):
+    elif person.holds(verb, handling):
         caps.add("handler")
     if any(
-        a.role == "whistle" and a.status == "pending" and a.department_id in person.departments
+        a.role == "whistle"
+        and a.status == "pending"
+        and a.department_id
+        and person.holds_for(verb, a.department_id)
         for a in assignments
     ):
         caps.add("summoned")
@@ -115,7 +136,7 @@ def snapshot(case_id: int) -> dict:
         "row": Case.objects.filter(pk=case_id).values().get(),
         "events": list(CaseEvent.objects.filter(case_id=case_id).values_list("pk", flat=True)),
         "assignments": list(Assignment.objects.filter(case_id=case_id).order_by("pk").values()),
-        "outbox": Outbox.objects.filter(case_id=case_id).count(),
+        "outbox": Outbox.objects.filter(subject_type="cases.case", subject_id=case_id).count(),
     }
 
 
@@ -246,7 +267,7 @@ class CaseMachine(RuleBasedStateMachine):
         def caps_of(actor_spec):
             username, with_token = actor_spec
             person = self.people.get(username)
-            return expected_capabilities(person, case, assignments, token_ok=with_token)
+            return expected_capabilities(person, case, assignments, action, token_ok=with_token)
 
         # Mostly an actor the table lets through, so the walk gets somewhere.
         fitting = [a for a in ACTORS if transition and caps_of(a) & set(transition.who)]

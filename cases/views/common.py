@@ -8,12 +8,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import ACTION_NAMES
-from cases.api.views import allowed_actions
+from cases.actions.flow import allowed_actions
 from cases.models import Case, Light
 from gridgov.errors import InvalidInput
 from gridgov.parsing import form_int
 from org.models import OrgNode
-from org.scoping import department_ids, staff_codes
+from org.permissions import codes_with
+from org.scoping import department_ids
 
 # Labels of timeline events, the actions' and the two the system writes itself.
 EVENT_NAMES = {**ACTION_NAMES, "submit": _("提交"), "light": _("亮灯")}
@@ -80,22 +81,23 @@ def actions_for(user, case) -> list[str]:
 
 
 def grid_nodes(user):
-    """The grids where the user holds a staff role (a grid worker's own grids)."""
+    """The grids where the user is seated and reports cases (a grid worker's own grids)."""
     if user.is_superuser:
         return OrgNode.objects.none()
-    return OrgNode.objects.filter(code__in=staff_codes(user)).exclude(grid_kind="")
+    return OrgNode.objects.filter(code__in=codes_with(user, "cases.report")).exclude(grid_kind="")
 
 
 def workbench(user) -> dict:
     """Which case pages make sense for the user's roles (the header's links)."""
-    codes = staff_codes(user)
+    codes = codes_with(user, "cases.report") or []
     grids = set(grid_nodes(user).values_list("code", flat=True))
+    triage = codes_with(user, "cases.accept") or []
     admin = user.is_superuser
     return {
         "list": True,
         "mine": not (codes or admin or department_ids(user)),
         "queue": bool(grids),
-        "triage": admin or any(code not in grids for code in codes),
+        "triage": admin or any(code not in grids for code in triage),
         "inbox": bool(department_ids(user)),
         "board": admin or bool(codes),
     }

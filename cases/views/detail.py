@@ -4,7 +4,6 @@ the one endpoint every page's action forms post to, and the photos."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -24,8 +23,8 @@ from cases.models import (
     Satisfaction,
     Status,
 )
-from cases.permissions import capabilities
-from cases.photos import add_photos, shared_photo_pk
+from cases.permissions import reporter_only
+from cases.photos import shared_photo_pk
 from cases.views.common import (
     EVENT_NAMES,
     action_data,
@@ -41,8 +40,8 @@ from cases.views.forms import uploaded_photos
 from gridgov.errors import ActionError
 from residents.masking import mask_phone
 
-# Actions whose form may carry photos, and of which kind.
-PHOTO_ACTIONS = {"resolve": PhotoKind.RESULT}
+# Actions whose form may carry photos (the result's, for resolve).
+PHOTO_ACTIONS = {"resolve"}
 
 
 @login_required
@@ -181,7 +180,7 @@ def detail_page(request, pk, *, error: ActionError | None = None, posted="", sta
 @login_required
 def detail(request, pk):
     case = visible_case_or_404(request.user, pk)
-    if capabilities(request.user, case) == {"reporter"}:
+    if reporter_only(request.user, case):
         # A resident with an account sees their own case as residents do: without
         # staff names or the reporter's data.
         return redirect("cases:track", token=case.tracking_token)
@@ -205,16 +204,11 @@ def act(request, pk, action):
     case = visible_case_or_404(request.user, pk)
     try:
         data = action_data(action, request.POST, request.user)
-        with transaction.atomic():
-            case = do_case_action(
-                case.pk,
-                action,
-                actor=request.user,
-                version=parse_version(request.POST),
-                data=data,
-            )
-            if action in PHOTO_ACTIONS:
-                add_photos(case, uploaded_photos(request), PHOTO_ACTIONS[action])
+        if action in PHOTO_ACTIONS:
+            data["photos"] = uploaded_photos(request)
+        case = do_case_action(
+            case.pk, action, actor=request.user, version=parse_version(request.POST), data=data
+        )
     except ActionError as failure:
         return detail_page(request, pk, error=failure, posted=action, status=failure.status)
     messages.success(

@@ -6,11 +6,13 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from cases.models import Assignment, AssignmentRole, AssignmentStatus, InboxMessage, Status
+from cases.models import Assignment, AssignmentRole, AssignmentStatus, Status
 from cases.views.common import URGENCY, URGENT_ORDER, actions_for, visible_cases
 from org.scoping import department_ids
+from outbox.models import InboxMessage
 
 MESSAGES_PER_PAGE = 30
 
@@ -54,7 +56,7 @@ def inbox(request):
         .annotate(urgency=URGENCY)
         .order_by(*URGENT_ORDER)
     )
-    inbox_messages = InboxMessage.objects.filter(user=user).select_related("case")
+    inbox_messages = InboxMessage.objects.filter(user=user)
     context = {
         "dispatches": [(a, actions) for a, actions in rows if a.role != AssignmentRole.WHISTLE],
         "whistles": [(a, actions) for a, actions in rows if a.role == AssignmentRole.WHISTLE],
@@ -75,8 +77,12 @@ def mark_read(request, pk):
     if message.read_at is None:
         message.read_at = timezone.now()
         message.save(update_fields=["read_at"])
-    if message.case_id and request.POST.get("open"):
-        return redirect("cases:detail", pk=message.case_id)
+    if (
+        message.url
+        and request.POST.get("open")
+        and url_has_allowed_host_and_scheme(message.url, allowed_hosts={request.get_host()})
+    ):
+        return redirect(message.url)
     return redirect("cases:inbox")
 
 

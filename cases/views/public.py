@@ -73,7 +73,9 @@ def report(request, grid_code):
                 with transaction.atomic():
                     photos = uploaded_photos(request)
                     actor = request.user if request.user.is_authenticated else None
-                    case = do_create_case(form.report("qr_code", grid.code), actor=actor)
+                    case = do_create_case(
+                        form.report("qr_code", grid.code), actor=actor, as_public=True
+                    )
                     add_photos(case, photos, PhotoKind.REPORT)
             except ActionError as failure:
                 error, status = failure.detail, failure.status

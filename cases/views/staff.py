@@ -37,7 +37,7 @@ from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
-from org.scoping import staff_codes
+from org.permissions import codes_with
 
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
@@ -136,11 +136,11 @@ def queue(request):
 
 
 def _dispatcher_cases(user):
-    """Cases in the user's own subtrees (where they dispatch), not just visible ones."""
+    """Cases in the subtrees where the user takes cases in (``cases.accept``), not just
+    the visible ones."""
     cases = visible_cases(user)
-    if user.is_superuser:
-        return cases
-    return cases.filter(any_subtree_q(staff_codes(user), "org_code"))
+    codes = codes_with(user, "cases.accept")
+    return cases if codes is None else cases.filter(any_subtree_q(codes, "org_code"))
 
 
 @login_required

@@ -2,11 +2,10 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.idempotency import idempotent
 from credit.actions import (
     account_for,
     do_add_store_item,
@@ -32,6 +31,7 @@ from credit.api.serializers import (
 from credit.models import CreditAccount, IncentiveRule, Redemption, StoreItem
 from gridgov.api import error_response
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 from org.models import OrgNode
 from residents.models import Resident
 
@@ -76,7 +76,8 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
 def _visible_resident(user, pk) -> Resident:
     resident = Resident.objects.restrict(user).select_related("household").filter(pk=pk).first()
     if resident is None:
-        raise ValidationError({"resident": ["没有这位居民,或不在您的管辖范围内"]})
+        # An object the user may not see is not found (a 404, like the detail routes).
+        raise NotFound("没有这位居民,或不在您的管辖范围内")
     return resident
 
 
@@ -127,7 +128,7 @@ class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
         data = form.validated_data
         node = OrgNode.objects.restrict(request.user).filter(code=data.pop("node_code")).first()
         if node is None:
-            raise ValidationError({"node_code": ["没有这个社区,或不在您的管辖范围内"]})
+            raise NotFound("没有这个社区,或不在您的管辖范围内")
         try:
             item = do_add_store_item(node, actor=request.user, **data)
         except ActionError as error:

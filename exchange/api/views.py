@@ -18,7 +18,6 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases.idempotency import idempotent
 from cases.models import Case
 from exchange.access import may_import
 from exchange.actions import do_import_hotline_order, find_order
@@ -42,6 +41,7 @@ from exchange.importing import RowError
 from exchange.models import HotlineApiKey, HotlineSystem
 from gridgov.authentication import BearerTokenAuthentication
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 from org.scoping import in_scope
 
 MAX_ORDERS = 500

@@ -11,7 +11,7 @@ from datetime import date
 
 from django.utils import timezone
 
-from exchange.access import in_staff_scope
+from exchange.access import in_import_scope
 from exchange.importing import CREATED, UNCHANGED, UPDATED, Column, Row, RowError, Sheet
 from exchange.models import ImportKind
 from exchange.registers.common import first_line_check
@@ -85,7 +85,7 @@ class PartnerSheet(Sheet):
             data.grid = self.grids[grid_code]
             if data.grid is None:
                 raise RowError(f"没有网格「{grid_code}」")
-            if not in_staff_scope(self.user, grid_code):
+            if not in_import_scope(self.user, grid_code):
                 raise RowError(f"网格 {grid_code} 不在您的管辖范围")
         return data
 
@@ -110,7 +110,7 @@ def do_import_partner_row(data: PartnerRow, *, actor) -> str:
             grid_codes = list(partner.pairings.values_list("grid__code", flat=True))
             if not grid_codes and actor is not None and not actor.is_superuser:
                 raise RowError(f"共建单位 {partner.code} 没有结对网格, 请由管理员修改")
-            if not all(in_staff_scope(actor, code) for code in grid_codes):
+            if not all(in_import_scope(actor, code) for code in grid_codes):
                 raise RowError(f"共建单位 {partner.code} 还与您管辖范围外的网格结对, 请由上级修改")
             for name in changed:
                 setattr(partner, name, values[name])

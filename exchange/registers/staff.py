@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 
-from exchange.access import in_staff_scope
+from exchange.access import in_import_scope
 from exchange.importing import CREATED, UNCHANGED, UPDATED, Column, Row, RowError, Sheet
 from exchange.models import ImportKind
 from exchange.registers.common import first_line_check, is_masked, phone_cell, yes_no
@@ -89,7 +89,7 @@ class StaffSheet(Sheet):
             raise RowError(
                 f"角色「{role.name}」应任职在「{role.level.name}」, 不是「{node.level.name}」"
             )
-        if not in_staff_scope(self.user, node.code):
+        if not in_import_scope(self.user, node.code):
             raise RowError(f"节点 {node.code} 不在您的管辖范围")
         department = None
         department_code = text(values.get("department"))
@@ -131,7 +131,7 @@ def do_import_staff_row(data: StaffRow, *, actor) -> str:
             elsewhere = [
                 code
                 for code in user.assignments.values_list("node__code", flat=True)
-                if not in_staff_scope(actor, code)
+                if not in_import_scope(actor, code)
             ]
             if elsewhere:
                 raise RowError(f"账号 {user.username} 在您的管辖范围外另有任职, 请由上级修改")

@@ -3,9 +3,9 @@ uploads kept in a temporary folder, and generated 12345 files."""
 
 import pytest
 
-from exchange.hotlinegen import HotlineFileGenerator
 from exchange.models import HotlineSystem
 from org.models import User
+from simulate.hotlinegen import HotlineFileGenerator
 from tests.conftest import city, live_city  # noqa: F401 (fixtures)
 
 

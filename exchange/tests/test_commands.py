@@ -6,8 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from cases.models import Case
-from exchange.hotlinegen import BAD_KINDS, HotlineFileGenerator
 from exchange.tabular import open_table
+from simulate.hotlinegen import BAD_KINDS, HotlineFileGenerator
 
 
 def test_the_generator_is_deterministic_and_spoils_its_share(system, tmp_path):

@@ -11,12 +11,12 @@ from openpyxl import Workbook
 
 from cases.models import Case, CaseEvent
 from exchange.hotline import HotlineSheet
-from exchange.hotlinegen import REJECTED_KINDS
 from exchange.importing import preview
 from exchange.jobs import execute_job
 from exchange.models import HotlineSystem, ImportJob, ImportKind, JobStatus
 from exchange.tabular import open_table
 from exchange.tests.conftest import make_file, user
+from simulate.hotlinegen import REJECTED_KINDS
 
 
 def run(path, system, username="demo-leader"):

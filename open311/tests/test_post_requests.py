@@ -137,9 +137,49 @@ def test_a_retry_with_the_same_idempotency_key_returns_the_first_answer(client, 
     assert again_status == 201 and response["Idempotent-Replay"] == "true"
     assert again == first
     assert Case.objects.filter(channel="open311").count() == 1
-    assert Case.objects.get().external_ref == "k-1"
     _, other, _ = post(client, "json", report(), HTTP_IDEMPOTENCY_KEY="k-2")
     assert other[0]["service_request_id"] != first[0]["service_request_id"]
+
+
+def test_a_retry_in_the_other_format_replays_the_first_answer_in_that_format(client, demo):
+    _, (first,), _ = post(client, "json", report(), HTTP_IDEMPOTENCY_KEY="k-1")
+    status, (again,), response = post(client, "xml", report(), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert status == 201 and response["Idempotent-Replay"] == "true"
+    assert again["service_request_id"] == first["service_request_id"]
+    assert Case.objects.filter(channel="open311").count() == 1
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_key_reused_with_another_report_is_refused_and_nothing_is_lost_silently(
+    client, demo, fmt
+):
+    status, _, _ = post(client, fmt, report(), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert status == 201
+    other = report(description="另一件事：井盖丢了")
+    status, body, response = post(client, fmt, other, root="errors", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert_error(status, body, 422, "idempotency_key_reused")
+    assert Case.objects.filter(channel="open311").count() == 1
+    # The same key stays bound to the first report: its retry still replays.
+    status, _, response = post(client, fmt, report(), HTTP_IDEMPOTENCY_KEY="k-1")
+    assert status == 201 and response["Idempotent-Replay"] == "true"
+
+
+def test_each_client_system_has_its_own_keys(client, demo, partner):
+    _, (ours,), _ = post(client, "json", report(), HTTP_IDEMPOTENCY_KEY="k-1")
+    status, (theirs,), response = post(
+        client, "json", report(api_key=PARTNER_KEY), HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert status == 201 and response["Idempotent-Replay"] == "false"
+    assert theirs["service_request_id"] != ours["service_request_id"]
+
+
+def test_a_refused_report_is_remembered_with_its_key_like_any_first_answer(client, demo):
+    bad = report(service_code="ZA-002")  # a required attribute is missing
+    status, body, _ = post(client, "json", bad, root="errors", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert_error(status, body, 400, "attribute[happening_now]")
+    status, again, response = post(client, "json", bad, root="errors", HTTP_IDEMPOTENCY_KEY="k-1")
+    assert (status, again, response["Idempotent-Replay"]) == (400, body, "true")
+    assert not Case.objects.exists()
 
 
 # -- errors -------------------------------------------------------------------------------
@@ -282,7 +322,7 @@ def test_a_required_attribute_must_be_answered(client, demo, fmt):
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_a_too_long_idempotency_key_is_400(client, demo, fmt):
-    status, body, _ = post(client, fmt, report(), root="errors", HTTP_IDEMPOTENCY_KEY="k" * 65)
+    status, body, _ = post(client, fmt, report(), root="errors", HTTP_IDEMPOTENCY_KEY="k" * 101)
     assert_error(status, body, 400, "Idempotency-Key")
 
 

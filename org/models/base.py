@@ -1,5 +1,7 @@
 from django.db import models
 
+from org.scoping import restrict
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -13,6 +15,4 @@ class ScopedQuerySet(models.QuerySet):
     """A queryset that knows how to narrow itself to what a user may see (see org.scoping)."""
 
     def restrict(self, user):
-        from org.scoping import restrict
-
         return restrict(self, user)

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from org.choices import RoleKind
 from org.models.base import ScopedQuerySet
 from org.models.tree import Level, OrgNode
 
@@ -14,15 +15,6 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.display_name or self.username
-
-
-class RoleKind(models.TextChoices):
-    """How a role's scope is drawn; the preset's own wording lives in Role.name."""
-
-    STAFF = "staff", _("工作人员")  # sees the subtree of the node it is bound to
-    LEADER = "leader", _("领导")  # the same, for oversight
-    DEPARTMENT = "department", _("部门")  # its department's work, no residents' records
-    RESIDENT = "resident", _("居民")  # their own household
 
 
 class Department(models.Model):

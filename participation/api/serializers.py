@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from participation.actions import EVENT_NAMES, TRANSITIONS
+from participation.actions import EVENT_NAMES
 from participation.models import OrderEvent, OrderKind, ServiceOrder
 from residents.masking import mask_name
 
@@ -41,6 +41,7 @@ class OrderSerializer(serializers.ModelSerializer):
 
 class OrderEventSerializer(serializers.ModelSerializer):
     action_name = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField(source="at", read_only=True)
 
     class Meta:
         model = OrderEvent
@@ -79,6 +80,3 @@ class OrderActionSerializer(serializers.Serializer):
         max_digits=4, decimal_places=1, required=False, help_text="完成时填写服务时长(小时)"
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-
-
-ACTIONS = list(TRANSITIONS)

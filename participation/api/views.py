@@ -4,12 +4,11 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from cases.idempotency import idempotent
 from gridgov.api import error_response
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 from participation.actions import allowed_actions, do_order_action, do_post_order
 from participation.api.serializers import (
-    ACTIONS,
     OrderActionSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
@@ -17,6 +16,7 @@ from participation.api.serializers import (
 )
 from participation.filters import OrderFilterSet
 from participation.models import OrderEvent, ServiceOrder
+from participation.transitions import ACTIONS
 
 
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -464,6 +464,23 @@ BROKEN = [
         "deliberation_levels[0].leader_role",
         "no role 'x' in roles",
     ),
+    # [permissions]: verbs and duties the platform knows
+    (
+        _set(["permissions", "grant", "grid_worker"], ["cases.fly"]),
+        "permissions.grant.grid_worker[0]",
+        "unknown verb 'cases.fly'",
+    ),
+    (
+        _set(["permissions", "grant", "astronaut"], ["cases.report"]),
+        "permissions.grant.astronaut",
+        "no role has this duty",
+    ),
+    (
+        _set(["permissions", "revoke"], {"grid_worker": "cases.close"}),
+        "permissions.revoke.grid_worker",
+        "should be an array, not 'cases.close' (a string)",
+    ),
+    (_set(["permissions", "grants"], {}), "permissions.grants", "did you mean 'grant'?"),
     (
         _set(["early_warning"], {"compare": ["fax"], "meeting": "研判会"}),
         "early_warning.compare[0]",

@@ -102,10 +102,22 @@ def test_features_read_typed_sections():
     assert active_section("whistle").holder == "community"
     assert active_section("whistle").supervised_by == "city"
     assert active_section("credit").incentive_item_count == 210
-    assert active_section("credit").kept_by is None  # the platform's keepers
     assert active_section("cases").reopen_limit == 1  # no [cases]: the platform default
+    assert active_section("permissions").grant == {}  # no [permissions]: the platform's table
     with pytest.raises(LookupError, match="no preset section 'nowhere'"):
         active_section("nowhere")
+
+
+@pytest.mark.django_db
+def test_a_preset_permissions_table_changes_the_platform_table():
+    from org.permissions import DEFAULTS, verbs_of
+
+    do_load_preset("jizhou")
+    assert active_section("permissions").grant["grid_worker"] == (
+        "cases.dispatch",
+        "cases.whistle",
+    )
+    assert verbs_of("grid_worker") == DEFAULTS["grid_worker"] | {"cases.dispatch", "cases.whistle"}
 
 
 @pytest.mark.django_db

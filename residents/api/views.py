@@ -30,7 +30,7 @@ class ResidentViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         resident = self.get_object()
         form = RevealRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        if not can_reveal(request.user):
+        if not can_reveal(request.user, resident):
             raise PermissionDenied("您的角色无权查看完整个人信息", code="reveal_not_allowed")
         field = form.validated_data["field"]
         value = do_reveal_field(

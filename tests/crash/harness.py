@@ -19,7 +19,7 @@ repeat. A killer thread sends SIGKILL to the server's process group and to the w
 random moments and restarts them after a short pause.
 
 At the end the server and the worker are restarted once more and stopped, the outbox is
-drained by calling ``cases.delivery.deliver`` directly, and the database is checked from
+drained by calling ``outbox.delivery.deliver`` directly, and the database is checked from
 a subprocess (``--verify``), which prints a JSON report.
 """
 
@@ -521,7 +521,7 @@ def _run(here: Site, rng, started, kills, seconds, worker_kills) -> Report:
 
 
 def drain_outbox() -> int:
-    from cases.delivery import deliver, due_rows
+    from outbox.delivery import deliver, due_rows
 
     delivered = 0
     while True:
@@ -536,7 +536,9 @@ def verify(expected: dict) -> dict:
     """Compare what the client saw with the database; returns the counts for Report."""
     from django.db.models import Count
 
-    from cases.models import Case, CaseEvent, IdempotentRequest, InboxMessage, Outbox
+    from cases.models import Case, CaseEvent
+    from idempotency.models import IdempotentRequest
+    from outbox.models import InboxMessage, Outbox
 
     problems = []
     left_by_worker = Outbox.objects.filter(delivered_at=None).count()

@@ -1,11 +1,11 @@
-"""``{% once_field %}``: the one-time token of a page form (see cases.idempotency.page_once)."""
+"""``{% once_field %}``: the one-time token of a page form (see idempotency.keys.page_once)."""
 
 import secrets
 
 from django import template
 from django.utils.html import format_html
 
-from cases.idempotency import PAGE_FIELD
+from idempotency.keys import PAGE_FIELD
 
 register = template.Library()
 

@@ -2,8 +2,8 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exchange.hotlinegen import REJECTED_KINDS, HotlineFileGenerator
 from exchange.models import HotlineSystem
+from simulate.hotlinegen import REJECTED_KINDS, HotlineFileGenerator
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import InboxMessage, Outbox
+from outbox.models import Channel, InboxMessage, Outbox
 
 MAX_ATTEMPTS = 8
 BATCH = 200
@@ -31,16 +31,23 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def _message(row: Outbox, **extra) -> InboxMessage:
+    return InboxMessage(
+        user_id=row.recipient_id,
+        outbox=row,
+        subject_type=row.subject_type,
+        subject_id=row.subject_id,
+        url=row.url,
+        title=row.payload.get("title", row.event)[:200],
+        body=row.payload.get("body", ""),
+        **extra,
+    )
+
+
 def _deliver_inbox(row: Outbox) -> None:
     try:
         with transaction.atomic():
-            InboxMessage.objects.create(
-                user_id=row.recipient_id,
-                outbox=row,
-                case_id=row.case_id,
-                title=row.payload.get("title", row.event)[:200],
-                body=row.payload.get("body", ""),
-            )
+            _message(row).save(force_insert=True)
     except IntegrityError:
         pass  # delivered before: one message per outbox row
 
@@ -84,7 +91,7 @@ def deliver(row_id: int) -> bool:
         )
         if row is None:
             return False
-        if row.channel == "inbox":
+        if row.channel == Channel.INBOX:
             _deliver_inbox(row)
             row.attempts += 1
             row.delivered_at = now
@@ -120,24 +127,14 @@ def deliver_inbox_in_bulk(batch: int = 2000) -> int:
     while True:
         with transaction.atomic():
             rows = list(
-                Outbox.objects.filter(channel="inbox", delivered_at=None)
+                Outbox.objects.filter(channel=Channel.INBOX, delivered_at=None)
                 .exclude(pk__in=InboxMessage.objects.values("outbox_id"))
                 .order_by("pk")[:batch]
             )
             if not rows:
                 return delivered
             InboxMessage.objects.bulk_create(
-                [
-                    InboxMessage(
-                        user_id=row.recipient_id,
-                        outbox=row,
-                        case_id=row.case_id,
-                        title=row.payload.get("title", row.event)[:200],
-                        body=row.payload.get("body", ""),
-                        created_at=row.created_at,
-                    )
-                    for row in rows
-                ]
+                [_message(row, created_at=row.created_at) for row in rows]
             )
             Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(
                 delivered_at=timezone.now(), attempts=1

@@ -2,12 +2,12 @@
 
 from django.utils import timezone
 
-from cases.idempotency import KEEP_DAYS, prune_idempotency_records
-from cases.models import IdempotentRequest
+from idempotency.keys import KEEP_DAYS, prune_idempotency_records
+from idempotency.models import IdempotentRequest
 
 
 def test_keys_older_than_a_week_are_forgotten(db, monkeypatch):
-    monkeypatch.setattr("cases.idempotency.PRUNE_BATCH", 2)
+    monkeypatch.setattr("idempotency.keys.PRUNE_BATCH", 2)
     now = timezone.now()
     for n in range(5):
         IdempotentRequest.objects.create(
