@@ -134,7 +134,6 @@ def do_load_preset(key: str) -> PresetRecord:
                 "kind": spec["kind"],
                 "duty": spec["duty"],
                 "level": levels.get(spec.get("level")),
-                "can_reveal": spec.get("can_reveal", False),
                 "description": spec.get("description", ""),
             },
         )

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from org.models import Level, LevelKind, PartyLevel, Role, RoleKind
+from org.permissions import duty_table, verbs_of
 from presets.loader import (
     PRESET_KEYS,
     PresetError,
@@ -71,7 +72,7 @@ def _snapshot():
         ),
         "roles": list(
             Role.objects.order_by("code").values_list(
-                "code", "name", "kind", "duty", "level__key", "can_reveal", "description"
+                "code", "name", "kind", "duty", "level__key", "description"
             )
         ),
         "tags": list(Tag.objects.order_by("code").values_list("code", "name")),
@@ -128,7 +129,10 @@ def test_preset_reads_and_follows_the_schema(key):
         assert tier["handler"] in HANDLERS
         assert {"hours", "working_days"} & tier["deadline"].keys()
 
-    assert data["whistle"]["holder"] in ("grid", "community")
+    whistlers = {
+        d for d, verbs in duty_table(data.get("permissions")).items() if "cases.whistle" in verbs
+    }
+    assert "community_secretary" in whistlers
     assert data["whistle"]["report_in_hours"] > 0
     assert data["deliberation_steps"] and data["reporting"] and data["credit_subjects"]
     assert {"hours_per_day", "visits_per_household_per_month"} <= data["patrol"].keys()
@@ -156,9 +160,10 @@ def test_required_duties_sit_where_the_demo_expects_them(key):
             assert "街" in level["name"], f"{key}: street_staff sits at the street/town level"
         elif duty == "community_secretary":
             assert depth == grid_depth - 1 and level["kind"] == LevelKind.ADMIN
-            assert role["can_reveal"] is True
+            assert "residents.reveal" in duty_table(data.get("permissions"))[duty]
         elif duty == "grid_worker":
-            assert depth == grid_depth and role["can_reveal"] is True
+            assert depth == grid_depth
+            assert "residents.reveal" in duty_table(data.get("permissions"))[duty]
         elif duty == "resident":
             assert depth == grid_depth
 
@@ -239,8 +244,8 @@ def test_preset_loads_into_an_empty_database(key):
         }.get(duty)
         if expected_level is not None:
             assert role.level == expected_level, f"{key}: {duty}"
-    assert Role.objects.get(duty="community_secretary").can_reveal
-    assert Role.objects.get(duty="grid_worker").can_reveal
+    assert "residents.reveal" in verbs_of("community_secretary")
+    assert "residents.reveal" in verbs_of("grid_worker")
     street = Role.objects.get(duty="street_staff").level
     assert street.kind == LevelKind.ADMIN and 0 < street.depth < community.depth
     assert Tag.objects.filter(is_key_population=True).exists()
@@ -339,7 +344,9 @@ def test_rongcheng_patrol_credit_and_team():
     assert data["credit"]["cadre_volunteer_hours_per_year"] == 20
     assert len(data["credit_subjects"]) <= data["credit"]["credit_subject_count"]
     assert [tier["name"] for tier in data["tiers"]] == ["小事即时办", "大事协调办", "难事吹哨办"]
-    assert data["whistle"]["holder"] == "community"
+    # 「将哨权下放至社区」: the community's, not the grid's.
+    assert "cases.whistle" in verbs_of("community_secretary")
+    assert "cases.whistle" not in verbs_of("grid_worker")
     assert data["early_warning"]["compare"] == ["hotline_12345", "grid_report"]
     assert [level["level"] for level in data["deliberation_levels"]] == [
         "building",
