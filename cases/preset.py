@@ -1,7 +1,7 @@
 """The preset sections cases owns: intake channels, the whistle, the case settings, and the
 seeds' descriptions of the case loop. ``cases.config`` reads them for the case code."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import Field
 
@@ -15,11 +15,9 @@ class Channel(Table):
 
 
 class Whistle(Table):
-    """吹哨报到: who blows the whistle and how soon a summoned department reports in."""
+    """吹哨报到: how soon a summoned department reports in. Who may blow the whistle is a
+    verb of the rulebook (``cases.whistle``; a preset grants it in ``[permissions]``)."""
 
-    holder: Literal["grid", "community"] = Field(
-        "community", description="platform default; 荣成: 「將哨權下放至社區」"
-    )
     report_in_hours: Positive = Field(24, description="platform default: no seed gives a limit")
     supervised_by: Text | None = Field(None, description="荣成: 「市級層面跟蹤督辦」")
 

@@ -24,7 +24,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.actions.flow import PHONE_OR_ID
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -36,6 +35,7 @@ from cases.models import (
     Status,
 )
 from cases.photos import shared_photo_token
+from cases.timeline import NOTE_SHOWN, PUBLIC_STEPS, RESULT_SHOWN, mask, public_note
 from catalog.models import MatterCategory
 from open311.models import SCOPE_READ, SCOPE_READ_ALL, ApiClient
 
@@ -44,39 +44,12 @@ STATUS_VALUES = {
     "closed": [Status.RESOLVED, Status.CLOSED, Status.REJECTED],
 }
 
-# The steps a reporter is told about (as on the resident's tracking page), in words.
-PUBLIC_STEPS = {
-    "submit": "已提交",
-    "accept": "已受理",
-    "claim": "已受理",
-    "handle": "已受理，由社区（网格）直接办理",
-    "dispatch": "已派单办理",
-    "reject": "不予受理",
-    "escalate": "已上报上级协调办理",
-    "whistle": "已召集相关部门联合办理",
-    "progress": "办理中",
-    "resolve": "已办结",
-    "callback": "已回访",
-    "rate": "已评价",
-    "reopen": "重新办理",
-    "close": "已销号",
-    "merge": "已与同类诉求合并办理",
-    "publish": "已公示",
-}
-# Steps whose note is the answer to the reporter, so it is shown after the step's words.
-NOTE_SHOWN = {"reject", "progress", "reopen"}
-RESULT_SHOWN = {"resolve", "callback", "rate", "close", "publish"}
-
 
 def w3(moment) -> str | None:
     """A W3C date-time with the local offset, e.g. 2026-11-02T09:30:00+08:00."""
     if moment is None:
         return None
     return timezone.localtime(moment).isoformat(timespec="seconds")
-
-
-def mask(text: str) -> str:
-    return PHONE_OR_ID.sub("****", text or "")
 
 
 # -- services ------------------------------------------------------------------------------
@@ -141,15 +114,14 @@ def status_notes(case: Case) -> str | None:
     step = case.o311_step
     if not step:
         return None
-    words, detail = PUBLIC_STEPS[step], ""
+    words, detail = str(PUBLIC_STEPS[step]), ""
     if step in NOTE_SHOWN:
-        detail = case.o311_note
+        detail = public_note(step, case.o311_note)
     elif step in RESULT_SHOWN:
         if case.status in OPEN_STATUSES:  # an unsatisfied answer reopened it
-            words = PUBLIC_STEPS["reopen"]
+            words = str(PUBLIC_STEPS["reopen"])
         else:
-            detail = case.result
-    detail = mask(detail).strip()
+            detail = mask(case.result).strip()
     return f"{words}：{detail}" if detail else words
 
 

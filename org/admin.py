@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from org.models import (
     Building,
@@ -15,6 +16,7 @@ from org.models import (
     RoleAssignment,
     User,
 )
+from org.permissions import VERBS, verbs_of
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -67,8 +69,17 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "duty", "level", "can_reveal"]
-    list_filter = ["kind", "can_reveal"]
+    """Roles come from the preset; what each may do comes from its duty in the capability
+    table (org.permissions, with the preset's ``[permissions]``), shown here read-only."""
+
+    list_display = ["code", "name", "kind", "duty", "level"]
+    list_filter = ["kind", "duty"]
+    readonly_fields = ["verbs"]
+
+    @admin.display(description=_("可做的事(按职责,来自能力表)"))
+    def verbs(self, role):
+        held = verbs_of(role.duty)
+        return "；".join(f"{VERBS[verb]} ({verb})" for verb in sorted(held)) or "—"
 
 
 @admin.register(PartyLevel)

@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.codes import any_subtree_q
 from org.scoping import restrict as visible
-from presets.loader import active_preset
+from presets.loader import PresetError, active_preset
 
 # -- the verbs --------------------------------------------------------------------------
 
@@ -156,8 +156,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL,
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL,
+        # Grid workers live in Excel too: their grid's registers, masked.
+        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
+        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,
         "building_leader": INTAKE | FORCES,
@@ -195,7 +196,10 @@ _table_cache: dict = {}
 
 def active_table() -> dict[str, frozenset[str]]:
     """The active preset's table, rebuilt only when another preset is loaded."""
-    preset = active_preset()
+    try:
+        preset = active_preset()
+    except PresetError:  # an installation before its preset is loaded: the platform's table
+        return DEFAULTS
     if _table_cache.get("of") is not preset:
         _table_cache.update(of=preset, table=duty_table(preset.permissions))
     return _table_cache["table"]

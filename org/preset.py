@@ -84,7 +84,6 @@ class RoleSpec(Table):
         description="the platform's generic duty (grid_worker, community_secretary…)"
     )
     level: Slug | None = None  # the key of the level the role is bound to
-    can_reveal: bool = Field(False, description="platform default: personal data stays masked")
     description: Annotated[str, StringConstraints(max_length=_length(Role, "description"))] = ""
 
 
@@ -204,7 +203,6 @@ def do_load_org(preset, context) -> None:
                 "kind": spec.kind,
                 "duty": spec.duty,
                 "level": levels.get(spec.level),
-                "can_reveal": spec.can_reveal,
                 "description": spec.description,
             },
         )

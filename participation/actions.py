@@ -17,6 +17,7 @@ from gridgov.errors import Conflict, InvalidInput, NotPermitted
 from gridgov.parsing import form_amount
 from org.models import OrgNode
 from org.scoping import in_scope
+from outbox.notify import notify
 from participation.models import OrderEvent, OrderKind, OrderStatus, ServiceOrder
 from participation.permissions import holds, may_post_for
 from participation.transitions import ACTION_NAMES, TABLE
@@ -105,19 +106,35 @@ def _note(step: workflow.Step) -> None:
     step.note = str(step.data.get("note", "")).strip()[:200]
 
 
+def _requester_users(order: ServiceOrder) -> list:
+    """Who asked: the resident's account, else whoever posted the order for them."""
+    if order.requester_id and order.requester.user_id:
+        return [order.requester.user]
+    return [order.created_by]
+
+
 def _take(step: workflow.Step):
     _note(step)
     step.set(taker=step.actor, taken_at=step.now)
+    step.tell("order_taken", _requester_users(step.obj), f"「{step.obj.title}」已有志愿者接单")
 
 
 def _release(step: workflow.Step):
     _note(step)
+    taker = step.obj.taker
     step.set(taker=None, taken_at=None)
+    users = _requester_users(step.obj) + ([taker] if taker and taker != step.actor else [])
+    step.tell("order_released", users, f"「{step.obj.title}」已退回,等待重新接单", step.note)
 
 
 def _complete(step: workflow.Step):
     _note(step)
     step.set(done_at=step.now, hours=_hours(step.data))
+    step.tell(
+        "order_done",
+        _requester_users(step.obj),
+        f"「{step.obj.title}」已完成,请确认服务时长 {step.obj.hours} 小时",
+    )
 
 
 def _confirm(step: workflow.Step):
@@ -131,10 +148,13 @@ def _confirm(step: workflow.Step):
     points = _pay_taker(order, step.actor)
     if points:
         step.set(points=points)
+    step.tell("order_confirmed", [order.taker], f"「{order.title}」已确认完成,获得积分 {points}")
 
 
 def _cancel(step: workflow.Step):
     _note(step)
+    if step.obj.taker_id and step.obj.taker_id != step.actor.pk:
+        step.tell("order_cancelled", [step.obj.taker], f"「{step.obj.title}」已取消", step.note)
 
 
 class OrderWorkflow(workflow.Workflow):
@@ -152,10 +172,13 @@ class OrderWorkflow(workflow.Workflow):
     names = ACTION_NAMES
     noun = "订单"
     version_required = False  # a tap on 接单 races on the state, not on what the page showed
-    select_related = ("node", "requester")
+    select_related = ("node", "requester__user", "taker", "created_by")
 
     def holds(self, actor, order, relation, action, context):
         return holds(actor, order, relation)
+
+    def notify(self, order, event, users, title, body, at):
+        notify(order, event, users, title, body, at=at)
 
     def refuse_stale(self, order, action):
         if action == "take" and order.status != OrderStatus.OPEN:

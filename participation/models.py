@@ -5,6 +5,7 @@ credit points. Every change of an order's status is a row of its timeline."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gridgov.workflow import TimelineEvent
@@ -69,6 +70,9 @@ class ServiceOrder(models.Model):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("participation:detail", args=[self.pk])
 
     @classmethod
     def scope_extra_q(cls, user, department_ids):

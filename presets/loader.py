@@ -234,7 +234,7 @@ def active_preset():
 
 
 def active_section(key: str):
-    """One section of the active preset, validated: ``active_section("whistle").holder``."""
+    """One section of the active preset, validated: ``active_section("cases").reopen_limit``."""
     if key not in section_keys():
         raise LookupError(f"no preset section {key!r}; registered: {', '.join(section_keys())}")
     return getattr(active_preset(), key)

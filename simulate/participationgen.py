@@ -8,10 +8,9 @@ from decimal import Decimal
 
 from credit.actions import account_for, do_add_store_item, do_award_points, do_redeem
 from credit.models import CreditAccount, IncentiveRule, RuleUnit, StoreItem
-from credit.permissions import keeps
 from gridgov.errors import ActionError
 from org.models import GridKind, OrgNode, RoleAssignment, RoleKind, User
-from org.permissions import duties_with
+from org.permissions import duties_with, has
 from participation.actions import do_order_action, do_post_order
 from participation.models import OrderKind
 from residents.models import Resident
@@ -66,7 +65,9 @@ class ParticipationGenerator:
             residents = list(Resident.objects.filter(household__grid=grid).order_by("pk")[:40])
             if not workers or not residents:
                 continue
-            self._awards([user for user in workers if keeps(user, grid.code)], residents, rules)
+            self._awards(
+                [user for user in workers if has(user, "credit.award", grid.code)], residents, rules
+            )
             self._orders(grid, workers, residents)
         self._spend()
         return self.counts
@@ -114,10 +115,15 @@ class ParticipationGenerator:
             self._count("awards")
 
     def _orders(self, grid, workers, residents) -> None:
-        volunteers = [user for user in workers if user.username == "demo-volunteer"] or workers
+        # Who may post for residents and who may take orders come from the capability table.
+        posters = [user for user in workers if has(user, "volunteer.post_for", grid.code)]
+        takers = [user for user in workers if has(user, "volunteer.take", grid.code)]
+        volunteers = [user for user in takers if user.username == "demo-volunteer"] or takers
+        if not posters or not volunteers:
+            return
         for _ in range(self.orders_per_grid):
             kind, title, description = self.random.choice(ORDERS)
-            poster = self.random.choice(workers)
+            poster = self.random.choice(posters)
             order = do_post_order(
                 actor=poster,
                 kind=kind,
@@ -129,7 +135,7 @@ class ParticipationGenerator:
             fate = self.random.random()
             if fate < 0.3:
                 continue  # still open in the marketplace
-            taker = self.random.choice([user for user in volunteers if user != poster] or workers)
+            taker = self.random.choice([user for user in volunteers if user != poster] or takers)
             try:
                 order = do_order_action(order.pk, "take", actor=taker)
             except ActionError:

@@ -10,7 +10,7 @@ from PIL import ExifTags, Image
 from rest_framework.authtoken.models import Token
 
 from cases.actions import Report, do_create_case
-from cases.models import CasePhoto
+from cases.models import Case, CasePhoto
 from cases.photos import MAX_BYTES
 from org.models import User
 
@@ -56,10 +56,17 @@ def case(db, city, settings, tmp_path):
 def upload(client):
     token, _ = Token.objects.get_or_create(user=User.objects.get(username="demo-grid"))
 
-    def send(case, name: str, content: bytes, content_type="image/jpeg", kind="report"):
+    def send(
+        case, name: str, content: bytes, content_type="image/jpeg", kind="report", version=None
+    ):
+        version = Case.objects.get(pk=case.pk).version if version is None else version
         response = client.post(
             f"/api/v1/cases/{case.pk}/photos/",
-            {"photos": SimpleUploadedFile(name, content, content_type), "kind": kind},
+            {
+                "photos": SimpleUploadedFile(name, content, content_type),
+                "kind": kind,
+                "version": version,
+            },
             HTTP_AUTHORIZATION=f"Bearer {token.key}",
         )
         return response.status_code, response.json()
@@ -108,3 +115,38 @@ def test_a_file_just_over_10_mb_is_refused(case, upload):
     assert status == 400, body
     assert "10 MB" in body["detail"]
     assert not CasePhoto.objects.filter(case=case).exists()
+
+
+def test_a_photo_is_an_action_with_a_version_and_a_timeline_row(case, upload):
+    status, body = upload(case, "现场.jpg", jpeg_with_gps())
+    assert status == 201, body
+    case.refresh_from_db()
+    assert case.version == 2 == body["version"]
+    event = case.events.get(action="add_photo")
+    assert event.data == {"kind": "report", "photos": body["photos"]}
+    status, body = upload(case, "又一张.jpg", jpeg_with_gps(), version=1)
+    assert (status, body["code"]) == (409, "stale_version")
+
+
+def test_a_reporter_cannot_add_a_result_photo(db, city, settings, tmp_path, client):
+    """The result's photos come from whoever holds the case, never from the reporter."""
+    settings.MEDIA_ROOT = tmp_path
+    resident = User.objects.get(username="demo-resident")
+    case = do_create_case(Report(title="楼道灯坏了", channel="qr_code"), actor=resident)
+    token, _ = Token.objects.get_or_create(user=resident)
+
+    def send(kind):
+        return client.post(
+            f"/api/v1/cases/{case.pk}/photos/",
+            {
+                "photos": SimpleUploadedFile("a.jpg", jpeg_with_gps(), "image/jpeg"),
+                "kind": kind,
+                "version": Case.objects.get(pk=case.pk).version,
+            },
+            HTTP_AUTHORIZATION=f"Bearer {token.key}",
+        )
+
+    refused = send("result")
+    assert (refused.status_code, refused.json()["code"]) == (403, "not_permitted")
+    assert not CasePhoto.objects.filter(case=case).exists()
+    assert send("report").status_code == 201

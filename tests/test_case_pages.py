@@ -388,7 +388,7 @@ def test_the_queue_lists_open_cases_at_the_workers_grid_most_urgent_first(client
     red = _case(title="超期诉求")
     Case.objects.filter(pk=red.pk).update(light=Light.RED)
     elsewhere = _case(_other_community_grid(), title="别处的诉求")
-    rejected = _act(_case(title="不予受理的诉求"), "reject", "demo-grid", reason="重复")
+    rejected = _act(_case(title="不予受理的诉求"), "reject", "demo-community", reason="重复")
     department_led = _dispatched(_case(title="城管牵头的诉求"))
     _login(client, "demo-grid")
     body = client.get(reverse("cases:queue")).content.decode()

@@ -19,7 +19,7 @@ def _state():
         "party": list(PartyLevel.objects.values_list("depth", "key", "name", "org_level__key")),
         "roles": list(
             Role.objects.order_by("code").values_list(
-                "code", "name", "kind", "duty", "level__key", "can_reveal", "description"
+                "code", "name", "kind", "duty", "level__key", "description"
             )
         ),
         "tags": list(Tag.objects.values_list("code", "name", "is_key_population")),

@@ -4,7 +4,6 @@ version (409), table (409), relation and verb (403), the action's handler below,
 timeline event and the notices to the outbox, in one transaction.
 """
 
-import re
 from datetime import timedelta
 
 from django.utils import timezone
@@ -27,6 +26,7 @@ from cases.models import (
 from cases.permissions import LIVE, holds, live_lead, verb
 from cases.photos import add_photos
 from cases.sla import light_for, warn_at_for
+from cases.timeline import PHONE_OR_ID
 from cases.transitions import TABLE
 from catalog.calendar import add_working_days
 from catalog.deadlines import resolution_due, response_due
@@ -511,9 +511,6 @@ def _merge(step: Step):
         _reporter_users(step.case),
         f"您反映的 {step.case.number} 已并入 {target.number} 一并办理",
     )
-
-
-PHONE_OR_ID = re.compile(r"\d{7,}[\dXx]?")
 
 
 def public_summary(case: Case) -> str:

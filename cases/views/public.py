@@ -11,7 +11,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -19,6 +18,7 @@ from accounts.throttle import client_ip, public_report_lock, record_public_repor
 from cases.actions import do_case_action, do_create_case
 from cases.models import Case, PhotoKind, Satisfaction, Status
 from cases.photos import MAX_PHOTOS, add_photos
+from cases.timeline import public_steps
 from cases.views.common import parse_version
 from cases.views.forms import ReportForm, uploaded_photos
 from gridgov.errors import ActionError
@@ -26,27 +26,6 @@ from org.codes import subtree_q
 from org.models import OrgNode
 
 PUBLIC_PER_PAGE = 20
-
-# What a resident sees of the timeline: the steps, never who took them. Notes are shown
-# only where they are the answer to the resident (a refusal's reason).
-PUBLIC_STEPS = {
-    "submit": _("已提交"),
-    "accept": _("已受理"),
-    "claim": _("已受理"),
-    "handle": _("已受理，由社区(网格)直接办理"),
-    "dispatch": _("已派单至职能部门办理"),
-    "reject": _("不予受理"),
-    "escalate": _("已上报上级协调办理"),
-    "whistle": _("已召集相关部门联合办理"),
-    "resolve": _("已办结"),
-    "callback": _("已回访"),
-    "rate": _("您已评价"),
-    "reopen": _("重新办理"),
-    "close": _("已销号"),
-    "merge": _("已与同类诉求合并办理"),
-    "publish": _("已公示"),
-}
-NOTE_SHOWN = {"reject"}
 
 
 def _grid_or_404(code: str) -> OrgNode:
@@ -115,18 +94,7 @@ def poster(request, grid_code):
 
 
 def _public_timeline(case: Case) -> list[dict]:
-    steps = []
-    for event in case.events.all():
-        label = PUBLIC_STEPS.get(event.action)
-        if label is None:
-            continue
-        if event.action in ("callback", "rate") and event.data.get("reopened"):
-            label = gettext("%s（不满意，重新办理）") % label
-        if event.action == "accept" and event.from_status == Status.DISPATCHED:
-            label = gettext("承办部门已签收")
-        note = event.note if event.action in NOTE_SHOWN else ""
-        steps.append({"at": event.at, "label": label, "note": note})
-    return steps
+    return public_steps(case.events.all())
 
 
 def _may_rate(case: Case) -> bool:

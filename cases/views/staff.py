@@ -37,7 +37,7 @@ from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
-from org.permissions import codes_with
+from org.permissions import codes_with, restrict
 
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
@@ -216,6 +216,10 @@ def board(request):
     return render(request, "cases/board.html", context)
 
 
+# Up to this many grids are offered in a list; beyond (a district's 600) the code is typed.
+GRID_CHOICES = 800
+
+
 @login_required
 def new_case(request):
     """Staff entry of a case from the hotline, the mailbox, a visit (六个一)…"""
@@ -223,8 +227,12 @@ def new_case(request):
         code: name for code, name in channel_names().items() if code not in MACHINE_CHANNELS
     }
     grids = list(
-        OrgNode.objects.restrict(request.user).exclude(grid_kind="").order_by("code")[:500]
+        restrict(OrgNode.objects.exclude(grid_kind=""), request.user, "cases.report").order_by(
+            "code"
+        )[: GRID_CHOICES + 1]
     )
+    if len(grids) > GRID_CHOICES:  # a district's or a city's: the code is typed instead
+        grids = None
     form = ReportForm(request.POST if request.method == "POST" else None)
     error, status = None, 200
     if request.method == "POST":
@@ -235,8 +243,6 @@ def new_case(request):
             try:
                 if channel not in channels:
                     raise InvalidInput(_("请选择渠道"), errors={"channel": [_("请选择")]})
-                if grid_code and grid_code not in {g.code for g in grids}:
-                    raise InvalidInput(_("请选择您管辖的网格"), errors={"grid": [_("不在范围")]})
                 case = _create(request, form, channel, grid_code, category_code=category_code)
             except ActionError as failure:
                 error, status = failure.detail, failure.status

@@ -47,7 +47,6 @@ class Role(models.Model):
     # ask "who patrols this grid" whatever the preset calls the role.
     duty = models.SlugField(_("职责"), max_length=40)
     level = models.ForeignKey(Level, models.PROTECT, null=True, blank=True, related_name="roles")
-    can_reveal = models.BooleanField(_("可查看完整个人信息"), default=False)
     description = models.CharField(_("说明"), max_length=200, blank=True)
 
     class Meta:

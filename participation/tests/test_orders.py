@@ -7,6 +7,7 @@ import pytest
 from credit.models import CreditAccount, CreditEntry
 from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
 from org.models import OrgNode, User
+from outbox.models import Outbox
 from participation.actions import allowed_actions, do_order_action, do_post_order
 from participation.models import OrderEvent, OrderStatus, ServiceOrder
 
@@ -38,7 +39,7 @@ def test_staff_post_an_order_for_a_resident_of_their_subtree(db, city):
 
 def test_a_grid_outside_the_posters_scope_is_refused(db, city):
     foreign = OrgNode.objects.exclude(grid_kind="").order_by("-code").first()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotPermitted):
         do_post_order(actor=user("demo-grid"), kind="order", title="x", grid_code=foreign.code)
 
 
@@ -150,3 +151,20 @@ def test_residents_see_their_own_orders_and_volunteers_their_grids(wish):
     visible = set(ServiceOrder.objects.restrict(user("demo-volunteer")))
     assert wish in visible and other not in visible
     assert {wish, other} <= set(ServiceOrder.objects.restrict(user("demo-community")))
+
+
+def test_the_requester_hears_of_each_step_and_the_volunteer_of_the_confirmation(wish):
+    """Orders notify through the outbox like cases: the requester when their order is taken
+    and done, the volunteer when their hours are confirmed."""
+    volunteer, resident = user("demo-volunteer"), user("demo-resident")
+    do_order_action(wish.pk, "take", actor=volunteer)
+    do_order_action(wish.pk, "complete", actor=volunteer, data={"hours": "1"})
+    do_order_action(wish.pk, "confirm", actor=resident)
+    about = Outbox.objects.about(ServiceOrder.objects.get(pk=wish.pk))
+    told = set(about.values_list("event", "recipient__username"))
+    assert {
+        ("order_taken", "demo-resident"),
+        ("order_done", "demo-resident"),
+        ("order_confirmed", "demo-volunteer"),
+    } <= told
+    assert about.filter(channel="inbox").first().payload["title"]

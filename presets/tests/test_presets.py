@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 
 from org.models import Level, LevelKind, PartyLevel, Role, RoleKind
+from org.permissions import duty_table, verbs_of
 from presets.loader import (
     PRESET_KEYS,
     PresetError,
@@ -71,7 +72,7 @@ def _snapshot():
         ),
         "roles": list(
             Role.objects.order_by("code").values_list(
-                "code", "name", "kind", "duty", "level__key", "can_reveal", "description"
+                "code", "name", "kind", "duty", "level__key", "description"
             )
         ),
         "tags": list(Tag.objects.order_by("code").values_list("code", "name")),
@@ -127,7 +128,8 @@ def test_preset_reads_and_follows_the_schema(key):
         assert tier.handler in HANDLERS
         assert tier.deadline.hours or tier.deadline.working_days
 
-    assert data.whistle.holder in ("grid", "community")
+    whistlers = {d for d, verbs in duty_table(data.permissions).items() if "cases.whistle" in verbs}
+    assert "community_secretary" in whistlers
     assert data.whistle.report_in_hours > 0
     assert data.deliberation_steps and data.reporting and data.credit_subjects
     # The patrol standard is given, not left to the platform default.
@@ -156,9 +158,10 @@ def test_required_duties_sit_where_the_demo_expects_them(key):
             assert "街" in level.name, f"{key}: street_staff sits at the street/town level"
         elif duty == "community_secretary":
             assert depth == grid_depth - 1 and level.kind == LevelKind.ADMIN
-            assert role.can_reveal is True
+            assert "residents.reveal" in duty_table(data.permissions)[duty]
         elif duty == "grid_worker":
-            assert depth == grid_depth and role.can_reveal is True
+            assert depth == grid_depth
+            assert "residents.reveal" in duty_table(data.permissions)[duty]
         elif duty == "resident":
             assert depth == grid_depth
 
@@ -217,8 +220,8 @@ def test_preset_loads_into_an_empty_database(key):
         }.get(duty)
         if expected_level is not None:
             assert role.level == expected_level, f"{key}: {duty}"
-    assert Role.objects.get(duty="community_secretary").can_reveal
-    assert Role.objects.get(duty="grid_worker").can_reveal
+    assert "residents.reveal" in verbs_of("community_secretary")
+    assert "residents.reveal" in verbs_of("grid_worker")
     street = Role.objects.get(duty="street_staff").level
     assert street.kind == LevelKind.ADMIN and 0 < street.depth < community.depth
     assert Tag.objects.filter(is_key_population=True).exists()
@@ -318,7 +321,9 @@ def test_rongcheng_patrol_credit_and_team():
     assert data.credit.cadre_volunteer_hours_per_year == 20
     assert len(data.credit_subjects) <= data.credit.credit_subject_count
     assert [tier.name for tier in data.tiers] == ["小事即时办", "大事协调办", "难事吹哨办"]
-    assert data.whistle.holder == "community"
+    # 「将哨权下放至社区」: the community's, not the grid's.
+    assert "cases.whistle" in verbs_of("community_secretary")
+    assert "cases.whistle" not in verbs_of("grid_worker")
     assert data.early_warning.compare == ("hotline_12345", "grid_report")
     assert [level.level for level in data.deliberation_levels] == [
         "building",
@@ -414,8 +419,8 @@ BROKEN = [
         "should be a valid integer, not '15' (a string)",
     ),
     (
-        _set(["roles", 1, "can_reveal"], 1),
-        "roles[1].can_reveal",
+        _set(["tiers", 1, "whistle"], 1),
+        "tiers[1].whistle",
         "should be a valid boolean, not 1 (an integer)",
     ),
     (
@@ -428,7 +433,8 @@ BROKEN = [
     (_set(["targets", "towns"], True), "targets.towns", "a number or an array of names"),
     # values: choices, ranges, lengths, patterns, uniqueness
     (_set(["roles", 0, "kind"], "boss"), "roles[0].kind", "should be 'staff', 'leader'"),
-    (_set(["whistle", "holder"], "street"), "whistle.holder", "should be 'grid' or 'community'"),
+    (_set(["roles", 0, "kind"], "boss"), "roles[0].kind", "'department' or 'resident'"),
+    (_set(["whistle", "holder"], "grid"), "whistle.holder", "unknown key"),
     (_set(["cases"], {"yellow_at": 1.5}), "cases.yellow_at", "should be less than 1"),
     (_set(["roles", 0, "name"], "长" * 51), "roles[0].name", "at most 50 characters"),
     (_set(["channels", 0, "code"], "grid report"), "channels[0].code", "should match pattern"),
@@ -504,13 +510,13 @@ def test_a_broken_preset_fails_naming_file_key_and_reason(change, path, reason):
 def test_every_problem_of_a_file_is_reported_at_once():
     def change(data):
         data["tierz"] = []
-        data["whistle"]["holder"] = "street"
-        data["roles"][2]["can_reveal"] = "yes"
+        data["whistle"]["report_in_hours"] = -1
+        data["tiers"][2]["whistle"] = "yes"
 
     with pytest.raises(PresetError) as caught:
         parse_preset(_broken(change), source=SOURCE)
     paths = [path for path, _ in caught.value.problems]
-    assert sorted(paths) == ["roles[2].can_reveal", "tierz", "whistle.holder"]
+    assert sorted(paths) == ["tiers[2].whistle", "tierz", "whistle.report_in_hours"]
 
 
 def test_the_unbroken_copy_parses():
