@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from cases.actions.intake import may_file_at
 from cases.models import Assignment, AssignmentRole, Case, Satisfaction, Status
 from catalog.classify import get_classifier
 from catalog.models import MatterCategory
@@ -17,7 +18,6 @@ from exchange.models import DEFAULT_DATE_FORMAT, HotlineSystem, ImportKind
 from exchange.tabular import text
 from org.locator import locator
 from org.models import OrgNode
-from org.scoping import in_scope
 from residents.masking import mask_phone
 
 # Our fields of an order, with the header we use and headers hotlines commonly use.
@@ -272,7 +272,7 @@ class HotlineSheet(Sheet):
             fresh, self.placement.place([row.data for row in fresh]), strict=True
         ):
             row.notes.update(grid_code=code, how=how)
-            if code and self.user is not None and not in_scope(self.user, code, personal=True):
+            if code and self.user is not None and not may_file_at(self.user, code):
                 row.notes["out_of_scope"] = True
 
     def _grid_name(self, code: str) -> str:

@@ -15,6 +15,7 @@ from PIL import Image
 from cases.actions import Report, do_case_action, do_create_case
 from cases.api.views import allowed_actions
 from cases.models import Assignment, Case, CasePhoto, Light, Status
+from gridgov.errors import InvalidInput
 from org.models import Department, OrgNode, User
 from outbox.models import InboxMessage
 
@@ -432,6 +433,26 @@ def test_staff_enter_a_hotline_case(client):
     case = Case.objects.get(title="邻里纠纷")
     assert response.status_code == 302
     assert case.channel == "hotline_12343" and case.grid == grid
+
+
+def test_staff_cannot_file_a_case_outside_their_subtree_on_any_entry_point(client):
+    """The page and the API obey do_create_case's one rule: 400 out_of_scope, nothing
+    written (the API's side is walked for every duty in tests/test_verb_walk.py)."""
+    elsewhere = _other_community_grid()
+    _login(client, "demo-grid")
+    response = client.post(
+        reverse("cases:new"),
+        {"channel": "hotline_12343", "grid": elsewhere.code, "title": "别处的纠纷", "name": "周"},
+    )
+    assert response.status_code == 400
+    assert "不在您的管辖范围内" in response.content.decode()
+    with pytest.raises(InvalidInput) as refused:
+        do_create_case(
+            Report(title="别处的纠纷", channel="api", grid_code=elsewhere.code),
+            actor=_user("demo-grid"),
+        )
+    assert refused.value.code == "out_of_scope"
+    assert not Case.objects.filter(title="别处的纠纷").exists()
 
 
 def test_triage_shows_suggestions_the_route_and_a_possible_duplicate(client):

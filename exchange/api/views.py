@@ -18,6 +18,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.actions.intake import may_file_at
 from cases.models import Case
 from exchange.access import may_import
 from exchange.actions import do_import_hotline_order, find_order
@@ -42,7 +43,6 @@ from exchange.models import HotlineApiKey, HotlineSystem
 from gridgov.authentication import BearerTokenAuthentication
 from gridgov.errors import ActionError
 from idempotency.keys import idempotent
-from org.scoping import in_scope
 
 MAX_ORDERS = 500
 DEFAULT_SYSTEM = "hotline-12345"
@@ -184,7 +184,7 @@ class HotlineOrdersView(APIView):
         categories = CategoryMatcher()
         for position, order in checked:
             code, how = places.get(position, (None, ""))
-            if code and not in_scope(user, code, personal=True):
+            if code and not may_file_at(user, code):
                 results[position] = _invalid(
                     order.ticket_no, "out_of_scope", f"地址所在网格 {code} 不在本接口的管辖范围"
                 )
