@@ -4,7 +4,6 @@ from audit import record
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 # Path parameters that name the object a write touches, most specific first.
-TOKEN_VIEW = "api:token"
 _OBJECT_KWARGS = ("pk", "code", "ticket_no", "request_id", "grid_code", "slug", "kind")
 
 
@@ -40,8 +39,6 @@ class AuditMiddleware:
             if not object_id and response.status_code == 201:
                 object_id = _created_id(response)
         actor = info.get("actor")
-        if actor is None and match is not None and match.view_name == TOKEN_VIEW:
-            actor = _token_owner(response)
         if actor is None:
             # DRF writes the user it authenticated (token or session) back onto request.user.
             user = getattr(request, "user", None)
@@ -58,17 +55,6 @@ class AuditMiddleware:
             status_code=response.status_code,
             path=_path_without_secrets(request.path, kwargs),
         )
-
-
-def _token_owner(response):
-    """Who a token was just issued to (the token view has no authenticated user)."""
-    from rest_framework.authtoken.models import Token
-
-    data = getattr(response, "data", None)
-    if response.status_code != 200 or not isinstance(data, dict) or not data.get("token"):
-        return None
-    token = Token.objects.select_related("user").filter(key=data["token"]).first()
-    return token.user if token is not None else None
 
 
 def _created_id(response) -> str:

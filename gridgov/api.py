@@ -1,16 +1,20 @@
-"""What every API endpoint shares: JSON errors with a code, and the token view."""
+"""What every API endpoint shares: JSON errors with a code, and the token views."""
 
 from django.contrib.auth import authenticate
-from django.contrib.auth.signals import user_login_failed
+from django.contrib.auth.signals import user_logged_out, user_login_failed
+from django.db import DataError
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.models import Token
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.views import APIView
+from rest_framework.views import APIView, set_rollback
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts import actions, throttle
+from accounts.tokens import do_issue_token, do_revoke_token, do_revoke_tokens
+from audit import record
 from gridgov.authentication import BearerTokenAuthentication
 from gridgov.errors import ActionError
 
@@ -34,7 +38,12 @@ def error_response(error: ActionError) -> Response:
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with every error body carrying a machine-readable ``code``."""
+    """DRF's handler, with every error body carrying a machine-readable ``code``. A number
+    or text that does not fit its database column is the client's error (400), wherever a
+    check missed it; any other exception goes on to gridgov.handlers.server_error (500)."""
+    if isinstance(exc, OverflowError | DataError):
+        set_rollback()
+        return Response({"code": "invalid", "detail": "数值或文本超出了允许的范围"}, status=400)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -79,8 +88,22 @@ _TOKEN_ERROR = inline_serializer(
 )
 
 
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """The schema's ``tokenAuth`` (drf-spectacular's knox extension ignores subclasses)."""
+
+    target_class = BearerTokenAuthentication
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return build_bearer_security_scheme_object(
+            header_name="Authorization", token_prefix=self.target.authenticate_header(None)
+        )
+
+
 class TokenView(APIView):
-    """Exchange a username and password for a token, sent as ``Authorization: Bearer <token>``."""
+    """Exchange a username and password for a new token, sent as
+    ``Authorization: Bearer <token>`` until ``expiry``. Each use moves ``expiry`` a token
+    lifetime further (API_TOKEN_HOURS), up to API_TOKEN_MAX_DAYS after this login."""
 
     permission_classes = [AllowAny]
     # Bearer only: no session, so no CSRF check on the login call, and failures stay 401.
@@ -89,7 +112,10 @@ class TokenView(APIView):
     @extend_schema(
         request=TokenRequest,
         responses={
-            200: inline_serializer("TokenResponse", {"token": serializers.CharField()}),
+            200: inline_serializer(
+                "TokenResponse",
+                {"token": serializers.CharField(), "expiry": serializers.DateTimeField()},
+            ),
             **dict.fromkeys([401, 403, 429], _TOKEN_ERROR),
         },
         auth=[],
@@ -119,11 +145,38 @@ class TokenView(APIView):
             self._failed(username, ip)
             raise exceptions.AuthenticationFailed("请提供正确的两步验证码", code="totp_required")
         throttle.record_success(username)
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        text, token = do_issue_token(user)
+        record.note(request, actor=user)  # the audit row names whom the token went to
+        return Response({"token": text, "expiry": token.expiry}, status=status.HTTP_200_OK)
 
     @staticmethod
     def _failed(username, ip):
         lock = throttle.record_failure(username, ip)
         if lock:
             raise Locked(lock)
+
+
+class LogoutView(APIView):
+    """End this token (the one in the Authorization header)."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None, 401: _TOKEN_ERROR})
+    def post(self, request):
+        do_revoke_token(request.auth)
+        user_logged_out.send(type(request.user), request=request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """End every token of this user, on every device and script."""
+
+    authentication_classes = [BearerTokenAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={204: None, 401: _TOKEN_ERROR})
+    def post(self, request):
+        do_revoke_tokens(request.user)
+        user_logged_out.send(type(request.user), request=request, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,10 +1,14 @@
-"""Reading numbers typed into page forms, where anything may arrive."""
+"""Reading numbers typed into page forms or sent as API query parameters, where anything
+may arrive."""
 
 import re
 from decimal import Decimal
 
+from rest_framework.exceptions import ValidationError
+
 # Ids and counts fit a signed 64-bit column (PostgreSQL's bigint); bigger is not an id.
 MAX_ID = 2**63 - 1
+_INTEGER = re.compile(r"-?[0-9]{1,19}")
 
 
 def form_int(value) -> int | None:
@@ -15,6 +19,21 @@ def form_int(value) -> int | None:
     except ValueError:
         return None
     return number if -MAX_ID <= number <= MAX_ID else None
+
+
+def query_int(params, name: str, default: int, *, minimum: int = 0, maximum: int = MAX_ID) -> int:
+    """The API's one reader of integer query parameters (``?limit=``, ``?offset=``, …):
+    ``default`` when absent or empty; a 400 ``invalid`` naming the parameter when the value
+    is not a plain decimal integer between ``minimum`` and ``maximum``, so that nothing out
+    of a database column's range reaches a query (SQLite raises OverflowError on it)."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    # int() also takes "+5", "1_000", "٣" and " 5 ": an API parameter is ASCII digits.
+    number = int(raw) if _INTEGER.fullmatch(raw) else None
+    if number is None or not minimum <= number <= maximum:
+        raise ValidationError({name: [f"应为 {minimum} 到 {maximum} 之间的整数"]}, code="invalid")
+    return number
 
 
 _AMOUNT = re.compile(r"\d{1,6}(\.\d)?")

@@ -1,5 +1,6 @@
 """Settings, all read from environment variables (see README, "Settings")."""
 
+from datetime import timedelta
 from pathlib import Path
 
 from gridgov.env import EnvError, env_bool, env_int, env_list, env_str, parse_database_url
@@ -27,7 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "huey.contrib.djhuey",
@@ -161,11 +162,26 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
-    "PAGE_SIZE": 50,
+    "DEFAULT_PAGINATION_CLASS": "gridgov.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,  # the default ?limit=; the maximum is gridgov.pagination.MAX_LIMIT
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "gridgov.api.exception_handler",
+}
+# API tokens (django-rest-knox): one per login, stored hashed, valid for API_TOKEN_HOURS
+# (a working day) and renewed on use, but never beyond API_TOKEN_MAX_DAYS after the login.
+API_TOKEN_HOURS = env_int("API_TOKEN_HOURS", 10, minimum=1)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 7, minimum=1)
+if API_TOKEN_MAX_DAYS * 24 < API_TOKEN_HOURS:
+    raise EnvError(f"API_TOKEN_MAX_DAYS={API_TOKEN_MAX_DAYS} is shorter than API_TOKEN_HOURS")
+# Live tokens a user may hold (one per device or script); a login beyond it ends the oldest.
+API_TOKENS_PER_USER = env_int("API_TOKENS_PER_USER", 20, minimum=1)
+REST_KNOX = {
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_HOURS),
+    "AUTO_REFRESH": True,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=API_TOKEN_MAX_DAYS),
+    "MIN_REFRESH_INTERVAL": 60,  # seconds: at most one expiry UPDATE a minute per token
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "gridgov API",

@@ -4,10 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import LoginView
-from gridgov.api import TokenView
+from gridgov.api import LogoutAllView, LogoutView, TokenView
 
 api_v1 = [
     path("auth/token", TokenView.as_view(), name="token"),
+    path("auth/logout", LogoutView.as_view(), name="logout"),
+    path("auth/logout-all", LogoutAllView.as_view(), name="logout_all"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("org/", include("org.api.urls")),
@@ -31,3 +33,9 @@ urlpatterns = [
     path("", include("participation.urls")),
     path("", include("credit.urls")),
 ]
+
+# JSON under /api/, GeoReport's error list under /open311/, Django's pages elsewhere.
+handler400 = "gridgov.handlers.bad_request"
+handler403 = "gridgov.handlers.permission_denied"
+handler404 = "gridgov.handlers.page_not_found"
+handler500 = "gridgov.handlers.server_error"

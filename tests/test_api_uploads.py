@@ -7,8 +7,8 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import ExifTags, Image
-from rest_framework.authtoken.models import Token
 
+from accounts.tokens import do_issue_token
 from cases.actions import Report, do_create_case
 from cases.models import Case, CasePhoto
 from cases.photos import MAX_BYTES
@@ -54,7 +54,7 @@ def case(db, city, settings, tmp_path):
 
 @pytest.fixture
 def upload(client):
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username="demo-grid"))
+    token, _ = do_issue_token(User.objects.get(username="demo-grid"))
 
     def send(
         case, name: str, content: bytes, content_type="image/jpeg", kind="report", version=None
@@ -67,7 +67,7 @@ def upload(client):
                 "kind": kind,
                 "version": version,
             },
-            HTTP_AUTHORIZATION=f"Bearer {token.key}",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
         )
         return response.status_code, response.json()
 
@@ -133,7 +133,7 @@ def test_a_reporter_cannot_add_a_result_photo(db, city, settings, tmp_path, clie
     settings.MEDIA_ROOT = tmp_path
     resident = User.objects.get(username="demo-resident")
     case = do_create_case(Report(title="楼道灯坏了", channel="qr_code"), actor=resident)
-    token, _ = Token.objects.get_or_create(user=resident)
+    token, _ = do_issue_token(resident)
 
     def send(kind):
         return client.post(
@@ -143,7 +143,7 @@ def test_a_reporter_cannot_add_a_result_photo(db, city, settings, tmp_path, clie
                 "kind": kind,
                 "version": Case.objects.get(pk=case.pk).version,
             },
-            HTTP_AUTHORIZATION=f"Bearer {token.key}",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
         )
 
     refused = send("result")

@@ -82,3 +82,11 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = _manage("check", env={"DEBUG": "0"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_a_token_maximum_shorter_than_its_lifetime_is_refused():
+    result = _manage(
+        "check", env={"GRIDGOV_DEMO": "1", "API_TOKEN_HOURS": "200", "API_TOKEN_MAX_DAYS": "7"}
+    )
+    assert result.returncode != 0
+    assert "API_TOKEN_MAX_DAYS=7 is shorter than API_TOKEN_HOURS" in result.stderr
