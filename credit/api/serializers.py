@@ -62,6 +62,14 @@ class AccountDetailSerializer(AccountSerializer):
         return EntrySerializer(account.entries.select_related("rule")[:50], many=True).data
 
 
+class MyAccountSerializer(AccountDetailSerializer):
+    """The signed-in resident's account, which has no row (id, updated_at null) before their
+    first points."""
+
+    id = serializers.IntegerField(read_only=True, allow_null=True)
+    updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
 class AwardSerializer(serializers.Serializer):
     resident = serializers.IntegerField(min_value=1)
     rule = serializers.SlugField(max_length=40, help_text="激励事项代码")

@@ -22,6 +22,7 @@ from credit.api.serializers import (
     CancelSerializer,
     EntrySerializer,
     IncentiveRuleSerializer,
+    MyAccountSerializer,
     RedeemSerializer,
     RedemptionSerializer,
     RestockSerializer,
@@ -60,7 +61,7 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return AccountDetailSerializer if self.action in ("retrieve", "mine") else AccountSerializer
 
-    @extend_schema(responses={200: AccountDetailSerializer})
+    @extend_schema(responses={200: MyAccountSerializer})
     @action(detail=False)
     def mine(self, request):
         """The signed-in resident's own account (all zeros before their first points)."""
@@ -70,7 +71,7 @@ class AccountViewSet(viewsets.ReadOnlyModelViewSet):
         account = CreditAccount.objects.filter(resident=resident).first() or CreditAccount(
             resident=resident
         )
-        return Response(AccountDetailSerializer(account).data)
+        return Response(MyAccountSerializer(account).data)
 
 
 def _visible_resident(user, pk) -> Resident:
