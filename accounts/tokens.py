@@ -12,20 +12,29 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from knox.models import get_token_model
 
 
 def do_issue_token(user) -> tuple[str, object]:
     """A new token for ``user``: the clear text, shown once, and its row (digest, expiry).
-    Beyond API_TOKENS_PER_USER live tokens the oldest ones end."""
+    The user's expired tokens go; beyond API_TOKENS_PER_USER live tokens the oldest end."""
     tokens = get_token_model().objects
     with transaction.atomic():
+        tokens.filter(user=user, expiry__lt=timezone.now()).delete()
         row, text = tokens.create(user=user)
         older = tokens.filter(user=user).order_by("-created", "-pk")[settings.API_TOKENS_PER_USER :]
         stale = list(older.values_list("pk", flat=True))
         if stale:
             tokens.filter(pk__in=stale).delete()
     return text, row
+
+
+def prune_expired() -> int:
+    """Expired tokens of everyone (hourly, accounts.tasks): authentication only ever looks
+    at the token it was given."""
+    deleted, _ = get_token_model().objects.filter(expiry__lt=timezone.now()).delete()
+    return deleted
 
 
 def do_revoke_token(token) -> None:

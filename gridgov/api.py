@@ -100,14 +100,22 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         )
 
 
+class LoggingIn(BearerTokenAuthentication):
+    """The login call authenticates nobody, whatever token the client still sends."""
+
+    def authenticate(self, request):
+        return None
+
+
 class TokenView(APIView):
     """Exchange a username and password for a new token, sent as
     ``Authorization: Bearer <token>`` until ``expiry``. Each use moves ``expiry`` a token
     lifetime further (API_TOKEN_HOURS), up to API_TOKEN_MAX_DAYS after this login."""
 
     permission_classes = [AllowAny]
-    # Bearer only: no session, so no CSRF check on the login call, and failures stay 401.
-    authentication_classes = [BearerTokenAuthentication]
+    # No session, so no CSRF check on the login call; failures stay 401 with a Bearer
+    # challenge; and a client still sending its expired token can log in again.
+    authentication_classes = [LoggingIn]
 
     @extend_schema(
         request=TokenRequest,

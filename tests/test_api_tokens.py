@@ -11,7 +11,11 @@ from django.test import Client
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from knox.models import AuthToken
+from rest_framework.test import APIRequestFactory
 
+from accounts.tasks import prune_expired_tokens
+from accounts.tokens import do_issue_token
+from gridgov.authentication import BearerTokenAuthentication
 from org.models import User
 from tests.conftest import Http
 
@@ -188,3 +192,32 @@ def test_a_token_header_that_is_not_utf8_is_a_401_not_a_500(db):
     response = Client().get(NODES, HTTP_AUTHORIZATION="Bearer \xff\xfe-not-utf8")
     assert response.status_code == 401
     assert response.json()["code"] == "invalid_token"
+
+
+def test_a_client_still_sending_its_expired_token_can_log_in_again(http):
+    client = http.login("demo-grid")
+    AuthToken.objects.all().delete()
+    status, body = client.post(
+        "/api/v1/auth/token", {"username": "demo-grid", "password": "demo12345"}
+    )
+    assert status == 200 and body["token"] != client.token
+
+
+def test_expired_tokens_go_at_the_next_login_and_in_the_hourly_prune(db):
+    grid, street = User.objects.create_user("grid"), User.objects.create_user("street")
+    for user in (grid, grid, street):
+        do_issue_token(user)
+    AuthToken.objects.update(expiry=timezone.now() - dt.timedelta(seconds=1))
+    do_issue_token(grid)
+    assert AuthToken.objects.filter(user=grid).count() == 1
+    assert AuthToken.objects.filter(user=street).count() == 1
+    prune_expired_tokens.call_local()
+    assert list(AuthToken.objects.values_list("user", flat=True)) == [grid.pk]
+
+
+def test_authenticating_a_token_costs_one_query(db, django_assert_num_queries):
+    token, _ = do_issue_token(User.objects.create_user("demo-grid"))
+    request = APIRequestFactory().get(NODES, HTTP_AUTHORIZATION=f"Bearer {token}")
+    with django_assert_num_queries(1):
+        user, row = BearerTokenAuthentication().authenticate(request)
+    assert user.username == "demo-grid" and row.user_id == user.pk
