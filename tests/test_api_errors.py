@@ -12,6 +12,7 @@ import urllib.request
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.db import DataError
 
 from gridgov.pagination import MAX_LIMIT, LimitOffsetPagination
 from tests.conftest import Http
@@ -158,3 +159,16 @@ def test_pages_keep_their_html_error_page(live_city, monkeypatch):
     monkeypatch.setattr("django.contrib.auth.views.LoginView.get", boom)
     status, headers, body = raw(live_city, "/login/")
     assert status == 500 and headers["Content-Type"].startswith("text/html")
+
+
+def test_a_number_or_text_too_big_for_its_column_anywhere_is_a_400_not_a_500(admin, monkeypatch):
+    """The safety net behind query_int and the serializers' limits: SQLite's OverflowError
+    and PostgreSQL's DataError (integer out of range, value too long) are the client's."""
+    for error in (OverflowError("Python int too large"), DataError("integer out of range")):
+
+        def fails(*args, error=error, **kwargs):
+            raise error
+
+        monkeypatch.setattr("org.api.views.root_nodes", fails)
+        status, body = admin.get("/api/v1/org/nodes/")
+        assert status == 400 and body["code"] == "invalid" and body["detail"], body
