@@ -5,8 +5,9 @@ from django.contrib.auth.signals import user_logged_out, user_login_failed
 from django.db import DataError
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView, set_rollback
@@ -17,6 +18,7 @@ from accounts.tokens import do_issue_token, do_revoke_token, do_revoke_tokens
 from audit import record
 from gridgov.authentication import BearerTokenAuthentication
 from gridgov.errors import ActionError
+from idempotency.keys import idempotent
 
 _CODES = {
     400: "invalid",
@@ -31,16 +33,17 @@ _CODES = {
 
 def error_response(error: ActionError) -> Response:
     """The JSON answer for an action's refusal: its status, code, detail and field errors."""
-    body = {"code": error.code, "detail": error.detail}
-    if error.errors:
-        body["errors"] = error.errors
-    return Response(body, status=error.status)
+    return Response(error.body(), status=error.status)
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with every error body carrying a machine-readable ``code``. A number
+    """DRF's handler, with every error body carrying a machine-readable ``code``. An action's
+    refusal (``gridgov.errors.ActionError``) answers its own status and code. A number
     or text that does not fit its database column is the client's error (400), wherever a
     check missed it; any other exception goes on to gridgov.handlers.server_error (500)."""
+    if isinstance(exc, ActionError):  # an action's refusal, from any view: one mapping
+        set_rollback()
+        return error_response(exc)
     if isinstance(exc, OverflowError | DataError):
         set_rollback()
         return Response({"code": "invalid", "detail": "数值或文本超出了允许的范围"}, status=400)
@@ -58,6 +61,48 @@ def exception_handler(exc, context):
             "errors": data,
         }
     return response
+
+
+def action_schema(workflow, request, response):
+    """The OpenAPI description of a viewset's ``act`` (``WorkflowActions``): its body, its
+    answer, and the workflow's actions as the path's enum."""
+    return extend_schema(
+        request=request,
+        responses={200: response},
+        parameters=[
+            OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=workflow.actions),
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
+        ],
+    )
+
+
+class WorkflowActions:
+    """The one action endpoint of every workflow, for a viewset over its objects:
+    ``POST …/{id}/actions/{action}/`` with the object's ``version`` and the action's
+    fields; 404 outside the user's scope, then ``workflow.apply`` (400/403/409 as JSON by
+    the exception handler), and the object's detail as the answer. A viewset sets
+    ``workflow`` and, to check the body's fields first, ``action_serializer_class``; it
+    describes the endpoint with ``extend_schema_view(act=action_schema(...))``."""
+
+    workflow = None
+    action_serializer_class = None
+
+    def action_data(self, request) -> dict:
+        if self.action_serializer_class is None:
+            return request.data if isinstance(request.data, dict) else {}
+        form = self.action_serializer_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        return form.validated_data
+
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
+    @idempotent
+    def act(self, request, pk=None, action_name=None):
+        obj = self.get_object()
+        data = self.action_data(request)
+        self.workflow.apply(
+            obj.pk, action_name, actor=request.user, version=data.get("version"), data=data
+        )
+        return self.retrieve(request, pk=obj.pk)
 
 
 class Locked(exceptions.APIException):

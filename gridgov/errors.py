@@ -13,6 +13,13 @@ class ActionError(Exception):
             self.code = code
         self.errors = errors or {}
 
+    def body(self) -> dict:
+        """The JSON answer's body: ``{"code", "detail"}`` and ``errors`` by field if any."""
+        body = {"code": self.code, "detail": self.detail}
+        if self.errors:
+            body["errors"] = self.errors
+        return body
+
 
 class InvalidInput(ActionError):
     status = 400

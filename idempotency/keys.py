@@ -24,6 +24,7 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from rest_framework.response import Response
 
+from gridgov.errors import ActionError
 from idempotency.models import IdempotentRequest
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
@@ -105,6 +106,15 @@ def _rest_replay(record: IdempotentRequest, fingerprint: str) -> Response:
     return response
 
 
+def _answered(view_method, *args, **kwargs) -> Response:
+    """The view's answer, an action's refusal included, so a retry replays the refusal
+    (the exception handler would answer it only after the key's transaction)."""
+    try:
+        return view_method(*args, **kwargs)
+    except ActionError as error:
+        return Response(error.body(), status=error.status)
+
+
 def idempotent(view_method):
     """Decorate a DRF view method (self, request, …) that answers a POST."""
 
@@ -123,7 +133,7 @@ def idempotent(view_method):
             key=key,
             fingerprint=print_,
             path=request.path,
-            work=lambda: view_method(self, request, *args, **kwargs),
+            work=lambda: _answered(view_method, self, request, *args, **kwargs),
             answer=lambda r: (r.status_code, r.data) if r.status_code < 500 else None,
         )
         if record is not None:

@@ -1,13 +1,13 @@
 from django.db.models import Prefetch
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from cases.actions import Report, do_case_action, do_create_case
-from cases.actions.flow import allowed_actions
+from cases.actions.flow import CASES, allowed_actions
 from cases.api.serializers import (
     ActionSerializer,
     CaseCreateSerializer,
@@ -16,14 +16,17 @@ from cases.api.serializers import (
 )
 from cases.filters import CaseFilterSet
 from cases.models import Assignment, Case, CaseEvent, PhotoKind
-from cases.transitions import ACTIONS
-from gridgov.api import error_response
-from gridgov.errors import ActionError
+from gridgov.api import WorkflowActions, action_schema
 from idempotency.keys import idempotent
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(act=action_schema(CASES, ActionSerializer, CaseDetailSerializer))
+class CaseViewSet(
+    WorkflowActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Cases within the user's scope: their subtree, their department's, or their own."""
+
+    workflow = CASES
 
     filterset_class = CaseFilterSet
 
@@ -78,32 +81,8 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             reporter_name=reporter.get("name", ""),
             reporter_phone=reporter.get("phone", ""),
         )
-        try:
-            case = do_create_case(report, actor=request.user)
-        except ActionError as error:
-            return error_response(error)
+        case = do_create_case(report, actor=request.user)
         return Response(CaseSerializer(case).data, status=201)
-
-    @extend_schema(
-        request=ActionSerializer,
-        responses={200: CaseDetailSerializer},
-        parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS),
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
-        ],
-    )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
-    @idempotent
-    def act(self, request, pk=None, action_name=None):
-        case = self.get_object()  # 404 outside the user's scope
-        data = request.data if isinstance(request.data, dict) else {}
-        try:
-            case = do_case_action(
-                case.pk, action_name, actor=request.user, version=data.get("version"), data=data
-            )
-        except ActionError as error:
-            return error_response(error)
-        return self.retrieve(request, pk=case.pk)
 
     @extend_schema(
         request={
@@ -129,15 +108,12 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
             "kind": request.data.get("kind", PhotoKind.REPORT),
             "photos": request.FILES.getlist("photos"),
         }
-        try:
-            case = do_case_action(
-                case.pk,
-                "add_photo",
-                actor=request.user,
-                version=request.data.get("version"),
-                data=data,
-            )
-        except ActionError as error:
-            return error_response(error)
+        case = do_case_action(
+            case.pk,
+            "add_photo",
+            actor=request.user,
+            version=request.data.get("version"),
+            data=data,
+        )
         photos = case.events.filter(action="add_photo").last().data["photos"]
         return Response({"photos": photos, "version": case.version}, status=201)

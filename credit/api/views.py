@@ -30,8 +30,6 @@ from credit.api.serializers import (
     StoreItemSerializer,
 )
 from credit.models import CreditAccount, IncentiveRule, Redemption, StoreItem
-from gridgov.api import error_response
-from gridgov.errors import ActionError
 from idempotency.keys import idempotent
 from org.models import OrgNode
 from residents.models import Resident
@@ -97,12 +95,9 @@ class AwardView(APIView):
         rule = IncentiveRule.objects.filter(key=data["rule"]).first()
         if rule is None:
             raise ValidationError({"rule": ["没有这个激励事项"]})
-        try:
-            entry = do_award_points(
-                resident, rule, actor=request.user, quantity=data["quantity"], note=data["note"]
-            )
-        except ActionError as error:
-            return error_response(error)
+        entry = do_award_points(
+            resident, rule, actor=request.user, quantity=data["quantity"], note=data["note"]
+        )
         return Response(EntrySerializer(entry).data, status=201)
 
 
@@ -130,10 +125,7 @@ class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
         node = OrgNode.objects.restrict(request.user).filter(code=data.pop("node_code")).first()
         if node is None:
             raise NotFound("没有这个社区,或不在您的管辖范围内")
-        try:
-            item = do_add_store_item(node, actor=request.user, **data)
-        except ActionError as error:
-            return error_response(error)
+        item = do_add_store_item(node, actor=request.user, **data)
         return Response(StoreItemSerializer(item).data, status=201)
 
     @extend_schema(
@@ -145,10 +137,7 @@ class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
         item = self.get_object()
         form = RestockSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            item = do_restock(item, form.validated_data["quantity"], actor=request.user)
-        except ActionError as error:
-            return error_response(error)
+        item = do_restock(item, form.validated_data["quantity"], actor=request.user)
         return Response(StoreItemSerializer(item).data)
 
 
@@ -182,10 +171,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         item = StoreItem.objects.restrict(user).filter(pk=data["item"]).first()
         if item is None:
             raise ValidationError({"item": ["没有这件商品,或不在您所在社区的信用超市"]})
-        try:
-            redemption = do_redeem(account_for(resident), item, actor=user)
-        except ActionError as error:
-            return error_response(error)
+        redemption = do_redeem(account_for(resident), item, actor=user)
         return Response(RedemptionSerializer(redemption).data, status=201)
 
     @extend_schema(request=None, responses={200: RedemptionSerializer}, parameters=[IDEMPOTENCY])
@@ -193,10 +179,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     @idempotent
     def fulfil(self, request, pk=None):
         redemption = self.get_object()
-        try:
-            redemption = do_fulfil_redemption(redemption, actor=request.user)
-        except ActionError as error:
-            return error_response(error)
+        redemption = do_fulfil_redemption(redemption, actor=request.user)
         return Response(RedemptionSerializer(redemption).data)
 
     @extend_schema(
@@ -208,10 +191,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         redemption = get_object_or_404(self.get_queryset(), pk=pk)
         form = CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            redemption = do_cancel_redemption(
-                redemption, actor=request.user, reason=form.validated_data["reason"]
-            )
-        except ActionError as error:
-            return error_response(error)
+        redemption = do_cancel_redemption(
+            redemption, actor=request.user, reason=form.validated_data["reason"]
+        )
         return Response(RedemptionSerializer(redemption).data)

@@ -1,13 +1,11 @@
 from django.db.models import Prefetch
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
-from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from gridgov.api import error_response
-from gridgov.errors import ActionError
+from gridgov.api import WorkflowActions, action_schema
 from idempotency.keys import idempotent
-from participation.actions import allowed_actions, do_order_action, do_post_order
+from participation.actions import ORDERS, allowed_actions, do_post_order
 from participation.api.serializers import (
     OrderActionSerializer,
     OrderCreateSerializer,
@@ -16,11 +14,16 @@ from participation.api.serializers import (
 )
 from participation.filters import OrderFilterSet
 from participation.models import OrderEvent, ServiceOrder
-from participation.transitions import ACTIONS
 
 
-class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(act=action_schema(ORDERS, OrderActionSerializer, OrderDetailSerializer))
+class OrderViewSet(
+    WorkflowActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Volunteer orders and micro-wishes in the user's scope, plus their own and those they took."""
+
+    workflow = ORDERS
+    action_serializer_class = OrderActionSerializer
 
     lookup_value_regex = r"\d+"
 
@@ -52,38 +55,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         form = OrderCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            order = do_post_order(
-                actor=request.user,
-                kind=data["kind"],
-                title=data["title"],
-                description=data["description"],
-                grid_code=data["grid_code"],
-                requester_id=data.get("requester"),
-            )
-        except ActionError as error:
-            return error_response(error)
+        order = do_post_order(
+            actor=request.user,
+            kind=data["kind"],
+            title=data["title"],
+            description=data["description"],
+            grid_code=data["grid_code"],
+            requester_id=data.get("requester"),
+        )
         return Response(OrderSerializer(order).data, status=201)
-
-    @extend_schema(
-        request=OrderActionSerializer,
-        responses={200: OrderDetailSerializer},
-        parameters=[
-            OpenApiParameter("action", str, OpenApiParameter.PATH, enum=ACTIONS),
-            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
-        ],
-    )
-    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)")
-    @idempotent
-    def act(self, request, pk=None, action_name=None):
-        order = self.get_object()  # 404 outside the user's scope
-        form = OrderActionSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        data = form.validated_data
-        try:
-            do_order_action(
-                order.pk, action_name, actor=request.user, version=data.get("version"), data=data
-            )
-        except ActionError as error:
-            return error_response(error)
-        return self.retrieve(request, pk=order.pk)
