@@ -74,7 +74,7 @@ class Person:
         return verb in self.verbs
 
 
-def page_session(base: str, username: str):
+def page_session(base: str, username: str, password: str = PASSWORD):
     """A browser-like session over real HTTP: the login page's form, then its cookies."""
     opener = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
@@ -82,7 +82,7 @@ def page_session(base: str, username: str):
     html = opener.open(base + "/login/").read().decode()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
     body = urllib.parse.urlencode(
-        {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        {"username": username, "password": password, "csrfmiddlewaretoken": token}
     ).encode()
     opener.open(urllib.request.Request(base + "/login/", data=body, headers={"Referer": base}))
     return opener
@@ -403,3 +403,26 @@ def test_every_verb_of_every_duty_is_what_the_table_says(preset_city):
                 failures.append(failure)
     assert walked == len(VERBS) * len(persons), (key, walked)
     assert not failures, f"{key}: " + "\n".join(failures)
+
+
+def test_the_demo_volunteer_neither_refuses_dispatches_merges_nor_imports(live_city):
+    """The finding that started the rulebook: 志愿服务员 (kind staff) was offered every
+    triage verb on its grid's new cases, and its 不予受理 went through."""
+    volunteer = Http(live_city).login("demo-volunteer")
+    grid = User.objects.get(username="demo-grid").assignments.get().node
+    case = do_create_case(
+        Report(title="楼道堆放杂物", channel="api", grid_code=grid.code),
+        actor=User.objects.get(username="demo-admin"),
+    )
+    status, detail = volunteer.get(f"/api/v1/cases/{case.pk}/")
+    assert status == 200
+    assert {"reject", "dispatch", "merge", "accept", "claim", "handle"}.isdisjoint(
+        detail["allowed_actions"]
+    ), detail["allowed_actions"]
+    status, body = volunteer.post(
+        f"/api/v1/cases/{case.pk}/actions/reject/", {"version": 1, "reason": "不受理"}
+    )
+    assert (status, body["code"]) == (403, "not_permitted")
+    assert Case.objects.get(pk=case.pk).status == Status.SUBMITTED
+    pages = page_session(live_city, "demo-volunteer", "demo12345")
+    assert page(pages, live_city, "/exchange/hotline/import/") == 403
