@@ -21,7 +21,7 @@ The references, both through the same middleware and DRF stack as the intake:
   the token lookup and the scope query that every intake request also pays, answered
   404. The difference between it and the intake is the intake's own work.
 
-Each intake request is a grid worker's patrol report with a point in the territory and a
+Each intake request is a grid worker's patrol report with a point in their grid and a
 free-text title, so it is located, classified, numbered, checked for duplicates, and
 written with its timeline event and outbox rows. Prints a Markdown table.
 """
@@ -36,6 +36,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+from shapely.geometry import Point, shape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -116,23 +118,36 @@ def main():
     # workers; no huey consumer is started.
     with site("sqlite") as here:
         port = here.port
-        bounds = json.loads(
-            python_manage(
-                here.env,
-                "shell",
-                "-v0",
-                "-c",
-                "import json; from shapely.geometry import shape; from org.models import "
-                "OrgNode; print(json.dumps(shape(OrgNode.objects.get(parent=None).geometry)"
-                ".bounds))",
-            ).strip()
+        # The grid worker files cases in their own grid (do_create_case's scope rule).
+        grid = shape(
+            json.loads(
+                python_manage(
+                    here.env,
+                    "shell",
+                    "-v0",
+                    "-c",
+                    "import json; from org.models import User; print(json.dumps(User.objects"
+                    ".get(username='demo-grid').assignments.get().node.geometry))",
+                ).strip()
+            )
         )
         here.server.start()
         wait_until_up(port, here.server)
-        measure(args, port, bounds, here.env)
+        measure(args, port, grid, here.env)
 
 
-def measure(args, port, bounds, env):
+def points_in(grid, rng, count) -> list[tuple[float, float]]:
+    """``count`` random points inside the grid's polygon (rejection sampling)."""
+    x0, y0, x1, y1 = grid.bounds
+    points = []
+    while len(points) < count:
+        x, y = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        if grid.contains(Point(x, y)):
+            points.append((x, y))
+    return points
+
+
+def measure(args, port, grid, env):
     """The three phases against the running server; prints the table."""
     connection = http.client.HTTPConnection(HOST, port, timeout=30)
     connection.request(
@@ -145,15 +160,14 @@ def measure(args, port, bounds, env):
     connection.close()
 
     rng = random.Random(1)
-    x0, y0, x1, y1 = bounds
     bodies = [
         {
             "title": rng.choice(TITLES),
             "channel": "grid_report",
-            "location": {"lng": rng.uniform(x0, x1), "lat": rng.uniform(y0, y1)},
+            "location": {"lng": lng, "lat": lat},
             "reporter": {"name": "张三", "phone": "13800000000"},
         }
-        for _ in range(args.requests + 50)
+        for lng, lat in points_in(grid, rng, args.requests + 50)
     ]
     phases = [
         (
