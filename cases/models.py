@@ -162,6 +162,9 @@ class AssignmentStatus(models.TextChoices):
     RETURNED = "returned", _("已退单")
     REPORTED_IN = "reported_in", _("已报到")
     DONE = "done", _("已完成")
+    # Taken back without an answer: a lead when the case goes up a level, a whistle nobody
+    # reported in to before the case was resolved or merged.
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 class Assignment(models.Model):
@@ -196,6 +199,13 @@ class Assignment(models.Model):
 
     def __str__(self):
         return f"{self.case.number} → {self.unit_name} ({self.get_role_display()})"
+
+    @property
+    def status_label(self) -> str:
+        """The status in words; a whistle waits for its department to report in (待报到)."""
+        if self.role == AssignmentRole.WHISTLE and self.status == AssignmentStatus.PENDING:
+            return str(_("待报到"))
+        return self.get_status_display()
 
     @property
     def unit_name(self) -> str:

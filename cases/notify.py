@@ -4,10 +4,9 @@
 from django.urls import reverse
 
 from cases.models import Case
-from org.models import RoleKind, User
+from org.models import User
+from org.permissions import duties_with
 from outbox import notify as outbox
-
-STAFF_KINDS = (RoleKind.STAFF, RoleKind.LEADER)
 
 
 def department_users(department_ids):
@@ -16,36 +15,35 @@ def department_users(department_ids):
     ).distinct()
 
 
-# The duties that take in new cases at a node; the other staff of a grid (the 八员 of
-# Jizhou, volunteers…) are not told of every report.
-INTAKE_DUTIES = ("grid_worker", "grid_leader", "community_secretary", "street_staff")
-
-
-def node_staff(node_ids, *, duties=None):
-    users = User.objects.filter(
-        is_active=True, assignments__node__in=node_ids, assignments__role__kind__in=STAFF_KINDS
-    )
-    if duties is not None:
-        users = users.filter(assignments__role__duty__in=duties)
-    return users.distinct()
+def node_staff(node_ids, *, verb: str):
+    """The people seated at those nodes whose duty holds ``verb``: those who can act on what
+    they are told (a new case goes to who takes cases in, not to every 八员 and volunteer
+    of the grid). The capability table decides, as it does for the actions."""
+    return User.objects.filter(
+        is_active=True,
+        assignments__node__in=node_ids,
+        assignments__department=None,
+        assignments__role__duty__in=duties_with(verb),
+    ).distinct()
 
 
 def handler_users(case: Case):
-    """The people of the unit holding the case: its live lead department, else the staff
-    of the handling node."""
+    """The people of the unit holding the case: its live lead department, else those of
+    the handling node who handle cases (``cases.resolve``)."""
     lead = case.assignments.filter(role="lead", status__in=["pending", "accepted"]).first()
     if lead is not None and lead.department_id:
         return department_users([lead.department_id])
     node_id = lead.node_id if lead is not None else case.handling_node_id
-    return node_staff([node_id]) if node_id else User.objects.none()
+    return node_staff([node_id], verb="cases.resolve") if node_id else User.objects.none()
 
 
 def supervisor_users(case: Case):
-    """Staff of the node one level above the handling node (a grid's community…)."""
+    """Those of the node one level above the handling node (a grid's community…) who urge
+    and supervise (``cases.urge``)."""
     node = case.handling_node or case.grid
     if node is None or node.parent_id is None:
         return User.objects.none()
-    return node_staff([node.parent_id])
+    return node_staff([node.parent_id], verb="cases.urge")
 
 
 def case_payload(case: Case) -> dict:

@@ -31,6 +31,19 @@ _CODES = {
 }
 
 
+# The API speaks Chinese: the framework's English details, by status.
+_WORDS = {
+    400: "请求无法解析(正文应为 JSON 或表单)",
+    401: "请先登录(请求头带上有效的 Bearer 令牌)",
+    403: "您没有权限做这件事",
+    404: "没有找到，或不在您的管辖范围内",
+    405: "不支持这个请求方法",
+    406: "无法按要求的格式回答",
+    415: "不支持这种请求格式",
+    429: "请求太频繁，请稍后再试",
+}
+
+
 def error_response(error: ActionError) -> Response:
     """The JSON answer for an action's refusal: its status, code, detail and field errors."""
     return Response(error.body(), status=error.status)
@@ -53,7 +66,10 @@ def exception_handler(exc, context):
     data = response.data
     if isinstance(data, dict) and "detail" in data and len(data) <= 2:
         code = getattr(data["detail"], "code", None) or _CODES.get(response.status_code, "error")
-        response.data = {"code": data.get("code", code), "detail": str(data["detail"])}
+        detail = str(data["detail"])
+        if detail.isascii():  # DRF's and Django's own words ("Not found.", "JSON parse error…")
+            detail = _WORDS.get(response.status_code, detail)
+        response.data = {"code": data.get("code", code), "detail": detail}
     else:
         response.data = {
             "code": _CODES.get(response.status_code, "error"),

@@ -695,7 +695,11 @@ def _query_count(client, url) -> int:
 
 
 def test_list_pages_make_as_many_queries_for_twelve_cases_as_for_two(client):
-    pages = ["cases:list", "cases:board", "cases:queue", "cases:inbox"]
+    # The pages each one's verbs open (a department neither patrols a grid nor supervises).
+    pages_of = {
+        "demo-grid": ["cases:list", "cases:board", "cases:queue", "cases:inbox"],
+        "demo-dept": ["cases:list", "cases:inbox"],
+    }
     counts = {}
     for total in (2, 12):
         while Case.objects.count() < total:
@@ -703,10 +707,28 @@ def test_list_pages_make_as_many_queries_for_twelve_cases_as_for_two(client):
             _dispatched(case)
         Case.objects.update(light=Light.RED)
         counts[total] = {}
-        for username in ("demo-grid", "demo-dept"):
+        for username, pages in pages_of.items():
             _login(client, username)
             counts[total][username] = {name: _query_count(client, reverse(name)) for name in pages}
     assert counts[2] == counts[12]
+
+
+def test_work_pages_open_where_their_links_show(client):
+    """The header's links and the pages' own checks come from the same verbs."""
+    for username, closed in (
+        ("demo-resident", ["cases:queue", "cases:triage", "cases:board", "exchange:index"]),
+        ("demo-volunteer", ["cases:triage", "cases:board", "exchange:index"]),
+        ("demo-dept", ["cases:queue", "cases:triage", "cases:board"]),
+    ):
+        _login(client, username)
+        body = client.get(reverse("org:home")).content.decode()
+        for name in closed:
+            assert client.get(reverse(name)).status_code == 403, (username, name)
+            assert f'href="{reverse(name)}"' not in body, (username, name)
+    _login(client, "demo-dept")
+    body = client.get(reverse("org:home")).content.decode()
+    assert client.get(reverse("exchange:index")).status_code == 200
+    assert f'href="{reverse("exchange:index")}"' in body
 
 
 def test_a_resident_opening_their_own_case_gets_the_track_page(client):

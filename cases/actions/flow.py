@@ -196,7 +196,7 @@ def _dispatch(step: Step):
             assignment.role in (AssignmentRole.LEAD, AssignmentRole.ASSIST)
             and assignment.status in LIVE
         ):
-            _answer(assignment, AssignmentStatus.DONE, step.now, "重新派单")
+            _answer(assignment, AssignmentStatus.WITHDRAWN, step.now, "重新派单")
     created = [
         Assignment(
             case=case,
@@ -220,7 +220,7 @@ def _dispatch(step: Step):
         users = (
             notify.department_users([assignment.department_id])
             if assignment.department_id
-            else notify.node_staff([assignment.node_id])
+            else notify.node_staff([assignment.node_id], verb="cases.accept")
         )
         step.tell(
             "case_dispatched",
@@ -266,7 +266,7 @@ def _return(step: Step):
     step.event_data["unit"] = mine.unit_name
     step.tell(
         "case_returned",
-        notify.node_staff([step.case.handling_node_id]),
+        notify.node_staff([step.case.handling_node_id], verb="cases.dispatch"),
         f"{mine.unit_name} 退单 {step.case.number}",
         step.note,
     )
@@ -279,6 +279,16 @@ def _whistle(step: Step):
     departments = list(Department.objects.filter(code__in=codes))
     if len(departments) != len(set(codes)):
         raise InvalidInput("有部门编码不存在", errors={"departments": ["编码不对"]})
+    waiting = {
+        a.department_id
+        for a in step.assignments
+        if a.role == AssignmentRole.WHISTLE and a.status == AssignmentStatus.PENDING
+    }
+    again = [d.name for d in departments if d.pk in waiting]
+    if again:
+        raise InvalidInput(
+            f"已向{'、'.join(again)}吹哨，正等待报到", errors={"departments": ["已吹哨"]}
+        )
     step.note = _text(step, "note", required=False)
     due = step.now + timedelta(hours=case_settings()["report_in_hours"])
     Assignment.objects.bulk_create(
@@ -378,15 +388,25 @@ def _escalate(step: Step):
     parent = current.parent
     lead = _live_lead(step)
     if lead is not None:
-        _answer(lead, AssignmentStatus.DONE, step.now, "上报上级")
+        _answer(lead, AssignmentStatus.WITHDRAWN, step.now, "上报上级")
     step.set(handling_node=parent)
     step.event_data.update(from_node=current.code, to_node=parent.code)
     step.tell(
         "case_escalated",
-        notify.node_staff([parent.pk]),
+        notify.node_staff([parent.pk], verb="cases.accept"),
         f"上报 {step.case.number}：{step.case.title}",
         step.note,
     )
+
+
+def _withdraw_whistles(step: Step, why: str) -> None:
+    """Whistles nobody reported in to end with the case's handling: withdrawn, not open."""
+    for assignment in step.assignments:
+        if (
+            assignment.role == AssignmentRole.WHISTLE
+            and assignment.status == AssignmentStatus.PENDING
+        ):
+            _answer(assignment, AssignmentStatus.WITHDRAWN, step.now, why)
 
 
 def _progress(step: Step):
@@ -397,6 +417,7 @@ def _resolve(step: Step):
     result = _text(step, "result", required=True, limit=5000)
     step.note = result
     step.set(result=result, resolved_at=step.now)
+    _withdraw_whistles(step, "已办结")
     if step.data.get("photos"):
         photos = add_photos(step.case, step.data["photos"], PhotoKind.RESULT)
         step.event_data["photos"] = [photo.pk for photo in photos]
@@ -405,7 +426,10 @@ def _resolve(step: Step):
         _answer(lead, AssignmentStatus.DONE, step.now, "办结")
     step.tell(
         "case_resolved",
-        [*_reporter_users(step.case), *notify.node_staff([step.case.handling_node_id])],
+        [
+            *_reporter_users(step.case),
+            *notify.node_staff([step.case.handling_node_id], verb="cases.callback"),
+        ],
         f"{step.case.number} 已办结",
         result,
     )
@@ -505,6 +529,7 @@ def _merge(step: Step):
         raise Conflict("只能并入未销号的案件", code="merge_target_closed")
     step.note = _text(step, "note", required=False)
     step.set(merged_into=target, closed_at=step.now)
+    _withdraw_whistles(step, "已合并")
     step.event_data["into"] = target.number
     step.tell(
         "case_merged",

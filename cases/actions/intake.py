@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.config import case_settings, channel_names
 from cases.duplicates import flag_possible_duplicate
 from cases.models import Case, CaseEvent, Light, Status
-from cases.notify import INTAKE_DUTIES, node_staff, notify
+from cases.notify import node_staff, notify
 from cases.numbers import next_case_number
 from cases.sla import warn_at_for
 from catalog.classify import get_classifier
@@ -205,7 +205,7 @@ def do_create_case(report: Report, *, actor=None, at=None, as_public=False) -> C
             notify(
                 case,
                 "case_submitted",
-                node_staff([case.handling_node_id], duties=INTAKE_DUTIES),
+                node_staff([case.handling_node_id], verb="cases.accept"),
                 f"新诉求 {case.number}：{case.title}",
                 at=now,
             )

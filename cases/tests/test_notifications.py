@@ -231,3 +231,39 @@ def test_a_signature_covers_the_timestamp(case):
     body = b'{"id": 1}'
     assert sign(SECRET, 1_700_000_000, body) != sign(SECRET, 1_700_000_001, body)
     assert sign(SECRET, 1_700_000_000, body) != sign("other", 1_700_000_000, body)
+
+
+def test_people_are_told_what_their_verbs_let_them_act_on(case):
+    """A new case goes to who takes cases in at the grid, not to its volunteer or 八员."""
+    told = set(Outbox.objects.about(case).values_list("recipient__username", flat=True))
+    assert "demo-grid" in told
+    assert "demo-volunteer" not in told
+
+
+def test_a_department_is_whistled_once_and_an_unanswered_whistle_ends_with_the_case(case):
+    department = user("demo-dept").assignments.get().department
+    community = user("demo-community")
+    case = do_case_action(case.pk, "accept", actor=community, version=case.version)
+    case = do_case_action(
+        case.pk,
+        "whistle",
+        actor=community,
+        version=case.version,
+        data={"departments": [department.code]},
+    )
+    with pytest.raises(InvalidInput):
+        do_case_action(
+            case.pk,
+            "whistle",
+            actor=community,
+            version=case.version,
+            data={"departments": [department.code]},
+        )
+    whistle = Assignment.objects.get(case=case, role="whistle")
+    assert whistle.status_label == "待报到"
+    case = do_case_action(case.pk, "handle", actor=community, version=case.version)
+    do_case_action(
+        case.pk, "resolve", actor=community, version=case.version, data={"result": "已修好"}
+    )
+    whistle.refresh_from_db()
+    assert (whistle.status, whistle.note) == ("withdrawn", "已办结")

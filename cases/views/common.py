@@ -1,6 +1,7 @@
 """Helpers shared by the case pages: scoping, the actions a user may take, parsing an
 action's form into the data ``do_case_action`` takes, and what the pages show of a case."""
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
@@ -13,7 +14,7 @@ from cases.models import Case, Light
 from gridgov.errors import InvalidInput
 from gridgov.parsing import form_int
 from org.models import OrgNode
-from org.permissions import codes_with
+from org.permissions import codes_with, has
 from org.scoping import department_ids
 
 # Labels of timeline events, the actions' and the two the system writes itself.
@@ -88,7 +89,10 @@ def grid_nodes(user):
 
 
 def workbench(user) -> dict:
-    """Which case pages make sense for the user's roles (the header's links)."""
+    """Which work pages the user's verbs open (the header's links, and the pages' own
+    check, so a link shows exactly where its page opens): the grid's queue for who reports
+    in a grid, triage for who takes cases in above it, the board (督办) for who urges, data
+    exchange for who imports or exports."""
     codes = codes_with(user, "cases.report") or []
     grids = set(grid_nodes(user).values_list("code", flat=True))
     triage = codes_with(user, "cases.accept") or []
@@ -99,8 +103,15 @@ def workbench(user) -> dict:
         "queue": bool(grids),
         "triage": admin or any(code not in grids for code in triage),
         "inbox": bool(department_ids(user)),
-        "board": admin or bool(codes),
+        "board": admin or bool(codes_with(user, "cases.urge")),
+        "exchange": has(user, "exchange.import") or has(user, "exchange.export"),
     }
+
+
+def require_page(user, page: str) -> None:
+    """403 for a work page the user's verbs do not open (``workbench``)."""
+    if not workbench(user)[page]:
+        raise PermissionDenied
 
 
 def _int(value, field: str, message: str) -> int:

@@ -29,6 +29,7 @@ from cases.views.common import (
     URGENT_ORDER,
     actions_for,
     grid_nodes,
+    require_page,
     visible_cases,
 )
 from cases.views.dispatching import action_options, suggestions_for
@@ -90,6 +91,7 @@ def _create(request, form, channel, grid_code, **extra):
 def queue(request):
     """A grid worker's cases: held at one of their grids and not closed, most urgent first;
     and the quick report (上报) from patrol."""
+    require_page(request.user, "queue")
     grids = list(grid_nodes(request.user).order_by("code"))
     form = ReportForm(request.POST if request.method == "POST" else None)
     error, status = None, 200
@@ -147,6 +149,7 @@ def _dispatcher_cases(user):
 def triage(request):
     """The dispatcher's console: new cases and cases back from a unit, each with the
     suggested category and route, a possible duplicate, and the triage actions."""
+    require_page(request.user, "triage")
     returned = Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.RETURNED)
     cases = (
         _dispatcher_cases(request.user)
@@ -196,6 +199,7 @@ def triage(request):
 @login_required
 def board(request):
     """Supervision (督办): yellow and red open cases in scope, with the counts per light."""
+    require_page(request.user, "board")
     open_cases = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
     counts = dict(open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n"))
     cases = (
