@@ -95,11 +95,15 @@ class HotlineExportForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    file_format = forms.ChoiceField(label="格式", choices=FORMATS, initial="xlsx")
+    file_format = forms.ChoiceField(
+        label="格式", choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
 
 
 class RegisterExportForm(forms.Form):
-    file_format = forms.ChoiceField(label="格式", choices=FORMATS, initial="xlsx")
+    file_format = forms.ChoiceField(
+        label="格式", choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
     reveal = forms.BooleanField(
         label="导出完整手机号和身份证号(每条都记入查看记录)", required=False
     )
