@@ -13,7 +13,6 @@ from cases.models import Assignment, AssignmentRole, AssignmentStatus, Case
 from org.permissions import has
 from org.scoping import department_ids, in_scope
 
-RELATIONS = ("dispatcher", "handler", "supervisor", "summoned", "reporter")
 LIVE = (AssignmentStatus.PENDING, AssignmentStatus.ACCEPTED)
 
 

@@ -35,7 +35,7 @@ from gridgov.parsing import form_int
 from idempotency.keys import page_once
 from org.codes import ancestor_prefixes, any_subtree_q
 from org.models import LevelKind, OrgNode
-from org.scoping import staff_over
+from org.permissions import has
 from residents.models import Resident
 
 RANKING_SIZE = 10
@@ -148,7 +148,7 @@ def person_credit(user, resident) -> dict:
         "credit_keeper": bool(kept_items),
         "credit_items": [item for item in kept_items if item.cost <= balance],
         "credit_waiting": [(r, keeps(user, r.item.node.code)) for r in waiting],
-        "may_order_for": staff_over(user, resident.household.code),
+        "may_order_for": has(user, "volunteer.post_for", resident.household.code),
     }
 
 

@@ -20,6 +20,7 @@ Relations are the workflow's own words for how a person stands to the object (a 
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -97,9 +98,9 @@ class TimelineEvent(models.Model):
         raise ValueError("timeline events are never deleted")
 
 
-class Workflow:
-    """A model's lifecycle. Subclasses set the class attributes and implement ``holds``;
-    ``load`` and ``notify`` are optional hooks."""
+class Workflow(ABC):
+    """A model's lifecycle. Subclasses set the class attributes and implement ``holds`` and
+    ``notify``; ``load`` and the ``refuse_*`` messages are optional hooks."""
 
     model: type[models.Model]
     event_model: type[TimelineEvent]
@@ -127,9 +128,11 @@ class Workflow:
         """What ``holds`` and the handlers need besides the object (loaded once)."""
         return dict(extra)
 
+    @abstractmethod
     def holds(self, actor, obj, relation: str, action: str, context: dict) -> bool:
-        raise NotImplementedError  # each workflow says how a person stands to its objects
+        """Whether ``actor`` stands in ``relation`` to ``obj`` holding ``action``'s verb."""
 
+    @abstractmethod
     def notify(self, obj, event: str, users, title: str, body: str, at) -> None:
         """Write one notice to the outbox, in the action's transaction."""
 

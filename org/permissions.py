@@ -245,12 +245,6 @@ def seats(user) -> list[Seat]:
     return cached
 
 
-def forget_seats(user) -> None:
-    """Drop the cached seats (after the user's roles change within one request)."""
-    if hasattr(user, _SEATS_ATTR):
-        delattr(user, _SEATS_ATTR)
-
-
 def has(
     user, verb: str, code: str | None = None, *, department: int | None = None, above=False
 ) -> bool:

@@ -28,8 +28,6 @@ def scope_prefixes(user, *, personal: bool) -> list[str] | None:
 def _compute_scope(user) -> dict:
     structure: list[str] = []
     personal: list[str] = []
-    staff: list[str] = []
-    duties: list[tuple[str, str]] = []
     departments: list[int] = []
     assignments = user.assignments.select_related("role", "node")
     for assignment in assignments:
@@ -39,20 +37,12 @@ def _compute_scope(user) -> dict:
             departments.append(assignment.department_id)
         if kind in (RoleKind.STAFF, RoleKind.LEADER):
             personal.append(assignment.node.code)
-            staff.append(assignment.node.code)
-            duties.append((assignment.node.code, assignment.role.duty))
         elif kind == RoleKind.RESIDENT:
             household = _own_household_code(user)
             if household:
                 personal.append(household)
         # Department staff see the tree's structure around their seat, not residents.
-    return {
-        "structure": structure,
-        "personal": personal,
-        "staff": staff,
-        "duties": duties,
-        "departments": departments,
-    }
+    return {"structure": structure, "personal": personal, "departments": departments}
 
 
 def _own_household_code(user) -> str | None:
@@ -62,7 +52,7 @@ def _own_household_code(user) -> str | None:
 
 def _scope(user) -> dict:
     if not user.is_authenticated or user.is_superuser:
-        return {"staff": [], "duties": [], "departments": []}
+        return {"departments": []}
     scope_prefixes(user, personal=False)  # fills the cache
     return getattr(user, _CACHE_ATTR)
 
@@ -70,25 +60,6 @@ def _scope(user) -> dict:
 def department_ids(user) -> list[int]:
     """The departments the user works for (through department roles)."""
     return _scope(user)["departments"]
-
-
-def staff_codes(user) -> list[str]:
-    """Codes of the nodes where the user holds a staff or leader role."""
-    return _scope(user)["staff"]
-
-
-def duty_codes(user, duties) -> list[str]:
-    """Codes of the nodes where the user holds a staff or leader role with one of ``duties``."""
-    return [code for code, duty in _scope(user)["duties"] if duty in duties]
-
-
-def staff_over(user, code: str) -> bool:
-    """Whether the user is staff at ``code`` or above it."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return any(code.startswith(prefix) for prefix in staff_codes(user))
 
 
 def restrict(queryset, user):
