@@ -143,3 +143,32 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
 
     for page in (resident, secretary, department):
         assert page.errors == []
+
+
+def test_the_community_enters_a_hotline_case_at_one_of_its_grids_on_a_phone(
+    live_city, open_phone, media
+):
+    """/cases/new/: the grid list holds the grids where the person files cases
+    (cases.report), and the form files the case there."""
+    page = open_phone()
+    log_in(page, live_city, "demo-community")
+    community = User.objects.get(username="demo-community").assignments.get().node
+    grid = OrgNode.objects.filter(parent=community).exclude(grid_kind="").order_by("code").last()
+    page.goto(live_city + "/cases/new/")
+    fits_the_phone(page)
+    offered = page.locator("select[name=grid] option").evaluate_all(
+        "options => options.map(o => o.value).filter(Boolean)"
+    )
+    assert offered and all(code.startswith(community.code) for code in offered)
+    page.locator("select[name=channel]").select_option("hotline_12345")
+    page.locator("select[name=grid]").select_option(grid.code)
+    page.fill("#id_title", "小区门口积水严重")
+    page.get_by_role("button", name="登记").click()
+    page.wait_for_url(re.compile(r"/cases/\d+/$"))
+    case = Case.objects.get(title="小区门口积水严重")
+    assert (case.grid, case.channel, case.created_by.username) == (
+        grid,
+        "hotline_12345",
+        "demo-community",
+    )
+    assert not page.errors
