@@ -72,6 +72,17 @@ def fits_the_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
 
 
+def open_nav(page, name):
+    """Taps the header link ``name``, under 更多 when it is not one of the daily entries."""
+    nav = page.locator("#site-nav")
+    link = nav.locator(".site-nav__links").get_by_role("link", name=name)
+    if not link.is_visible():
+        nav.locator("summary").click()
+        link = nav.locator(".site-nav__menu").get_by_role("link", name=name)
+    link.click()
+    page.wait_for_load_state()
+
+
 def log_in(page, base_url, username):
     page.goto(base_url + "/login/")
     page.get_by_label("用户名").fill(username)

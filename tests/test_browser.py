@@ -53,6 +53,9 @@ def test_leader_drills_down_from_the_district_to_a_household_on_a_phone(live_cit
     page.wait_for_selector("#grid-map[data-ready='1'] path.leaflet-interactive")
     box = grid_map.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
+    # A neutral attribution: no library banner or flag on a government map.
+    attribution = page.locator("#grid-map .leaflet-control-attribution")
+    assert "Leaflet" not in attribution.inner_html()
     households = page.locator("ul.households li")
     assert households.count() == Household.objects.filter(grid=grid).count()
     page.screenshot(path=os.path.join(SCREENSHOT_DIR, "gridgov-grid.png"), full_page=True)

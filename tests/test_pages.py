@@ -326,3 +326,9 @@ def test_reveal_is_csrf_protected(db):
     response = client.post(reverse("residents:reveal", args=[resident.pk]), {"field": "phone"})
     assert response.status_code == 403
     assert not AccessLog.objects.exists()
+
+
+def test_favicon_ico_answers_with_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
