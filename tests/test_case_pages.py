@@ -740,3 +740,64 @@ def test_a_resident_opening_their_own_case_gets_the_track_page(client):
     response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
+
+
+def test_one_search_box_finds_a_case_by_ticket_text_address_or_phone(client):
+    from cases.models import Case as CaseModel
+
+    wanted = _case(title="井盖缺失", address="人民路 88 号", reporter_phone="13800138000")
+    CaseModel.objects.filter(pk=wanted.pk).update(external_ref="GD20250109001")
+    other = _case(title="噪音扰民", address="井冈山大道 1 号", reporter_phone="13912345678")
+    _login(client, "demo-community")
+    for query in ("GD20250109001", "人民路", "138-0013-8000", "8000", "井盖", wanted.number):
+        body = client.get(reverse("cases:list"), {"q": query}).content.decode()
+        assert wanted.number in body and other.number not in body, query
+        # The phone that found it stays masked on the page.
+        assert "13800138000" not in body
+
+
+def test_triage_board_and_inbox_search_and_filter(client):
+    first = _case(title="路灯不亮", address="人民路 88 号")
+    second = _case(title="垃圾堆积", address="井冈山大道 1 号")
+    _login(client, "demo-community")
+    body = client.get(reverse("cases:triage"), {"q": "人民路"}).content.decode()
+    assert first.number in body and second.number not in body
+    assert 'name="q"' in body and "筛选" in body
+
+    Case.objects.filter(pk__in=[first.pk, second.pk]).update(light=Light.RED)
+    body = client.get(reverse("cases:board"), {"q": "垃圾"}).content.decode()
+    assert second.number in body and first.number not in body
+
+    for case in (first, second):
+        _dispatched(case)
+    _login(client, "demo-dept")
+    body = client.get(reverse("cases:inbox"), {"q": "人民路"}).content.decode()
+    dispatches = body[body.index('id="dispatches"') : body.index('id="whistles"')]
+    assert first.number in dispatches and second.number not in dispatches
+    assert "人民路 88 号" in dispatches  # a dispatch shows where to go
+
+
+def test_the_inbox_pages_each_list_on_its_own(client):
+    for number in range(33):
+        _dispatched(_case(title=f"第 {number} 件"))
+    _login(client, "demo-dept")
+    body = client.get(reverse("cases:inbox")).content.decode()
+    dispatches = body[body.index('id="dispatches"') : body.index('id="whistles"')]
+    assert dispatches.count('class="case-item"') == 30
+    assert "?page=2#dispatches" in dispatches
+    body = client.get(reverse("cases:inbox"), {"page": 2}).content.decode()
+    dispatches = body[body.index('id="dispatches"') : body.index('id="whistles"')]
+    assert dispatches.count('class="case-item"') == 3
+
+
+def test_triage_offers_the_whole_catalogue_for_a_case_without_a_suggestion(client):
+    from catalog.models import MatterCategory
+
+    case = _case(title="啊啊啊", description="")
+    _login(client, "demo-community")
+    body = client.get(reverse("cases:triage")).content.decode()
+    row = body[body.index(f'id="case-{case.pk}"') :]
+    row = row[: row.index("</article>")]
+    offered = set(re.findall(r'<option value="([A-Z]+-\d+)"', row))
+    active = set(MatterCategory.objects.filter(is_active=True).values_list("code", flat=True))
+    assert offered == active

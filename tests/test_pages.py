@@ -332,3 +332,22 @@ def test_favicon_ico_answers_with_the_site_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith(".svg")
+
+
+def test_times_carry_their_year_unless_it_is_this_year():
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    template = Template("{{ at|short_time }}|{{ at|short_time:False }}")
+    last_year = timezone.localtime().replace(year=timezone.localtime().year - 1, month=1, day=9)
+    last_year = last_year.replace(hour=0, minute=0)
+    expected = f"{last_year.year}-01-09 00:00|{last_year.year}-01-09"
+    assert template.render(Context({"at": last_year})) == expected
+    now = timezone.localtime()
+    assert template.render(Context({"at": now})) == now.strftime("%m-%d %H:%M|%m-%d")
+    assert template.render(Context({"at": now.astimezone(dt.UTC)})) == now.strftime(
+        "%m-%d %H:%M|%m-%d"
+    )
+    assert template.render(Context({"at": None})) == "|"

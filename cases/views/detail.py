@@ -158,7 +158,7 @@ def detail_page(request, pk, *, error: ActionError | None = None, posted="", sta
     context = {
         "case": case,
         "actions": [(action, ACTION_NAMES[action]) for action in actions],
-        "options": action_options(case, actions, suggestions, full_catalogue=True),
+        "options": action_options(case, actions, suggestions),
         "assignments": assignments,
         "handler_name": _handler_name(case, assignments),
         "timeline": _timeline(case),

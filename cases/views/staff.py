@@ -11,7 +11,6 @@ from django.utils.translation import gettext as _
 
 from cases.actions import do_create_case
 from cases.config import channel_names
-from cases.filters import CaseFilterSet
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -32,7 +31,8 @@ from cases.views.common import (
     require_page,
     visible_cases,
 )
-from cases.views.dispatching import action_options, suggestions_for
+from cases.views.dispatching import action_options, catalogue_groups, suggestions_for
+from cases.views.filtering import filter_cases
 from cases.views.forms import ReportForm, uploaded_photos
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
@@ -42,8 +42,6 @@ from org.permissions import codes_with, restrict
 
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
-# Nodes offered in the list's place filter; past this, only the levels above the grids.
-MAX_PLACE_OPTIONS = 200
 # Channels staff enter by hand (the others come from the QR page, the queue or systems).
 MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api"}
 
@@ -52,29 +50,11 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _places(user):
-    nodes = OrgNode.objects.restrict(user).order_by("code").only("code", "name", "grid_kind")
-    if nodes.count() > MAX_PLACE_OPTIONS:
-        nodes = nodes.filter(grid_kind="")
-    return list(nodes[:MAX_PLACE_OPTIONS])
-
-
 @login_required
 def case_list(request):
     """Every case the user may see, filtered with the API's filter set."""
-    filterset = CaseFilterSet(request.GET or None, queryset=visible_cases(request.user))
-    cases = filterset.qs.order_by("-created_at", "-pk")
-    context = {
-        "page": _page(request, cases, PER_PAGE),
-        "filterset": filterset,
-        "params": request.GET,
-        "statuses": Status.choices,
-        "lights": Light.choices,
-        "tiers": Tier.objects.all(),
-        "channels": channel_names(),
-        "places": _places(request.user),
-        "filtered": any(request.GET.get(k) for k in filterset.filters),
-    }
+    cases, filters = filter_cases(request, visible_cases(request.user))
+    context = {"page": _page(request, cases.order_by("-created_at", "-pk"), PER_PAGE), **filters}
     return render(request, "cases/list.html", context)
 
 
@@ -151,10 +131,10 @@ def triage(request):
     suggested category and route, a possible duplicate, and the triage actions."""
     require_page(request.user, "triage")
     returned = Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.RETURNED)
+    waiting = _dispatcher_cases(request.user).filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
+    waiting, filters = filter_cases(request, waiting, statuses=False)
     cases = (
-        _dispatcher_cases(request.user)
-        .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
-        .select_related("possible_duplicate_of", "grid__parent")
+        waiting.select_related("possible_duplicate_of", "grid__parent")
         .prefetch_related(
             Prefetch(
                 "assignments", queryset=Assignment.objects.select_related("department", "node")
@@ -171,6 +151,7 @@ def triage(request):
     )
     departments = list(Department.objects.all())
     tiers = list(Tier.objects.all())
+    catalogue = catalogue_groups()
     rows = []
     for case in page:
         actions = actions_for(request.user, case)
@@ -187,13 +168,13 @@ def triage(request):
                     case,
                     actions,
                     suggestions,
-                    full_catalogue=False,
+                    catalogue=catalogue,
                     departments=departments,
                     tiers=tiers,
                 ),
             }
         )
-    return render(request, "cases/triage.html", {"page": page, "rows": rows})
+    return render(request, "cases/triage.html", {"page": page, "rows": rows, **filters})
 
 
 @login_required
@@ -202,9 +183,11 @@ def board(request):
     require_page(request.user, "board")
     open_cases = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
     counts = dict(open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n"))
+    urged, filters = filter_cases(
+        request, open_cases.filter(light__in=[Light.RED, Light.YELLOW]), statuses=False
+    )
     cases = (
-        open_cases.filter(light__in=[Light.RED, Light.YELLOW])
-        .prefetch_related(
+        urged.prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("node"))
         )
         .annotate(urgency=URGENCY)
@@ -216,6 +199,7 @@ def board(request):
         "page": page,
         "rows": rows,
         "counts": [(value, label, counts.get(value, 0)) for value, label in Light.choices],
+        **filters,
     }
     return render(request, "cases/board.html", context)
 
