@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/board/", views.board, name="board"),
     path("cases/<int:pk>/", views.detail, name="detail"),
     path("cases/<int:pk>/actions/<slug:action>/", views.act, name="act"),
+    path("cases/<int:pk>/reveal/", views.reveal_reporter, name="reveal"),
     path("cases/photos/<int:pk>/", views.photo, name="photo"),
     path("photos/<str:token>/", views.shared_photo, name="shared_photo"),
 ]

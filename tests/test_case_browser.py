@@ -85,7 +85,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     card.locator("select[name=lead]").select_option(f"department:{CITY_MANAGEMENT}")
     card.get_by_role("button", name="确认派单").click()
     secretary.wait_for_url(f"{base}/cases/triage/")
-    assert "派单成功" in secretary.locator(".messages").inner_text()
+    assert "已派单" in secretary.locator(".messages").inner_text()
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED
     assert Assignment.objects.get(case=case, role="lead").department.code == CITY_MANAGEMENT
@@ -105,7 +105,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     # The secretary calls the resident back: satisfied.
     secretary.goto(f"{base}/cases/{case.pk}/")
     _act(secretary, "callback", "确认回访", satisfaction="satisfied", note="电话回访，群众满意")
-    assert "回访成功" in secretary.locator(".messages").inner_text()
+    assert "已回访" in secretary.locator(".messages").inner_text()
 
     # The resident sees the result on the track page and rates it.
     resident.goto(track_url)

@@ -801,3 +801,16 @@ def test_triage_offers_the_whole_catalogue_for_a_case_without_a_suggestion(clien
     offered = set(re.findall(r'<option value="([A-Z]+-\d+)"', row))
     active = set(MatterCategory.objects.filter(is_active=True).values_list("code", flat=True))
     assert offered == active
+
+
+def test_only_who_may_reveal_sees_a_reporter_in_full_and_only_once(client):
+    case = _case(reporter_phone="13912345678")
+    url = reverse("cases:reveal", args=[case.pk])
+    _login(client, "demo-leader")
+    assert client.post(url).status_code == 403
+    _login(client, "demo-community")
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"].endswith("#reporter")
+    assert "13912345678" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "13912345678" not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert client.get(url).status_code == 405
