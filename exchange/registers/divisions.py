@@ -18,7 +18,8 @@ Rules (the code scheme is ``org.codes.node_code``, the same as the admin's):
 - a grid row may leave 编码 empty: it gets the next free code of its level's width under
   its community (or the code of the grid of that name already there);
 - natural key: the code. The same file twice changes nothing; a new name renames the
-  node (reported); a node the file no longer lists under a parent it does list, or that
+  node (reported); a node the file no longer lists under a node it lists (on a level the
+  file has rows of), or that
   now appears under another parent (same name and level, new code), is reported in the
   error file and ``ImportJob.report`` and never deleted: its grids, households and cases
   need a person to move them.
@@ -154,7 +155,6 @@ class DivisionSheet(Sheet):
             self.children.setdefault(parent or "", []).append(code)
         self.pending: dict[str, Known] = {}
         self.seen: dict[str, int] = {}  # code → its line
-        self.parents_seen: set[str] = set()
         self.names: dict[tuple[str, str], str] = {
             (known.parent, known.name): code
             for code, known in self.index.items()
@@ -219,8 +219,6 @@ class DivisionSheet(Sheet):
         if not in_division_scope(self.user, where):
             raise RowError(f"{where} 不在您可以调整区划的范围内")
         self.seen[data.code] = row.line
-        if data.parent:
-            self.parents_seen.add(data.parent)
         if known is None:
             self.pending[data.code] = Known(
                 None, name, data.level.depth, data.parent, data.grid_kind
@@ -367,8 +365,8 @@ class DivisionSheet(Sheet):
     # -- the file as a whole ---------------------------------------------------------------
 
     def finish(self, job: ImportJob, errors: ErrorSink) -> None:
-        """Report renamed nodes, and nodes the file no longer lists under a parent it does
-        list (``missing``; ``moved`` when a node of the same name and level was created
+        """Report renamed nodes, and nodes the file no longer lists under a node it lists,
+        on a level it has rows of (``missing``; ``moved`` when a node of the same name and level was created
         under another parent by this import). Nothing is deleted."""
         outcome, report = self.outcome, []
         for code, old, new in outcome.renamed:
@@ -376,11 +374,15 @@ class DivisionSheet(Sheet):
                 {"kind": "renamed", "code": code, "name": new, "detail": f"原名「{old}」"}
             )
         flagged = []
-        for parent in sorted(self.parents_seen):
+        # A file speaks for the children of the nodes it lists as rows, on the levels it
+        # has rows of: a file of new grids says nothing of the streets, one of the
+        # statistics bureau's nothing of the grids.
+        depths = {self.index[code].depth for code in self.seen if code in self.index}
+        for parent in sorted(self.seen):
             for code in self.children.get(parent, ()):
-                if code in self.seen:
-                    continue
                 known = self.index[code]
+                if code in self.seen or known.depth not in depths:
+                    continue
                 now = [
                     c
                     for c in outcome.created.get((known.depth, known.name), ())
