@@ -389,7 +389,9 @@ class DivisionSheet(Sheet):
                     if self.index[c].parent != parent
                 ]
                 if now:
-                    detail = f"疑似调整隶属: 文件中同名的 {now[0]} 在上级 {self.index[now[0]].parent} 下"
+                    detail = (
+                        f"疑似调整隶属: 文件中同名的 {now[0]} 在上级 {self.index[now[0]].parent} 下"
+                    )
                     kind = "moved"
                 else:
                     detail = f"文件中 {parent} 下没有这个节点"
@@ -425,9 +427,7 @@ class DivisionSheet(Sheet):
         kinds = [entry["kind"] for entry in job.report]
         parts = []
         if outcome.above or outcome.outside:
-            parts.append(
-                f"跳过 {self.root} 之上的 {outcome.above} 行、之外的 {outcome.outside} 行"
-            )
+            parts.append(f"跳过 {self.root} 之上的 {outcome.above} 行、之外的 {outcome.outside} 行")
         if outcome.renamed:
             parts.append(f"改名 {len(outcome.renamed)} 个")
         if kinds.count("moved"):

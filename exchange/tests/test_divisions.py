@@ -75,7 +75,10 @@ def test_bad_codes_go_to_the_error_file_with_their_reason(db, city, tmp_path):
 
 def test_the_same_file_twice_changes_nothing_and_a_rename_is_reported(db, city, tmp_path):
     top = root().code
-    rows = [[f"{top}097", "新设街道", top, "", ""], [f"{top}097001", "新设社区", f"{top}097", "", ""]]
+    rows = [
+        [f"{top}097", "新设街道", top, "", ""],
+        [f"{top}097001", "新设社区", f"{top}097", "", ""],
+    ]
     first = run(write(tmp_path, rows))
     again = run(write(tmp_path, rows, "again.csv"))
     assert (first.created, again.created, again.updated, again.unchanged) == (2, 0, 0, 2)
@@ -84,7 +87,12 @@ def test_the_same_file_twice_changes_nothing_and_a_rename_is_reported(db, city, 
     renamed = run(write(tmp_path, rows, "renamed.csv"))
     assert (renamed.updated, renamed.unchanged) == (1, 1)
     assert renamed.report == [
-        {"kind": "renamed", "code": f"{top}097001", "name": "新设社区(更名)", "detail": "原名「新设社区」"}
+        {
+            "kind": "renamed",
+            "code": f"{top}097001",
+            "name": "新设社区(更名)",
+            "detail": "原名「新设社区」",
+        }
     ]
     assert OrgNode.objects.get(code=f"{top}097001").name == "新设社区(更名)"
 
@@ -152,8 +160,10 @@ def test_only_the_tree_s_keepers_may_import_and_only_in_their_subtree(db, city, 
     other = OrgNode.objects.filter(level__depth=1).exclude(pk=street.pk).first()
     path = write(
         tmp_path,
-        [[f"{street.code}099", "本街道社区", street.code, "", ""],
-         [f"{other.code}099", "别的街道社区", other.code, "", ""]],
+        [
+            [f"{street.code}099", "本街道社区", street.code, "", ""],
+            [f"{other.code}099", "别的街道社区", other.code, "", ""],
+        ],
     )
     job = run(path, "demo-street")
     assert (job.created, job.failed) == (1, 1)
@@ -174,3 +184,23 @@ def test_the_command_dry_run_writes_nothing_and_the_real_run_does(db, city, tmp_
     assert not OrgNode.objects.filter(name="命令街道").exists()
     call_command("import_divisions", str(path))
     assert OrgNode.objects.filter(code=f"{top}095", name="命令街道").exists()
+
+
+def test_the_exported_tree_imports_back_unchanged(db, city, tmp_path):
+    from exchange.jobs import export_register
+
+    content, _type, _name = export_register(
+        user("demo-leader"), "divisions", reveal=False, file_format="xlsx"
+    )
+    path = tmp_path / "tree.xlsx"
+    path.write_bytes(content)
+    job = run(path)
+    nodes = OrgNode.objects.count()
+    assert (job.total, job.unchanged, job.created, job.updated, job.failed) == (
+        nodes,
+        nodes,
+        0,
+        0,
+        0,
+    )
+    assert job.report == [] and not job.error_file

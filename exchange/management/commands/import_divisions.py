@@ -51,6 +51,8 @@ class Command(BaseCommand):
         if job.message:
             self.stdout.write(job.message)
         for entry in job.report:
-            self.stdout.write(f"  {entry['kind']:<8} {entry['code']} {entry['name']}: {entry['detail']}")
+            self.stdout.write(
+                f"  {entry['kind']:<8} {entry['code']} {entry['name']}: {entry['detail']}"
+            )
         if job.error_file:
             self.stdout.write(f"错误行和需核对的节点: {job.error_file.path}")
