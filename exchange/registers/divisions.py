@@ -34,11 +34,11 @@ from django.utils import timezone
 from exchange.access import in_division_scope
 from exchange.importing import (
     CREATED,
-    HeaderError,
     SKIPPED,
     UNCHANGED,
     UPDATED,
     Column,
+    HeaderError,
     Row,
     RowError,
     Sheet,
@@ -133,7 +133,9 @@ class DivisionSheet(Sheet):
         for level in self.levels:
             total += level.code_width
             self.lengths.append(total)
-        self.by_length = {length: level for length, level in zip(self.lengths, self.levels)}
+        self.by_length = {
+            length: level for length, level in zip(self.lengths, self.levels, strict=True)
+        }
         self.words = {}
         for level in self.levels:
             self.words[level.key.lower()] = self.words[level.name] = level
@@ -366,8 +368,8 @@ class DivisionSheet(Sheet):
 
     def finish(self, job: ImportJob, errors: ErrorSink) -> None:
         """Report renamed nodes, and nodes the file no longer lists under a node it lists,
-        on a level it has rows of (``missing``; ``moved`` when a node of the same name and level was created
-        under another parent by this import). Nothing is deleted."""
+        on a level it has rows of (``missing``; ``moved`` when this import created a node
+        of the same name and level under another parent). Nothing is deleted."""
         outcome, report = self.outcome, []
         for code, old, new in outcome.renamed:
             report.append(

@@ -7,12 +7,11 @@ import csv
 
 from django.core.management import call_command
 
+from exchange.access import may_import
 from exchange.jobs import execute_job
 from exchange.models import ImportJob, JobStatus
-from exchange.registers.divisions import DivisionSheet
 from exchange.tests.conftest import user
 from org.models import GridKind, OrgNode
-
 
 HEADER = ["编码", "名称", "上级编码", "层级", "网格类型"]
 
@@ -168,10 +167,8 @@ def test_only_the_tree_s_keepers_may_import_and_only_in_their_subtree(db, city, 
     job = run(path, "demo-street")
     assert (job.created, job.failed) == (1, 1)
     assert "不在您可以调整区划的范围内" in error_rows(job)[1][0][-1]
-    client_side = DivisionSheet(user("demo-community"))
-    from exchange.access import may_import
-
-    assert not may_import(client_side.user, "divisions")
+    assert not may_import(user("demo-community"), "divisions")  # registers, not the tree
+    assert not may_import(user("demo-grid"), "divisions")
     assert may_import(user("demo-leader"), "divisions") and top
 
 

@@ -99,9 +99,7 @@ class OrgNode(TimeStampedModel):
             raise ValidationError({"code": error.reason}) from None
         if self.pk is not None:
             before = OrgNode.objects.filter(pk=self.pk).values_list("code", flat=True).first()
-            below = (
-                self.children.exists() or self.buildings.exists() or self.households.exists()
-            )
+            below = self.children.exists() or self.buildings.exists() or self.households.exists()
             if before and before != self.code and below:
                 raise ValidationError({"code": f"{before} 下已有节点, 不能改编码"})
 
