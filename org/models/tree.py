@@ -80,6 +80,8 @@ class OrgNode(TimeStampedModel):
         if self.level_id is None:
             return
         level, parent = self.level, self.parent if self.parent_id else None
+        if level.kind not in (LevelKind.ADMIN, LevelKind.GRID):
+            raise ValidationError({"level": f"「{level.name}」不是组织节点的层级"})
         expected = parent.level.depth + 1 if parent else 0
         if level.depth != expected:
             where = f"「{parent.name}」下" if parent else "最上层"

@@ -106,6 +106,15 @@ def test_the_admin_refuses_a_node_on_the_wrong_level(db, city):  # noqa: F811
     assert "level" in caught.value.message_dict
 
 
+def test_buildings_and_households_are_not_tree_nodes(db, city):  # noqa: F811
+    grid = OrgNode.objects.exclude(grid_kind="").first()
+    building = Level.objects.get(kind="building")
+    node = OrgNode(code=f"{grid.code}999", name="楼", parent=grid, level=building)
+    with pytest.raises(ValidationError) as caught:
+        node.full_clean()
+    assert "不是组织节点的层级" in caught.value.message_dict["level"][0]
+
+
 def test_a_node_with_nodes_below_keeps_its_code(db, city):  # noqa: F811
     town = OrgNode.objects.filter(level__depth=1).first()
     town.code = town.code[:-1] + ("8" if town.code[-1] != "8" else "7")
