@@ -5,7 +5,8 @@ from presets.loader import active_preset
 
 # Channels every installation has, whatever its preset lists.
 PLATFORM_CHANNELS = {
-    "qr_code": "扫码上报(码上办)",
+    "qr_code": "扫码上报（码上办）",
+    "resident": "居民网上反映",
     "grid_report": "网格员上报",
     "open311": "Open311 接口",
     "walk_in": "来访",

@@ -11,10 +11,11 @@ DAILY_ENTRIES = 3
 
 
 def nav_entries(user) -> dict:
-    """The header's links for the user's verbs, as ``{"daily": [(href, label)], "more":
-    [(href, label)]}``: work pages first (queue, triage, inbox, board), because they are
-    what a person opens every day; then cases, volunteering, credit and data exchange;
-    the home page (also behind the site title) first under 更多."""
+    """The header's links for the user's verbs, as ``{"mine": files as the public,
+    "daily": [(href, label)], "more": [(href, label)]}``: work pages first (queue,
+    triage, inbox, board), because they are what a person opens every day; then cases,
+    volunteering, credit and data exchange; the home page (also behind the site title)
+    first under 更多."""
     links = workbench(user)
     entries = [
         (links["queue"], "cases:queue", _("网格待办")),
@@ -28,6 +29,7 @@ def nav_entries(user) -> dict:
     ]
     shown = [(reverse(name), label) for opens, name, label in entries if opens]
     return {
+        "mine": links["mine"],
         "daily": shown[:DAILY_ENTRIES],
         "more": [(reverse("org:home"), _("首页")), *shown[DAILY_ENTRIES:]],
     }

@@ -8,6 +8,7 @@ urlpatterns = [
     path("r/<str:grid_code>/", views.report, name="report"),
     path("r/<str:grid_code>/qr.svg", views.qr_svg, name="qr"),
     path("r/<str:grid_code>/poster/", views.poster, name="poster"),
+    path("t/", views.lookup, name="lookup"),
     path("t/<str:token>/", views.track, name="track"),
     path("t/<str:token>/rate/", views.rate, name="rate"),
     path("p/<str:code>/", views.community, name="community"),

@@ -172,3 +172,34 @@ def test_the_community_enters_a_hotline_case_at_one_of_its_grids_on_a_phone(
         "demo-community",
     )
     assert not page.errors
+
+
+def test_a_resident_reports_from_home_and_finds_it_in_plain_words(live_city, open_phone, media):
+    resident = open_phone()
+    log_in(resident, live_city, "demo-resident")
+    fits_the_phone(resident)
+    resident.locator(".resident-home").get_by_role("link", name="反映问题").click()
+    resident.wait_for_url(f"{live_city}/cases/new/")
+    assert resident.locator("[name=channel]").count() == 0  # the channel is who they are
+    resident.get_by_label("反映什么问题").fill("单元门禁坏了")
+    resident.get_by_label("详细情况").fill("刷卡没反应，老人进不去")
+    resident.locator("#id_photos").set_input_files(str(media))
+    fits_the_phone(resident)
+    resident.get_by_role("button", name="提交").click()
+    resident.wait_for_url(re.compile(r"/t/[^/]+/$"))
+    case = Case.objects.get(title="单元门禁坏了")
+    assert case.channel == "resident"
+    assert case.number in resident.locator(".messages").inner_text()
+    assert resident.locator(".status").inner_text() == "已提交，等待受理"
+    assert resident.locator("#report-photos img").count() == 1
+    resident.wait_for_function(
+        "document.querySelector('#report-photos img').naturalWidth > 0"
+    )  # the photo opens without staff rights
+    fits_the_phone(resident)
+    _shot(resident, "resident-track")
+
+    resident.locator("#site-nav").get_by_role("link", name="我的诉求").click()
+    item = resident.locator(".case-item", has_text="单元门禁坏了")
+    assert "已提交，等待受理" in item.inner_text()
+    assert case.tier.name not in item.inner_text()
+    assert resident.errors == []

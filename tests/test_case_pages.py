@@ -814,3 +814,64 @@ def test_only_who_may_reveal_sees_a_reporter_in_full_and_only_once(client):
     assert "13912345678" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert "13912345678" not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
     assert client.get(url).status_code == 405
+
+
+def test_a_resident_reports_with_their_own_form_in_their_own_words(client):
+    _login(client, "demo-resident")
+    home = client.get(reverse("org:home")).content.decode()
+    assert "反映问题" in home and "我可查看的范围" not in home
+    form = client.get(reverse("cases:new")).content.decode()
+    assert 'name="channel"' not in form and "来访" not in form
+    response = client.post(reverse("cases:new"), {"title": "楼下垃圾桶满了", "description": ""})
+    case = Case.objects.get(title="楼下垃圾桶满了")
+    assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
+    resident = _user("demo-resident")
+    assert (case.channel, case.reporter_user, case.grid.code) == (
+        "resident",
+        resident,
+        resident.assignments.get().node.code,
+    )
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED)
+    mine = client.get(reverse("cases:list")).content.decode()
+    assert "已办完" in mine and "已销号" not in mine
+    assert case.tier.name not in mine
+
+
+def test_a_long_description_is_refused_with_the_reason_and_kept(client):
+    _login(client, "demo-resident")
+    text = "很长的描述。" * 1000
+    response = client.post(reverse("cases:new"), {"title": "长描述", "description": text})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert text in body and "5000" in body
+    assert not Case.objects.filter(title="长描述").exists()
+
+
+def test_a_reporter_finds_their_case_by_number_and_phone(client):
+    case = _case(reporter_phone="13912345678")
+    lookup = reverse("cases:lookup")
+    response = client.get(lookup, {"number": case.number.lower(), "phone": "139-1234-5678"})
+    assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
+    response = client.get(lookup, {"number": case.number, "phone": "13900000000"})
+    assert response.status_code == 404 and "核对" in response.content.decode()
+    response = client.get(reverse("cases:track", args=["not-a-token"]))
+    body = response.content.decode()
+    assert response.status_code == 404 and "管辖范围" not in body and "链接" in body
+    assert lookup in body
+
+
+def test_tracking_shows_the_photos_and_the_unit(client):
+    case = _resolved()
+    for kind in ("report", "result"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cases.photos import add_photos
+
+        add_photos(case, [SimpleUploadedFile("p.jpg", buffer.getvalue(), "image/jpeg")], kind)
+    body = client.get(reverse("cases:track", args=[case.tracking_token])).content.decode()
+    urls = re.findall(r'<img src="(/photos/[^"]+/)"', body)
+    assert len(urls) == 2
+    assert all(client.get(url).status_code == 200 for url in urls)
+    assert Department.objects.get(code=CITY_MANAGEMENT).name in body

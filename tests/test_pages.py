@@ -274,8 +274,10 @@ def test_reveal_by_a_community_secretary_is_logged_and_shows_the_full_number(cli
     resident = _resident_with_phone(_demo_grid())
     page = client.get(reverse("residents:person", args=[resident.pk])).content.decode()
     assert reverse("residents:reveal", args=[resident.pk]) in page and "显示" in page
-    response = client.post(reverse("residents:reveal", args=[resident.pk]), {"field": "phone"})
-    assert response.status_code == 200
+    response = client.post(
+        reverse("residents:reveal", args=[resident.pk]), {"field": "phone"}, follow=True
+    )
+    assert response.redirect_chain == [(f"/person/{resident.pk}/#revealed-phone", 302)]
     body = response.content.decode()
     assert resident.phone in body and "已记录" in body
     assert resident.id_number not in body  # only the field asked for
@@ -293,7 +295,9 @@ def test_reveal_by_a_community_secretary_is_logged_and_shows_the_full_number(cli
 def test_reveal_of_the_id_number(client):
     _login(client, "demo-community")
     resident = _resident_with_phone(_demo_grid())
-    response = client.post(reverse("residents:reveal", args=[resident.pk]), {"field": "id_number"})
+    response = client.post(
+        reverse("residents:reveal", args=[resident.pk]), {"field": "id_number"}, follow=True
+    )
     assert resident.id_number in response.content.decode()
     assert AccessLog.objects.get().field == "id_number"
 

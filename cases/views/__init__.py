@@ -2,6 +2,7 @@
 
 from cases.views.detail import act, detail, photo, reveal_reporter, shared_photo
 from cases.views.inbox import inbox, mark_all_read, mark_read
+from cases.views.mine import lookup
 from cases.views.public import community, poster, qr_svg, rate, report, track
 from cases.views.staff import board, case_list, new_case, queue, triage
 
@@ -12,6 +13,7 @@ __all__ = [
     "community",
     "detail",
     "inbox",
+    "lookup",
     "mark_all_read",
     "mark_read",
     "new_case",

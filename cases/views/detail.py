@@ -32,6 +32,7 @@ from cases.views.common import (
     EVENT_NAMES,
     action_data,
     actions_for,
+    handler_name,
     map_data,
     mask_name,
     parse_version,
@@ -107,17 +108,6 @@ def _actor_name(event: CaseEvent) -> str:
     return _("反映人") if event.action == "rate" else ""
 
 
-def _handler_name(case: Case, assignments) -> str:
-    """Who holds the case: its live lead unit, else the handling node."""
-    lead = next(
-        (a for a in assignments if a.role == "lead" and a.status in ("pending", "accepted")),
-        None,
-    )
-    if lead is not None:
-        return lead.unit_name
-    return case.handling_node.name if case.handling_node_id else ""
-
-
 def _status_label(value: str) -> str:
     return Status(value).label if value in Status.values else value
 
@@ -165,7 +155,7 @@ def detail_page(request, pk, *, error: ActionError | None = None, posted="", sta
         "actions": [(action, ACTION_NAMES[action]) for action in actions],
         "options": action_options(case, actions, suggestions),
         "assignments": assignments,
-        "handler_name": _handler_name(case, assignments),
+        "handler_name": handler_name(case, assignments),
         "timeline": _timeline(case),
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "result_photos": [p for p in photos if p.kind == PhotoKind.RESULT],

@@ -30,10 +30,12 @@ from cases.views.common import (
     grid_nodes,
     require_page,
     visible_cases,
+    workbench,
 )
 from cases.views.dispatching import action_options, catalogue_groups, suggestions_for
 from cases.views.filtering import filter_cases
 from cases.views.forms import ReportForm, uploaded_photos
+from cases.views.mine import resident_report
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
 from org.codes import any_subtree_q
@@ -43,7 +45,7 @@ from org.permissions import codes_with, restrict
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
 # Channels staff enter by hand (the others come from the QR page, the queue or systems).
-MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api"}
+MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api", "resident"}
 
 
 def _page(request, queryset, per_page):
@@ -54,7 +56,11 @@ def _page(request, queryset, per_page):
 def case_list(request):
     """Every case the user may see, filtered with the API's filter set."""
     cases, filters = filter_cases(request, visible_cases(request.user))
-    context = {"page": _page(request, cases.order_by("-created_at", "-pk"), PER_PAGE), **filters}
+    context = {
+        "page": _page(request, cases.order_by("-created_at", "-pk"), PER_PAGE),
+        "plain": workbench(request.user)["mine"],  # a resident's own list, in their words
+        **filters,
+    }
     return render(request, "cases/list.html", context)
 
 
@@ -210,7 +216,10 @@ GRID_CHOICES = 800
 
 @login_required
 def new_case(request):
-    """Staff entry of a case from the hotline, the mailbox, a visit (六个一)…"""
+    """Staff entry of a case from the hotline, the mailbox, a visit (六个一)…; who files
+    cases as the public (a resident) gets their own report form instead."""
+    if workbench(request.user)["mine"]:
+        return resident_report(request)
     channels = {
         code: name for code, name in channel_names().items() if code not in MACHINE_CHANNELS
     }
