@@ -203,3 +203,19 @@ def test_a_resident_reports_from_home_and_finds_it_in_plain_words(live_city, ope
     assert "已提交，等待受理" in item.inner_text()
     assert case.tier.name not in item.inner_text()
     assert resident.errors == []
+
+
+def test_a_grid_worker_resolves_on_the_spot_in_one_tap(live_city, open_phone):
+    worker = open_phone()
+    log_in(worker, live_city, "demo-grid")
+    worker.locator("#site-nav").get_by_role("link", name="网格待办").click()
+    worker.locator("#quick-report summary").click()
+    worker.get_by_label("反映什么问题").fill("楼道杂物堆放")
+    worker.get_by_label("处理结果").fill("已和住户一起清理")
+    fits_the_phone(worker)
+    worker.get_by_role("button", name="当场办结（即办）").click()
+    worker.wait_for_url(f"{live_city}/cases/queue/")
+    assert "已当场办结" in worker.locator(".messages").inner_text()
+    case = Case.objects.get(title="楼道杂物堆放")
+    assert (case.status, case.result) == (Status.RESOLVED, "已和住户一起清理")
+    assert worker.errors == []

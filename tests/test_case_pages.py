@@ -875,3 +875,25 @@ def test_tracking_shows_the_photos_and_the_unit(client):
     assert len(urls) == 2
     assert all(client.get(url).status_code == 200 for url in urls)
     assert Department.objects.get(code=CITY_MANAGEMENT).name in body
+
+
+def test_one_tap_resolves_a_simple_problem_on_the_spot(client):
+    _login(client, "demo-grid")
+    grid = _demo_grid()
+    queue = reverse("cases:queue")
+    response = client.post(queue, {"grid": grid.code, "title": "路边垃圾", "then": "resolve"})
+    assert response.status_code == 400 and "处理结果" in response.content.decode()
+    assert not Case.objects.filter(title="路边垃圾").exists()  # nothing half-done
+
+    response = client.post(
+        queue, {"grid": grid.code, "title": "路边垃圾", "then": "resolve", "result": "已清理"}
+    )
+    assert response["Location"] == queue
+    case = Case.objects.get(title="路边垃圾")
+    assert (case.status, case.result, case.channel) == (Status.RESOLVED, "已清理", "grid_report")
+    assert list(case.events.values_list("action", flat=True)) == ["submit", "handle", "resolve"]
+
+    response = client.post(queue, {"grid": grid.code, "title": "井盖松动", "then": "report"})
+    case = Case.objects.get(title="井盖松动")
+    assert case.status == Status.SUBMITTED
+    assert response["Location"] == reverse("cases:detail", args=[case.pk])

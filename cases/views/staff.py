@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases.actions import do_create_case
+from cases.actions import do_case_action, do_create_case
 from cases.config import channel_names
 from cases.models import (
     OPEN_STATUSES,
@@ -40,7 +40,7 @@ from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
-from org.permissions import codes_with, restrict
+from org.permissions import codes_with, has, restrict
 
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
@@ -73,27 +73,51 @@ def _create(request, form, channel, grid_code, **extra):
     return case
 
 
+def _resolve_on_the_spot(request, case):
+    """即办: the case just reported is handled and resolved by its reporter at once, in
+    the reporter's transaction (the seeds' 「簡易問題由網格員自辦自結」), through the
+    same two actions a case page offers, so the rulebook and the timeline are the same."""
+    result = request.POST.get("result", "").strip()
+    if not result:
+        raise InvalidInput(_("请填写处理结果"), errors={"result": [_("当场办结要写明怎么处理的")]})
+    case = do_case_action(
+        case.pk, "handle", actor=request.user, version=case.version, data={"note": _("即办")}
+    )
+    return do_case_action(
+        case.pk, "resolve", actor=request.user, version=case.version, data={"result": result}
+    )
+
+
 @login_required
 def queue(request):
     """A grid worker's cases: held at one of their grids and not closed, most urgent first;
-    and the quick report (上报) from patrol."""
+    and the quick report from patrol (发现问题), sent on for triage or, for a simple
+    problem put right on the spot, resolved in the same tap (即办)."""
     require_page(request.user, "queue")
     grids = list(grid_nodes(request.user).order_by("code"))
     form = ReportForm(request.POST if request.method == "POST" else None)
     error, status = None, 200
+    on_the_spot = [g for g in grids if has(request.user, "cases.handle", g.code)]
     if request.method == "POST":
         grid = next((g for g in grids if g.code == request.POST.get("grid")), None)
+        resolve = request.POST.get("then") == "resolve"
         if form.is_valid():
             try:
                 if grid is None:
                     raise InvalidInput(
                         _("请选择您负责的网格"), errors={"grid": [_("不是您的网格")]}
                     )
-                case = _create(request, form, "grid_report", grid.code)
+                with transaction.atomic():
+                    case = _create(request, form, "grid_report", grid.code)
+                    if resolve:
+                        case = _resolve_on_the_spot(request, case)
             except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
-                messages.success(request, _("已上报，编号 %s") % case.number)
+                if resolve:
+                    messages.success(request, _("已当场办结，编号 %s") % case.number)
+                    return redirect("cases:queue")
+                messages.success(request, _("已提交，编号 %s") % case.number)
                 return redirect("cases:detail", pk=case.pk)
         else:
             status = 400
@@ -114,6 +138,7 @@ def queue(request):
     )
     context = {
         "grids": grids,
+        "on_the_spot": bool(on_the_spot),
         "page": _page(request, cases, PER_PAGE),
         "form": form,
         "error": error,
