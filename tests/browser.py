@@ -18,7 +18,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
-SCREENSHOT_DIR = os.environ.get("GRIDGOV_SCREENSHOT_DIR", "/tmp")
+# Kept as CI artifacts (var/ is ignored by git): looked at before an issue is resolved.
+SCREENSHOT_DIR = os.environ.get(
+    "GRIDGOV_SCREENSHOT_DIR",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "screenshots"),
+)
+os.makedirs(SCREENSHOT_DIR, exist_ok=True)
 
 
 @contextlib.contextmanager
@@ -50,6 +55,17 @@ def browser():
         browser.close()
 
 
+def watch_errors(page):
+    """Collects the page's script errors and console errors (a CSP refusal, a failed
+    resource) in ``page.errors``; tests end with ``assert page.errors == []``."""
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: page.errors.append(message.text) if message.type == "error" else None,
+    )
+
+
 @pytest.fixture
 def open_phone(browser):
     """Opens a phone-sized page in a fresh context (one per person: separate cookies)."""
@@ -59,8 +75,7 @@ def open_phone(browser):
         context = browser.new_context(viewport=PHONE, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        watch_errors(page)
         return page
 
     yield open_page

@@ -7,7 +7,7 @@ import pytest
 
 from org.models import GridKind, Household, OrgNode
 from residents.models import AccessLog, Resident
-from tests.browser import PHONE, SCREENSHOT_DIR, log_in
+from tests.browser import PHONE, SCREENSHOT_DIR, log_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.browser
 def phone(browser):
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
+    watch_errors(page)
     yield page
     context.close()
 
