@@ -897,3 +897,14 @@ def test_one_tap_resolves_a_simple_problem_on_the_spot(client):
     case = Case.objects.get(title="井盖松动")
     assert case.status == Status.SUBMITTED
     assert response["Location"] == reverse("cases:detail", args=[case.pk])
+
+
+def test_the_staff_form_promises_exactly_the_channels_it_offers(client):
+    _login(client, "demo-community")
+    body = client.get(reverse("cases:new")).content.decode()
+    offered = re.findall(r'name="channel" value="[^"]+"[^>]*>\s*([^<]+?)\s*<', body) or re.findall(
+        r'<option value="(?:hotline|walk|home|mail|chat|liaison)[^"]*"[^>]*>([^<]+)<', body
+    )
+    assert {"入户走访", "意见信箱", "网格群聊"} <= set(offered), offered
+    heading = re.search(r'<p class="muted">([^<]*收到的诉求)</p>', body).group(1)
+    assert heading.removesuffix("收到的诉求").split("、") == offered
