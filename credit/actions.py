@@ -120,7 +120,7 @@ def do_award_points(
 def do_redeem(account: CreditAccount, item: StoreItem, *, actor) -> Redemption:
     """Spend ``item.cost`` points of ``account`` on one ``item``, taking it from stock."""
     if not can_spend(actor, account, item):
-        raise NotPermitted("只能用自己的积分兑换,或由信用超市所在社区的工作人员代为兑换")
+        raise NotPermitted("只能用自己的积分兑换，或由信用超市所在社区的工作人员代为兑换")
     if not item.is_active:
         raise Conflict("这件商品已下架", code="not_available")
     taken = StoreItem.objects.filter(pk=item.pk, is_active=True, stock__gte=1).update(
@@ -160,7 +160,7 @@ def do_add_store_item(
 ) -> StoreItem:
     """Put goods on a community's credit store."""
     if not can_stock(actor, node):
-        raise NotPermitted("信用超市设在社区(或街道),由那里的工作人员管理")
+        raise NotPermitted("信用超市设在社区（或街道），由那里的工作人员管理")
     if not name.strip():
         raise InvalidInput("请填写商品名称", errors={"name": ["不能为空"]})
     if not 0 < cost <= 100_000:
@@ -179,14 +179,16 @@ def do_restock(item: StoreItem, quantity: int, *, actor) -> StoreItem:
     """Add to (or, negative, take from) the stock; relative, so it never overwrites a
     redemption made meanwhile."""
     if not can_stock(actor, item.node):
-        raise NotPermitted("信用超市设在社区(或街道),由那里的工作人员管理")
+        raise NotPermitted("信用超市设在社区（或街道），由那里的工作人员管理")
     if not quantity or abs(quantity) > MAX_STOCK_CHANGE:
-        raise InvalidInput("数量须为非零整数,绝对值不超过 10000", errors={"quantity": ["超出范围"]})
+        raise InvalidInput(
+            "数量须为非零整数，绝对值不超过 10000", errors={"quantity": ["超出范围"]}
+        )
     changed = StoreItem.objects.filter(pk=item.pk, stock__gte=max(0, -quantity)).update(
         stock=F("stock") + quantity
     )
     if not changed:
-        raise Conflict("库存不足,不能减少这么多", code="out_of_stock")
+        raise Conflict("库存不足，不能减少这么多", code="out_of_stock")
     _record_stock(item.pk, quantity, StockReason.RESTOCK, actor)
     item.refresh_from_db()
     return item
@@ -214,7 +216,7 @@ def do_fulfil_redemption(redemption: Redemption, *, actor) -> Redemption:
 def do_cancel_redemption(redemption: Redemption, *, actor, reason: str = "") -> Redemption:
     """Undo a redemption not yet collected: the points go back and the item back into stock."""
     if not can_cancel(actor, redemption):
-        raise NotPermitted("只能取消自己的兑换单,或由社区工作人员取消")
+        raise NotPermitted("只能取消自己的兑换单，或由社区工作人员取消")
     _close(redemption, RedemptionStatus.CANCELLED, actor)
     StoreItem.objects.filter(pk=redemption.item_id).update(stock=F("stock") + 1)
     _record_stock(redemption.item_id, 1, StockReason.CANCEL, actor, redemption)

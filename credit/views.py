@@ -39,6 +39,8 @@ from org.permissions import has
 from residents.models import Resident
 
 RANKING_SIZE = 10
+# A person's own ledger and redemptions, a page at a time.
+MINE_PAGE = 20
 COUNTER_PAGE = 20
 # Beyond this many goods in reach (a leader's whole district), the store is shown one
 # store at a time, picked from the list of stores.
@@ -104,10 +106,13 @@ def index(request):
         "own": own,
         "account": account,
         "balance": account.balance if account else 0,
-        "entries": account.entries.select_related("rule")[:20] if account else [],
-        "mine": Redemption.objects.filter(account__resident=own).select_related("item")[:20]
-        if own
-        else [],
+        "entries": Paginator(
+            account.entries.select_related("rule") if account else [], MINE_PAGE
+        ).get_page(request.GET.get("entries")),
+        "mine": Paginator(
+            Redemption.objects.filter(account__resident=own).select_related("item") if own else [],
+            MINE_PAGE,
+        ).get_page(request.GET.get("redemptions")),
         "items": [(item, can_stock(user, item.node)) for item in items],
         "stores": stores,
         "chosen_store": chosen,
@@ -193,12 +198,12 @@ def redeem(request):
     else:
         resident = getattr(user, "resident", None)
     if item is None or resident is None:
-        messages.error(request, _("没有这件商品,或没有可用的积分账户。"))
+        messages.error(request, _("没有这件商品，或没有可用的积分账户。"))
     else:
         _run(
             request,
             lambda: do_redeem(account_for(resident), item, actor=user),
-            _("兑换成功,请到社区领取。"),
+            _("兑换成功，请到社区领取。"),
         )
     return _back(request, reverse("credit:index") + "#mine")
 
@@ -219,7 +224,7 @@ def settle(request, pk, action):
             lambda: do_cancel_redemption(
                 redemption, actor=request.user, reason=request.POST.get("reason", "")
             ),
-            _("已取消,积分已退回。"),
+            _("已取消，积分已退回。"),
         )
     else:
         raise Http404
@@ -236,7 +241,7 @@ def add_item(request):
     stock_text = request.POST.get("stock", "").strip()
     stock = form_int(stock_text) if stock_text else 0
     if node is None or cost is None:
-        messages.error(request, _("请选择信用超市并填写所需积分(整数)。"))
+        messages.error(request, _("请选择信用超市并填写所需积分（整数）。"))
     elif stock is None:
         messages.error(request, _("库存须为 0 到 10000 之间的整数。"))
     else:
@@ -262,7 +267,7 @@ def restock(request, pk):
     item = get_object_or_404(StoreItem.objects.restrict(request.user).select_related("node"), pk=pk)
     quantity = form_int(request.POST.get("quantity"))
     if quantity is None:
-        messages.error(request, _("请填写整数:正数为补货,负数为减少库存。"))
+        messages.error(request, _("请填写整数：正数为补货，负数为减少库存。"))
     else:
         _run(request, lambda: do_restock(item, quantity, actor=request.user), _("库存已更新。"))
     return redirect(reverse("credit:index") + f"?store={item.node.code}#item-{item.pk}")

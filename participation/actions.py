@@ -59,7 +59,7 @@ def do_post_order(
             )
             if requester is None:
                 raise InvalidInput(
-                    "没有这位居民,或不在您的管辖范围内", errors={"requester": ["无效"]}
+                    "没有这位居民，或不在您的管辖范围内", errors={"requester": ["无效"]}
                 )
         if grid_code:
             node = OrgNode.objects.filter(code=grid_code).exclude(grid_kind="").first()
@@ -69,7 +69,7 @@ def do_post_order(
                 raise NotPermitted("只有本网格、本社区的工作人员可以代居民点单")
             if not in_scope(actor, node.code, personal=True):
                 raise InvalidInput(
-                    "没有这个网格,或不在您的管辖范围内", errors={"grid_code": ["无效"]}
+                    "没有这个网格，或不在您的管辖范围内", errors={"grid_code": ["无效"]}
                 )
             if requester is not None and requester.household.grid_id != node.pk:
                 raise InvalidInput("居民不在这个网格", errors={"grid_code": ["与居民不符"]})
@@ -97,7 +97,7 @@ def _hours(data: dict) -> Decimal:
     hours = form_amount(data.get("hours"))
     if hours is None or not 0 < hours <= MAX_HOURS or (hours * 2) % 1:
         raise InvalidInput(
-            "服务时长须在 0.5 到 24 小时之间,以半小时计", errors={"hours": ["超出范围"]}
+            "服务时长须在 0.5 到 24 小时之间，以半小时计", errors={"hours": ["超出范围"]}
         )
     return hours
 
@@ -124,7 +124,7 @@ def _release(step: workflow.Step):
     taker = step.obj.taker
     step.set(taker=None, taken_at=None)
     users = _requester_users(step.obj) + ([taker] if taker and taker != step.actor else [])
-    step.tell("order_released", users, f"「{step.obj.title}」已退回,等待重新接单", step.note)
+    step.tell("order_released", users, f"「{step.obj.title}」已退回，等待重新接单", step.note)
 
 
 def _complete(step: workflow.Step):
@@ -148,7 +148,7 @@ def _confirm(step: workflow.Step):
     points = _pay_taker(order, step.actor)
     if points:
         step.set(points=points)
-    step.tell("order_confirmed", [order.taker], f"「{order.title}」已确认完成,获得积分 {points}")
+    step.tell("order_confirmed", [order.taker], f"「{order.title}」已确认完成，获得积分 {points}")
 
 
 def _cancel(step: workflow.Step):

@@ -114,7 +114,7 @@ def new_order(request):
             requester = None  # a wish of one's own, not one posted for someone
     grids = _postable_grids(user)
     if grids == [] and own is None:
-        messages.error(request, _("您的账号既不是居民,也不在网格或社区任职,不能点单。"))
+        messages.error(request, _("您的账号既不是居民，也不在网格或社区任职，不能点单。"))
         return redirect("participation:market")
     error = None
     if request.method == "POST":
@@ -130,7 +130,7 @@ def new_order(request):
         except ActionError as exc:
             error = exc.detail
         else:
-            messages.success(request, _("已发布,等待志愿者接单。"))
+            messages.success(request, _("已发布，等待志愿者接单。"))
             return redirect("participation:detail", order.pk)
     context = {
         "requester": requester,

@@ -32,7 +32,7 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     # The resident makes a wish from their phone.
     resident = open_phone()
     log_in(resident, base, "demo-resident")
-    resident.get_by_role("link", name="志愿服务").click()
+    open_nav(resident, "志愿服务")
     resident.get_by_role("link", name="点单 / 许心愿").click()
     resident.get_by_label("微心愿").check()
     resident.get_by_label("需求").fill("想学用智能手机视频通话")

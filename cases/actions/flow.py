@@ -561,7 +561,7 @@ def _add_photo(step: Step):
         raise NotPermitted("办理结果照片只能由办理单位上传")
     uploads = step.data.get("photos") or []
     if not isinstance(uploads, list) or not uploads:
-        raise InvalidInput("请上传照片(字段 photos)", errors={"photos": ["至少一张"]})
+        raise InvalidInput("请上传照片（字段 photos）", errors={"photos": ["至少一张"]})
     photos = add_photos(step.case, uploads, kind)
     step.event_data.update(kind=kind, photos=[photo.pk for photo in photos])
 

@@ -44,7 +44,7 @@ def report(request, grid_code):
     anonymous = not request.user.is_authenticated
     lock = public_report_lock(client_ip(request)) if anonymous else None
     if request.method == "POST" and lock is not None:
-        error = gettext("这个网络提交得太频繁了,请 %d 分钟后再试。") % lock.minutes_left
+        error = gettext("这个网络提交得太频繁了，请 %d 分钟后再试。") % lock.minutes_left
         status = 429
     elif request.method == "POST":
         if form.is_valid():

@@ -76,7 +76,7 @@ def _visible_resident(user, pk) -> Resident:
     resident = Resident.objects.restrict(user).select_related("household").filter(pk=pk).first()
     if resident is None:
         # An object the user may not see is not found (a 404, like the detail routes).
-        raise NotFound("没有这位居民,或不在您的管辖范围内")
+        raise NotFound("没有这位居民，或不在您的管辖范围内")
     return resident
 
 
@@ -124,7 +124,7 @@ class StoreItemViewSet(viewsets.ReadOnlyModelViewSet):
         data = form.validated_data
         node = OrgNode.objects.restrict(request.user).filter(code=data.pop("node_code")).first()
         if node is None:
-            raise NotFound("没有这个社区,或不在您的管辖范围内")
+            raise NotFound("没有这个社区，或不在您的管辖范围内")
         item = do_add_store_item(node, actor=request.user, **data)
         return Response(StoreItemSerializer(item).data, status=201)
 
@@ -170,7 +170,7 @@ class RedemptionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
                 raise ValidationError({"resident": ["代居民兑换时请填写居民"]})
         item = StoreItem.objects.restrict(user).filter(pk=data["item"]).first()
         if item is None:
-            raise ValidationError({"item": ["没有这件商品,或不在您所在社区的信用超市"]})
+            raise ValidationError({"item": ["没有这件商品，或不在您所在社区的信用超市"]})
         redemption = do_redeem(account_for(resident), item, actor=user)
         return Response(RedemptionSerializer(redemption).data, status=201)
 

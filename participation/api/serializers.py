@@ -77,6 +77,6 @@ class OrderCreateSerializer(serializers.Serializer):
 class OrderActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, required=False)
     hours = serializers.DecimalField(
-        max_digits=4, decimal_places=1, required=False, help_text="完成时填写服务时长(小时)"
+        max_digits=4, decimal_places=1, required=False, help_text="完成时填写服务时长（小时）"
     )
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
