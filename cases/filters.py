@@ -6,6 +6,7 @@ import re
 import django_filters
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.models import Case, Light, Status
 from org.codes import subtree_q
@@ -33,7 +34,7 @@ class CaseFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=Status.choices)
     grid = django_filters.CharFilter(method="filter_grid", label="网格或上级节点编码")
     tier = django_filters.CharFilter(field_name="tier__code")
-    light = django_filters.MultipleChoiceFilter(choices=Light.choices)
+    light = django_filters.MultipleChoiceFilter(choices=Light.choices, method="filter_light")
     channel = django_filters.CharFilter()
     category = django_filters.CharFilter(field_name="category__code")
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
@@ -43,6 +44,10 @@ class CaseFilterSet(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = ["status", "grid", "tier", "light", "channel", "category"]
+
+    def filter_light(self, queryset, name, value):
+        # The light now, not the one the last sweep stored (cases.models.light_q).
+        return queryset.lit(value, timezone.now()) if value else queryset
 
     def filter_grid(self, queryset, name, value):
         # Any node's code: the cases of its whole subtree.

@@ -5,6 +5,7 @@ Their notifications are outbox rows (the ``outbox`` app); idempotency keys live 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import MatterCategory, Tier
@@ -38,8 +39,36 @@ class Satisfaction(models.TextChoices):
     UNSATISFIED = "unsatisfied", _("不满意")
 
 
+def light_q(light: str, now) -> Q:
+    """Cases whose light at ``now`` is ``light``. An open case's light is read from its
+    deadlines and the clock, so a page never shows a light the sweep has not moved yet
+    (cases.sla only tells people); a finished case keeps the light it finished with."""
+    open_now = Q(status__in=OPEN_STATUSES, due_at__isnull=False)
+    if light == Light.RED:
+        by_clock = Q(due_at__lte=now)
+    elif light == Light.YELLOW:
+        by_clock = Q(due_at__gt=now, warn_at__lte=now)
+    else:
+        by_clock = Q(due_at__gt=now) & (Q(warn_at__isnull=True) | Q(warn_at__gt=now))
+    return (open_now & by_clock) | (~open_now & Q(light=light))
+
+
+def light_case(now) -> models.Case:
+    """The light at ``now`` as an expression (``annotate(light_now=light_case(now))``)."""
+    return models.Case(
+        *(models.When(light_q(light, now), then=models.Value(light)) for light in Light.values),
+        default=models.F("light"),
+        output_field=models.CharField(),
+    )
+
+
 class CaseQuerySet(ScopedQuerySet):
-    pass
+    def lit(self, lights, now):
+        """The cases whose light at ``now`` is one of ``lights``."""
+        query = Q(pk__in=[])
+        for light in lights:
+            query |= light_q(light, now)
+        return self.filter(query)
 
 
 class Case(models.Model):
@@ -148,6 +177,23 @@ class Case(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def light_at(self, now) -> str:
+        """The light at ``now``, by the same rule as ``light_q``."""
+        if self.due_at is None or not self.is_open:
+            return self.light
+        if now >= self.due_at:
+            return Light.RED
+        if self.warn_at is not None and now >= self.warn_at:
+            return Light.YELLOW
+        return Light.GREEN
+
+    @property
+    def current_light(self) -> str:
+        return self.light_at(timezone.now())
+
+    def get_current_light_display(self) -> str:
+        return Light(self.current_light).label
 
 
 class AssignmentRole(models.TextChoices):

@@ -1,5 +1,7 @@
 """Traffic lights on open cases: green, yellow once most of the allowed time is used, red
-when overdue; a periodic sweep moves them and tells the people concerned."""
+when overdue. Pages and the API read the light from the clock (``Case.light_at``,
+``cases.models.light_q``); a periodic sweep records the change on the timeline and tells
+the people concerned."""
 
 from django.db import transaction
 from django.db.models import Q
@@ -21,13 +23,7 @@ def warn_at_for(created_at, due_at, yellow_at: float | None = None):
 
 
 def light_for(case: Case, now) -> str:
-    if case.due_at is None or case.status not in OPEN_STATUSES:
-        return case.light
-    if now >= case.due_at:
-        return Light.RED
-    if case.warn_at is not None and now >= case.warn_at:
-        return Light.YELLOW
-    return Light.GREEN
+    return case.light_at(now)
 
 
 def sweep_lights(now=None) -> int:

@@ -1,6 +1,7 @@
 """The case pages: the resident's QR report, tracking and rating, the community's public
 list, and the staff pages (list, queue, triage, inbox, board, detail and its actions)."""
 
+import datetime as dt
 import io
 import re
 
@@ -10,6 +11,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from cases.actions import Report, do_case_action, do_create_case
@@ -65,6 +67,17 @@ def _case(grid=None, **fields) -> Case:
         **fields,
     )
     return do_create_case(report, actor=None)
+
+
+def _light_up(cases, light):
+    """Moves the cases' deadlines so their light now is ``light`` (lights are read from
+    the deadlines and the clock)."""
+    now = timezone.now()
+    hour = dt.timedelta(hours=1)
+    due, warn = {Light.RED: (now - hour, now - 2 * hour), Light.YELLOW: (now + hour, now - hour)}[
+        light
+    ]
+    Case.objects.filter(pk__in=[case.pk for case in cases]).update(due_at=due, warn_at=warn)
 
 
 def _act(case, action, username, **data) -> Case:
@@ -364,7 +377,7 @@ def test_every_page_shows_the_header_links_and_the_unread_count(client):
 
 def test_the_case_list_filters_with_the_api_filter_set(client):
     red = _case(title="红灯的诉求")
-    Case.objects.filter(pk=red.pk).update(light=Light.RED)  # as the SLA sweep would
+    _light_up([red], Light.RED)
     green = _case(title="绿灯的诉求")
     _login(client, "demo-community")
     body = client.get(reverse("cases:list"), {"light": "red"}).content.decode()
@@ -387,7 +400,7 @@ def test_the_case_list_pagination_keeps_the_filters(client):
 def test_the_queue_lists_open_cases_at_the_workers_grid_most_urgent_first(client):
     green = _case(title="普通诉求")
     red = _case(title="超期诉求")
-    Case.objects.filter(pk=red.pk).update(light=Light.RED)
+    _light_up([red], Light.RED)
     elsewhere = _case(_other_community_grid(), title="别处的诉求")
     rejected = _act(_case(title="不予受理的诉求"), "reject", "demo-community", reason="重复")
     department_led = _dispatched(_case(title="城管牵头的诉求"))
@@ -546,8 +559,8 @@ def test_the_board_shows_yellow_and_red_cases_with_urge_buttons(client):
     red = _case(title="超期诉求")
     yellow = _case(title="将到期诉求")
     green = _case(title="正常诉求")
-    Case.objects.filter(pk=red.pk).update(light=Light.RED)
-    Case.objects.filter(pk=yellow.pk).update(light=Light.YELLOW)
+    _light_up([red], Light.RED)
+    _light_up([yellow], Light.YELLOW)
     _login(client, "demo-leader")
     body = client.get(reverse("cases:board")).content.decode()
     assert red.title in body and yellow.title in body and green.title not in body
@@ -705,7 +718,7 @@ def test_list_pages_make_as_many_queries_for_twelve_cases_as_for_two(client):
         while Case.objects.count() < total:
             case = _case(title=f"诉求{Case.objects.count()}")
             _dispatched(case)
-        Case.objects.update(light=Light.RED)
+        _light_up(Case.objects.all(), Light.RED)
         counts[total] = {}
         for username, pages in pages_of.items():
             _login(client, username)
@@ -764,7 +777,7 @@ def test_triage_board_and_inbox_search_and_filter(client):
     assert first.number in body and second.number not in body
     assert 'name="q"' in body and "筛选" in body
 
-    Case.objects.filter(pk__in=[first.pk, second.pk]).update(light=Light.RED)
+    _light_up([first, second], Light.RED)
     body = client.get(reverse("cases:board"), {"q": "垃圾"}).content.decode()
     assert second.number in body and first.number not in body
 
@@ -908,3 +921,16 @@ def test_the_staff_form_promises_exactly_the_channels_it_offers(client):
     assert {"入户走访", "意见信箱", "网格群聊"} <= set(offered), offered
     heading = re.search(r'<p class="muted">([^<]*收到的诉求)</p>', body).group(1)
     assert heading.removesuffix("收到的诉求").split("、") == offered
+
+
+def test_a_light_is_read_from_the_clock_not_from_the_last_sweep(client):
+    case = _case(title="刚超期")
+    _light_up([case], Light.RED)
+    assert Case.objects.get(pk=case.pk).light == Light.GREEN  # no sweep has run
+    _login(client, "demo-leader")
+    board = client.get(reverse("cases:board")).content.decode()
+    assert case.title in board and 'class="light light--red"' in board
+    listed = client.get(reverse("cases:list"), {"light": "red"}).content.decode()
+    assert case.title in listed
+    api = client.get("/api/v1/cases/", {"light": "red"}).json()
+    assert [(row["number"], row["light"]) for row in api["results"]] == [(case.number, "red")]

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
-from cases.models import Assignment, Case, CaseEvent
+from cases.models import Assignment, Case, CaseEvent, Light
 from residents.masking import mask_phone
 
 
@@ -40,6 +40,8 @@ class CaseSerializer(serializers.ModelSerializer):
     )
     location = serializers.SerializerMethodField()
     reporter = serializers.SerializerMethodField()
+    # The light now (from the deadlines and the clock), not the last sweep's.
+    light = serializers.ChoiceField(source="current_light", choices=Light.choices, read_only=True)
 
     class Meta:
         model = Case

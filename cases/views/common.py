@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import ACTION_NAMES
 from cases.actions.flow import allowed_actions
-from cases.models import Case, Light
+from cases.models import Case, Light, light_q
 from gridgov.errors import InvalidInput
 from gridgov.parsing import form_int
 from org.models import OrgNode
@@ -25,13 +25,19 @@ TEXT_FIELDS = ("note", "reason", "result", "comment", "summary")
 # Choice fields passed only when not empty (an empty category would be "no such entry").
 CHOICE_FIELDS = ("satisfaction", "category_code", "tier")
 
+
+def urgency(now=None) -> models.Case:
+    """0 for a red light at ``now``, 1 for yellow, 2 for green (``annotate(urgency=…)``)."""
+    now = now or timezone.now()
+    return models.Case(
+        models.When(light_q(Light.RED, now), then=0),
+        models.When(light_q(Light.YELLOW, now), then=1),
+        default=2,
+        output_field=models.IntegerField(),
+    )
+
+
 # Most urgent first: red, yellow, green, then the earliest deadline.
-URGENCY = models.Case(
-    models.When(light=Light.RED, then=0),
-    models.When(light=Light.YELLOW, then=1),
-    default=2,
-    output_field=models.IntegerField(),
-)
 URGENT_ORDER = ["urgency", models.F("due_at").asc(nulls_last=True), "pk"]
 
 CASE_RELATED = ("grid", "category", "tier", "handling_node")

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cases.models import Assignment, AssignmentRole, AssignmentStatus, Status
-from cases.views.common import URGENCY, URGENT_ORDER, actions_for, visible_cases
+from cases.views.common import URGENT_ORDER, actions_for, urgency, visible_cases
 from cases.views.filtering import filter_cases
 from org.scoping import department_ids
 from outbox.models import InboxMessage
@@ -60,7 +60,7 @@ def inbox(request):
         )
         .distinct()
         .select_related("grid", "tier")
-        .annotate(urgency=URGENCY)
+        .annotate(urgency=urgency())
         .order_by(*URGENT_ORDER)
     )
     inbox_messages = InboxMessage.objects.filter(user=user)

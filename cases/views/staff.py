@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cases.actions import do_case_action, do_create_case
@@ -20,15 +21,16 @@ from cases.models import (
     Light,
     PhotoKind,
     Status,
+    light_case,
 )
 from cases.permissions import LIVE
 from cases.photos import MAX_PHOTOS, add_photos
 from cases.views.common import (
-    URGENCY,
     URGENT_ORDER,
     actions_for,
     grid_nodes,
     require_page,
+    urgency,
     visible_cases,
     workbench,
 )
@@ -133,7 +135,7 @@ def queue(request):
         .filter(handling_node__in=grids)
         .exclude(status__in=[Status.CLOSED, Status.REJECTED])
         .exclude(Exists(led_elsewhere))
-        .annotate(urgency=URGENCY)
+        .annotate(urgency=urgency())
         .order_by(*URGENT_ORDER)
     )
     context = {
@@ -171,7 +173,7 @@ def triage(request):
                 "assignments", queryset=Assignment.objects.select_related("department", "node")
             ),
         )
-        .annotate(was_returned=Exists(returned), urgency=URGENCY)
+        .annotate(was_returned=Exists(returned), urgency=urgency())
         .order_by(*URGENT_ORDER)
     )
     page = _page(request, cases, TRIAGE_PER_PAGE)
@@ -213,15 +215,21 @@ def board(request):
     """Supervision (督办): yellow and red open cases in scope, with the counts per light."""
     require_page(request.user, "board")
     open_cases = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
-    counts = dict(open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n"))
+    now = timezone.now()
+    counts = dict(
+        open_cases.annotate(light_now=light_case(now))
+        .values_list("light_now")
+        .annotate(n=Count("pk"))
+        .values_list("light_now", "n")
+    )
     urged, filters = filter_cases(
-        request, open_cases.filter(light__in=[Light.RED, Light.YELLOW]), statuses=False
+        request, open_cases.lit([Light.RED, Light.YELLOW], now), statuses=False
     )
     cases = (
         urged.prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("node"))
         )
-        .annotate(urgency=URGENCY)
+        .annotate(urgency=urgency())
         .order_by(*URGENT_ORDER)
     )
     page = _page(request, cases, PER_PAGE)
