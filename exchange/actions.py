@@ -183,7 +183,9 @@ def _import_state(case: Case, order: HotlineOrder, actor) -> None:
             "imported": True,
             "source_status": order.status_text,
             "resolved_at": order.resolved_at.isoformat() if order.resolved_at else None,
-            "satisfaction": order.satisfaction_text,
+            "source_satisfaction": order.satisfaction_text,
+            # Our value only: the timeline shows it by our label.
+            **({"satisfaction": order.satisfaction} if order.satisfaction else {}),
         },
     )
     for name, value in fields.items():
