@@ -352,3 +352,30 @@ def test_the_header_used_by_the_generated_files_still_imports(system, tmp_path):
     # The order columns every existing test uses are still read as before.
     path = write_orders(tmp_path / "plain.csv", HEADER, [list(order_row("G1").values())])
     assert run(path, system).created == 1
+
+
+# -- the preset ------------------------------------------------------------------------
+
+
+def test_the_preset_gives_each_system_its_zone_status_and_category_words(system):
+    assert system.time_zone == "Asia/Shanghai"
+    assert system.status_map["已归档"] == "closed" and system.status_map["办理中"] == "accepted"
+    assert system.category_map["城乡建设/城乡规划/违章建筑"] == "WZ-001"
+
+
+@pytest.mark.parametrize(
+    ("change", "word"),
+    [
+        ({"time_zone": "Mars/Olympus"}, "unknown time zone"),
+        ({"statuses": {"办理中": "in_progress"}}, "needs a unit"),
+        ({"statuses": {"办理中": "finished"}}, "statuses"),
+    ],
+)
+def test_the_preset_refuses_a_zone_or_status_it_cannot_use(change, word):
+    from pydantic import ValidationError
+
+    from exchange.preset import Hotline
+
+    spec = {"slug": "h", "name": "热线", "channel": "hotline_12345", **change}
+    with pytest.raises(ValidationError, match=word):
+        Hotline.model_validate({"systems": [spec]})
