@@ -3,6 +3,7 @@ columns a mapping switches off, a time zone per system, every common date form, 
 texts whole, historical states kept and left alone by the sweep, data rows counted,
 export → re-import identical, a category table per system, implausible dates refused."""
 
+import csv
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -379,3 +380,38 @@ def test_the_preset_refuses_a_zone_or_status_it_cannot_use(change, word):
     spec = {"slug": "h", "name": "热线", "channel": "hotline_12345", **change}
     with pytest.raises(ValidationError, match=word):
         Hotline.model_validate({"systems": [spec]})
+
+
+# -- real data -------------------------------------------------------------------------
+
+
+def test_real_messages_load_with_nothing_lost(system, tmp_path, settings):
+    """Messages residents left on a provincial platform (泰迪杯 2020, problem C; see
+    shared/data/real/README.md): times in two forms, one text of 6,999 characters."""
+    from pathlib import Path
+
+    source = Path(settings.BASE_DIR).parent / "shared/data/real/cn_messages_hotspot.csv"
+    if not source.exists():
+        pytest.skip(f"{source} is absent (the shared real data)")
+    system.mapping = {
+        "ticket_no": "id",
+        "received_at": "time",
+        "title": "title",
+        "content": "text",
+        "caller": "user",
+    }
+    system.save()
+    # Every 20th message (both time forms) and the longest: the whole file takes minutes.
+    lines = source.read_text(encoding="utf-8-sig").splitlines(keepends=True)
+    header, rows = lines[0], list(csv.reader(lines[1:]))
+    sample = [row for index, row in enumerate(rows) if index % 20 == 0 or row[0] == "220273"]
+    path = write_orders(tmp_path / "messages.csv", next(csv.reader([header])), sample)
+    assert any("/" in row[2] for row in sample) and any("-" in row[2] for row in sample)
+    job = run(path, system)
+    assert (job.created, job.failed) == (len(sample), 0), error_rows(job)[:3] if job.failed else ""
+    longest = Case.objects.get(source_system=system.slug, external_ref="220273")
+    assert len(longest.full_text) == 6999 and len(longest.description) <= 5000
+    slashed = Case.objects.get(source_system=system.slug, external_ref="188006")
+    assert timezone.localtime(slashed.created_at).strftime("%Y-%m-%d %H:%M:%S") == (
+        "2019-02-28 11:25:05"
+    )
