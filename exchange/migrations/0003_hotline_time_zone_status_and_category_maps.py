@@ -17,7 +17,7 @@ def fill_words(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0001_initial'),
+        ('exchange', '0002_importjob_divisions_skipped_report'),
     ]
 
     operations = [
