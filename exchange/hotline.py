@@ -121,6 +121,9 @@ def _zone(name: str | None):
 
 # Two defaults that differ in every part: what a text leaves out comes out differently.
 _DEFAULTS = (datetime(2001, 1, 1, 0, 0, 0), datetime(2002, 2, 2, 23, 59, 59, 999999))
+# The last second of a day (whole seconds: written back in the hotline's format, a
+# deadline reads the same again).
+END_OF_DAY = time(23, 59, 59)
 _TIME_DIRECTIVES = ("%H", "%I", "%M", "%X", "%c", "%T", "%R")
 
 
@@ -166,7 +169,7 @@ def parse_when(
     is not a date.
 
     One rule whatever the cell type: a date with no time is that day's start, or with
-    ``end_of_day`` (deadlines) its last moment (23:59:59.999999); a time given is kept. A
+    ``end_of_day`` (deadlines) its last second (23:59:59); a time given is kept. A
     date cell and a whole Excel serial (46356) are dates; a datetime cell at exactly
     00:00:00 is read as a date (openpyxl gives date cells as midnight datetimes); a
     fractional serial has its time (openpyxl's from_excel). A time without an offset is in
@@ -189,7 +192,7 @@ def parse_when(
         raise ValueError(value)
     moment, has_time = found
     if not has_time:
-        moment = datetime.combine(moment.date(), time.max if end_of_day else time.min)
+        moment = datetime.combine(moment.date(), END_OF_DAY if end_of_day else time.min)
     if timezone.is_naive(moment):
         moment = moment.replace(tzinfo=_zone(zone))
     return moment
@@ -522,14 +525,16 @@ def export_cases(system: HotlineSystem, user, *, since=None, until=None, statuse
 
 def export_table(system: HotlineSystem, cases) -> tuple[list[str], list[list]]:
     """Headers and rows in the hotline's layout: its order columns, then ours. Phones
-    are masked; times in the hotline's date format."""
+    are masked; times in the hotline's date format and time zone."""
     mapping = system_mapping(system)
     fields = [f for f in ALL_FIELDS if f.key not in NOT_EXPORTED]
     headers = [mapping[f.key] for f in fields]
     status_names = {**STATUS_NAMES, **(system.status_names or {})}
 
+    zone = _zone(system.time_zone)  # the zone its import reads them in
+
     def when(value):
-        return timezone.localtime(value).strftime(system.date_format) if value else ""
+        return value.astimezone(zone).strftime(system.date_format) if value else ""
 
     rows = []
     for case in cases.iterator(chunk_size=2000):

@@ -16,6 +16,7 @@ from cases.models import Case, CaseEvent, Light, Satisfaction, Status
 from cases.sla import sweep_lights
 from exchange.hotline import HotlineSheet, order_from_values, parse_when
 from exchange.importing import RowError, preview
+from exchange.models import HotlineSystem
 from exchange.tabular import ErrorSink, open_table, write_csv, write_xlsx
 from exchange.tests.conftest import user
 from exchange.tests.test_hotline_import import HEADER, error_rows, run
@@ -415,3 +416,57 @@ def test_real_messages_load_with_nothing_lost(system, tmp_path, settings):
     assert timezone.localtime(slashed.created_at).strftime("%Y-%m-%d %H:%M:%S") == (
         "2019-02-28 11:25:05"
     )
+
+
+def test_an_exported_file_imports_back_to_the_same_cases(system, tmp_path):
+    """Export in the hotline's layout, import into another system: the same times (in the
+    system's zone), texts, rooms with leading minus signs, status, result and rating."""
+    from exchange.jobs import export_hotline
+
+    system.time_zone = "Europe/Berlin"
+    system.save()
+    rows = [
+        order_row("RT1", 事发地址="桂梅家园1栋-1-102", 诉求内容="=地下室漏水", 办理时限="2026-11-05"),
+        order_row(
+            "RT2",
+            办理状态="已办结",
+            办结时间="2026-11-03 16:00:00",
+            办理结果="已修复",
+            满意度="基本满意",
+        ),
+    ]
+    assert run(orders_csv(tmp_path / "first.csv", rows), system).created == 2
+    content, *_ = export_hotline(
+        user("demo-leader"), system, since=None, until=None, statuses=[], file_format="xlsx"
+    )
+    path = tmp_path / "exported.xlsx"
+    path.write_bytes(content)
+    other = HotlineSystem.objects.create(
+        slug="hotline-copy",
+        name="副本",
+        channel=system.channel,
+        time_zone="Europe/Berlin",
+        status_map=system.status_map,
+    )
+    job = run(path, other)
+    assert job.created == 2, error_rows(job) if job.failed else job.message
+    fields = (
+        "external_ref",
+        "created_at",
+        "due_at",
+        "address",
+        "title",
+        "description",
+        "status",
+        "result",
+        "resolved_at",
+        "satisfaction",
+    )
+
+    def cases(source):
+        return list(
+            Case.objects.filter(source_system=source.slug).order_by("external_ref").values(*fields)
+        )
+
+    assert cases(other) == cases(system)
+    assert cases(system)[0]["address"] == "桂梅家园1栋-1-102"
