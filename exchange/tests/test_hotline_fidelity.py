@@ -426,7 +426,9 @@ def test_an_exported_file_imports_back_to_the_same_cases(system, tmp_path):
     system.time_zone = "Europe/Berlin"
     system.save()
     rows = [
-        order_row("RT1", 事发地址="桂梅家园1栋-1-102", 诉求内容="=地下室漏水", 办理时限="2026-11-05"),
+        order_row(
+            "RT1", 事发地址="桂梅家园1栋-1-102", 诉求内容="=地下室漏水", 办理时限="2026-11-05"
+        ),
         order_row(
             "RT2",
             办理状态="已办结",
