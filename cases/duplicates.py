@@ -1,4 +1,6 @@
-"""Possible duplicates: an open case of the same category close by and recent."""
+"""Possible duplicates: an open case of the same category close by and close in time —
+before or after, since orders do not arrive in the order they were received (a hotline
+pushes the 10:00 order before the 09:30 one)."""
 
 import math
 from datetime import timedelta
@@ -22,6 +24,7 @@ def find_possible_duplicate(case: Case) -> Case | None:
         return None
     settings = case_settings()
     radius = settings["duplicate_radius_m"]
+    window = timedelta(hours=settings["duplicate_hours"])
     # A bounding box on the indexed columns first, the exact distance after.
     dlat = radius / 111_320
     dlng = radius / (111_320 * max(0.01, math.cos(math.radians(case.lat))))
@@ -29,8 +32,8 @@ def find_possible_duplicate(case: Case) -> Case | None:
         Case.objects.filter(
             category_id=case.category_id,
             status__in=OPEN_STATUSES,
-            created_at__gte=case.created_at - timedelta(hours=settings["duplicate_hours"]),
-            created_at__lte=case.created_at,
+            created_at__gte=case.created_at - window,
+            created_at__lte=case.created_at + window,
             lng__range=(case.lng - dlng, case.lng + dlng),
             lat__range=(case.lat - dlat, case.lat + dlat),
             merged_into=None,
@@ -48,8 +51,16 @@ def find_possible_duplicate(case: Case) -> Case | None:
 
 
 def flag_possible_duplicate(case: Case) -> Case | None:
-    original = find_possible_duplicate(case)
-    if original is not None:
-        case.possible_duplicate_of = original
+    """Flag the later of ``case`` and its earliest close match as a possible duplicate of
+    the earlier one (a match received after ``case`` but filed before it is the one
+    flagged, unless it is flagged already). Returns the match, or None."""
+    match = find_possible_duplicate(case)
+    if match is None:
+        return None
+    if (match.created_at, match.pk) <= (case.created_at, case.pk):
+        case.possible_duplicate_of = match
         case.save(update_fields=["possible_duplicate_of"])
-    return original
+    elif match.possible_duplicate_of_id is None:
+        match.possible_duplicate_of = case
+        match.save(update_fields=["possible_duplicate_of"])
+    return match

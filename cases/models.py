@@ -75,6 +75,9 @@ class Case(models.Model):
     number = models.CharField(_("编号"), max_length=32, unique=True)
     title = models.CharField(_("标题"), max_length=200)
     description = models.TextField(_("描述"), max_length=5000, blank=True)
+    # The whole text when another system's exceeds the description's 5,000 characters
+    # (the description then holds its beginning); blank otherwise.
+    full_text = models.TextField(_("全文"), blank=True)
     channel = models.SlugField(_("渠道"), max_length=32)
     status = models.CharField(
         _("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
@@ -91,6 +94,10 @@ class Case(models.Model):
     lng = models.FloatField(null=True, blank=True)
     lat = models.FloatField(null=True, blank=True)
     address = models.CharField(_("地址"), max_length=200, blank=True)
+    # The point another system sent when it is not one we can use (outside the territory,
+    # a swapped or impossible pair): kept as it came, the case waits in triage for a grid.
+    raw_lng = models.FloatField(_("原始经度"), null=True, blank=True)
+    raw_lat = models.FloatField(_("原始纬度"), null=True, blank=True)
 
     category = models.ForeignKey(
         MatterCategory, models.PROTECT, null=True, blank=True, related_name="cases"

@@ -1,10 +1,16 @@
 from pathlib import Path
+from zoneinfo import available_timezones
 
 from django import forms
 
 from cases.models import Status
-from exchange.hotline import ALL_FIELDS
+from exchange.hotline import ALL_FIELDS, IMPORT_FIELDS
 from exchange.models import HotlineSystem
+
+# Every field a hotline file may have, once (its order columns, its history, our columns).
+MAPPED_FIELDS = tuple({field.key: field for field in (*IMPORT_FIELDS, *ALL_FIELDS)}.values())
+# Typed in a field's box: the field is not read (aliases such as "latitude" not either).
+OFF = "-"
 
 MAX_UPLOAD_BYTES = 60 * 1024 * 1024
 ALLOWED_SUFFIXES = (".csv", ".txt", ".xlsx")
@@ -43,21 +49,25 @@ class HotlineUploadForm(UploadForm):
 
 
 class MappingForm(forms.Form):
-    """One text box per field: the hotline's header for it (blank = our default)."""
+    """One text box per field: the hotline's header for it (blank = our default and the
+    usual aliases; ``-`` = not read), the date format and the time zone."""
 
     date_format = forms.CharField(label="日期格式", max_length=40)
+    time_zone = forms.CharField(label="时区", max_length=64, required=False)
 
     def __init__(self, *args, system: HotlineSystem, **kwargs):
         super().__init__(*args, **kwargs)
         self.system = system
         self.fields["date_format"].initial = system.date_format
+        self.fields["time_zone"].initial = system.time_zone
         saved = system.mapping or {}
-        for field in ALL_FIELDS:
+        for field in MAPPED_FIELDS:
+            value = saved.get(field.key, field.label)
             self.fields[f"map_{field.key}"] = forms.CharField(
                 label=field.label,
                 required=False,
                 max_length=100,
-                initial=saved.get(field.key, field.label),
+                initial=value if isinstance(value, str) and value else OFF,
             )
 
     def clean_date_format(self):
@@ -66,16 +76,26 @@ class MappingForm(forms.Form):
             raise forms.ValidationError("日期格式要用 %Y %m %d %H %M %S 这样的占位符")
         return value
 
+    def clean_time_zone(self):
+        value = self.cleaned_data["time_zone"].strip() or self.system.time_zone
+        if value not in available_timezones():
+            raise forms.ValidationError("请填时区名称, 例如 Asia/Shanghai")
+        return value
+
     def mapping(self) -> dict[str, str]:
-        return {
-            field.key: self.cleaned_data[f"map_{field.key}"].strip()
-            for field in ALL_FIELDS
-            if self.cleaned_data[f"map_{field.key}"].strip()
-            and self.cleaned_data[f"map_{field.key}"].strip() != field.label
-        }
+        """The saved mapping: the fields whose header differs from ours; "" for a field
+        switched off."""
+        mapping = {}
+        for field in MAPPED_FIELDS:
+            value = self.cleaned_data[f"map_{field.key}"].strip()
+            if value == OFF:
+                mapping[field.key] = ""
+            elif value and value != field.label:
+                mapping[field.key] = value
+        return mapping
 
     def mapping_fields(self):
-        return [self[f"map_{field.key}"] for field in ALL_FIELDS]
+        return [self[f"map_{field.key}"] for field in MAPPED_FIELDS]
 
 
 class HotlineExportForm(forms.Form):

@@ -1,8 +1,10 @@
 """The 12345 hotline exchange: orders in (files with a saved column mapping, or pushed
 through the API) and status and results out, in the hotline's own column layout."""
 
+import math
 import re
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Prefetch
 from django.utils import timezone
@@ -15,7 +17,9 @@ from exchange.actions import HotlineOrder, do_import_hotline_order, order_title
 from exchange.addresses import address_index, normalise
 from exchange.importing import CREATED, UNCHANGED, Column, Row, RowError, Sheet
 from exchange.models import DEFAULT_DATE_FORMAT, HotlineSystem, ImportKind
+from exchange.preset import IMPORTED_STATUSES
 from exchange.tabular import text
+from gridgov.parsing import implausible_date
 from org.locator import locator
 from org.models import OrgNode
 from residents.masking import mask_phone
@@ -29,85 +33,168 @@ FIELDS = (
     Column("address", "事发地址", False, ("地址", "问题地址", "诉求地址", "事件地址")),
     Column("title", "标题", False, ("工单标题", "诉求标题")),
     Column("content", "诉求内容", True, ("内容", "来电内容", "问题描述", "工单内容")),
-    Column("category", "诉求分类", False, ("分类", "问题分类", "事项分类", "诉求类别")),
+    Column("category", "诉求分类", False, ("分类", "问题分类", "事项分类", "诉求类别", "一级分类")),
+    Column("subcategory", "二级分类", False, ("诉求小类", "问题小类", "二级分类名称")),
     Column("deadline", "办理时限", False, ("办结时限", "截止时间", "处理时限", "期限")),
     Column("lng", "经度", False, ("lng", "longitude")),
     Column("lat", "纬度", False, ("lat", "latitude")),
 )
+# A historical order's state at the hotline: read on import, written on export.
+HISTORY_FIELDS = (
+    Column("status", "办理状态", False, ("工单状态", "状态", "处理状态")),
+    Column("result", "办理结果", False, ("处理结果", "办理情况", "答复内容")),
+    Column("resolved_at", "办结时间", False, ("完成时间", "办结日期", "归档时间")),
+    Column("satisfaction", "满意度", False, ("回访满意度", "评价结果", "满意度评价")),
+)
+_HISTORY = {field.key: field for field in HISTORY_FIELDS}
 # What we send back, after the order's own columns.
 EXPORT_FIELDS = (
     Column("case_number", "平台编号"),
-    Column("status", "办理状态"),
+    _HISTORY["status"],
     Column("handling_unit", "承办单位"),
     Column("grid", "所属网格"),
-    Column("result", "办理结果"),
-    Column("resolved_at", "办结时间"),
-    Column("satisfaction", "满意度"),
+    _HISTORY["result"],
+    _HISTORY["resolved_at"],
+    _HISTORY["satisfaction"],
 )
+IMPORT_FIELDS = FIELDS + HISTORY_FIELDS
 ALL_FIELDS = FIELDS + EXPORT_FIELDS
+NOT_EXPORTED = ("lng", "lat", "subcategory")
 
 FALLBACK_DATE_FORMATS = (
-    "%Y-%m-%d %H:%M:%S",
-    "%Y-%m-%d %H:%M",
-    "%Y/%m/%d %H:%M:%S",
-    "%Y/%m/%d %H:%M",
-    "%Y-%m-%dT%H:%M:%S",
     "%Y%m%d%H%M%S",
+    "%Y年%m月%d日 %H:%M:%S",
     "%Y年%m月%d日 %H:%M",
+    "%Y年%m月%d日%H时%M分%S秒",
     "%Y年%m月%d日%H时%M分",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
+    "%Y年%m月%d日 %H时%M分",
     "%Y年%m月%d日",
 )
 _PHONE = re.compile(r"^\+?[0-9*][0-9*\-]{3,19}$")
 # Orders received more than this far in the future are typing errors.
 FUTURE_SLACK = timedelta(days=1)
-MAX_LENGTH = {"ticket_no": 64, "caller": 50, "address": 200, "title": 200, "content": 5000}
+MAX_LENGTH = {"ticket_no": 64, "caller": 50, "address": 200, "title": 200}
+# Words hotlines use for a resident's rating, beyond our own labels.
+SATISFACTION_WORDS = {
+    "非常满意": Satisfaction.SATISFIED,
+    "比较满意": Satisfaction.BASIC,
+    "一般": Satisfaction.BASIC,
+    "非常不满意": Satisfaction.UNSATISFIED,
+}
+
+
+STATUS_NAMES = {value: str(label) for value, label in Status.choices}
+SATISFACTION_NAMES = {value: str(label) for value, label in Satisfaction.choices}
+SATISFACTION_LABELS = {label: value for value, label in SATISFACTION_NAMES.items()}
+# Our own status labels, read back from our exports (the ones an import may set).
+IMPORTED_LABELS = {STATUS_NAMES[status]: str(status) for status in IMPORTED_STATUSES}
 
 
 def system_mapping(system: HotlineSystem) -> dict[str, str]:
-    """Our field → the hotline's header (the saved mapping over our defaults)."""
-    saved = system.mapping or {}
-    return {field.key: (saved.get(field.key) or field.label) for field in ALL_FIELDS}
+    """Our field → the hotline's header (the saved mapping over our defaults); "" for a
+    field the mapping switches off."""
+    specified = system_specified(system)
+    return {
+        field.key: specified.get(field.key, field.label) for field in (*ALL_FIELDS, *IMPORT_FIELDS)
+    }
+
+
+def system_specified(system: HotlineSystem) -> dict[str, str]:
+    """The fields the saved mapping names: our field → its header, "" when switched off
+    (``""``, ``false`` or ``null`` in the mapping)."""
+    return {
+        key: (value.strip() if isinstance(value, str) else "")
+        for key, value in (system.mapping or {}).items()
+        if value is not True
+    }
 
 
 # -- values ------------------------------------------------------------------------------
 
 
-def _excel_serial(value: float) -> datetime | None:
-    from openpyxl.utils.datetime import from_excel
+def _zone(name: str | None):
+    try:
+        return ZoneInfo(name) if name else timezone.get_current_timezone()
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.get_current_timezone()
 
-    if 20000 <= value <= 80000:  # 1954–2119
-        return from_excel(value)
+
+# Two defaults that differ in every part: what a text leaves out comes out differently.
+_DEFAULTS = (datetime(2001, 1, 1, 0, 0, 0), datetime(2002, 2, 2, 23, 59, 59, 999999))
+# The last second of a day (whole seconds: written back in the hotline's format, a
+# deadline reads the same again).
+END_OF_DAY = time(23, 59, 59)
+_TIME_DIRECTIVES = ("%H", "%I", "%M", "%X", "%c", "%T", "%R")
+
+
+def _from_format(text: str, date_format: str) -> tuple[datetime, bool] | None:
+    """(moment, has a time) by one strftime format, or None."""
+    try:
+        moment = datetime.strptime(text, date_format)
+    except ValueError:
+        return None
+    return moment, any(d in date_format for d in _TIME_DIRECTIVES)
+
+
+def _from_text(text: str, date_format: str) -> tuple[datetime, bool] | None:
+    """(moment, has a time) of a date written as text: the hotline's own format first,
+    then python-dateutil (ISO 8601 with or without an offset, ``YYYY/M/D H:MM:SS``,
+    ``03/22/2011 02:27:57 PM`` — month first, as US-style 12-hour exports write it),
+    then the Chinese forms dateutil cannot read (``2026年11月1日 8时30分``)."""
+    from dateutil.parser import ParserError, parse
+
+    text = re.sub(r"\s+", " ", text.strip())
+    for candidate in (date_format,):
+        if found := _from_format(text, candidate):
+            return found
+    if "年" not in text:
+        try:
+            early, late = (parse(text, default=default) for default in _DEFAULTS)
+        except (ParserError, ValueError, OverflowError):
+            early = late = None
+        if early is not None:
+            if early.date() != late.date():
+                return None  # a time, or a month, without its full date
+            return early, early.hour == late.hour
+    for candidate in FALLBACK_DATE_FORMATS:
+        if found := _from_format(text, candidate):
+            return found
     return None
 
 
-def parse_when(value, date_format: str, *, end_of_day: bool = False) -> datetime | None:
-    """A cell as an aware datetime (local time zone), or None when it is empty.
-    Raises ValueError when it is not a date."""
+def parse_when(
+    value, date_format: str, *, end_of_day: bool = False, zone: str | None = None
+) -> datetime | None:
+    """A cell as an aware datetime, or None when it is empty. Raises ValueError when it
+    is not a date.
+
+    One rule whatever the cell type: a date with no time is that day's start, or with
+    ``end_of_day`` (deadlines) its last second (23:59:59); a time given is kept. A
+    date cell and a whole Excel serial (46356) are dates; a datetime cell at exactly
+    00:00:00 is read as a date (openpyxl gives date cells as midnight datetimes); a
+    fractional serial has its time (openpyxl's from_excel). A time without an offset is in
+    ``zone`` (the hotline's, default the server's); one with an offset keeps it."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    moment = None
+    found = None
     if isinstance(value, datetime):
-        moment = value
+        found = value, value.time() != time.min
     elif isinstance(value, date):
-        moment = datetime.combine(value, time.max if end_of_day else time.min)
-    elif isinstance(value, int | float):
-        moment = _excel_serial(float(value))
+        found = datetime.combine(value, time.min), False
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        from openpyxl.utils.datetime import from_excel
+
+        if 20000 <= value <= 80000:  # 1954–2119
+            found = from_excel(value), not float(value).is_integer()
     else:
-        text = re.sub(r"\s+", " ", str(value).strip())
-        for candidate in (date_format, *FALLBACK_DATE_FORMATS):
-            try:
-                moment = datetime.strptime(text, candidate)
-            except ValueError:
-                continue
-            if end_of_day and "%H" not in candidate:
-                moment = datetime.combine(moment.date(), time.max)
-            break
-    if moment is None:
+        found = _from_text(str(value), date_format)
+    if found is None:
         raise ValueError(value)
+    moment, has_time = found
+    if not has_time:
+        moment = datetime.combine(moment.date(), END_OF_DAY if end_of_day else time.min)
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
+        moment = moment.replace(tzinfo=_zone(zone))
     return moment
 
 
@@ -115,17 +202,44 @@ def cell_text(value) -> str:
     return text(value)
 
 
-def _coordinate(value, low, high, name) -> float | None:
-    text = cell_text(value)
-    if not text:
-        return None
+def _number(value) -> float | None:
     try:
-        number = float(text)
+        number = float(cell_text(value))
     except ValueError:
-        raise RowError(f"{name}「{text}」不是数字") from None
-    if not low <= number <= high:
-        raise RowError(f"{name} {number} 超出范围")
-    return number
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _point(values: dict) -> tuple[float | None, float | None, float | None, float | None]:
+    """(lng, lat, raw lng, raw lat): the point when both are numbers within China's
+    bounds (73–136 E, 3–54 N), else no point; the numbers sent are kept raw either way
+    (a point abroad or swapped waits in triage, never refuses its order)."""
+    raw_lng, raw_lat = _number(values.get("lng")), _number(values.get("lat"))
+    usable = (
+        raw_lng is not None and raw_lat is not None and 73 <= raw_lng <= 136 and 3 <= raw_lat <= 54
+    )
+    return (raw_lng, raw_lat, raw_lng, raw_lat) if usable else (None, None, raw_lng, raw_lat)
+
+
+def _category_key(text: str) -> str:
+    parts = [p.strip() for p in re.split(r"[>/\\|—_]+|－|＞|-", text) if p.strip()]
+    return "/".join(parts)
+
+
+def mapped_category(system: HotlineSystem | None, first: str, second: str = "") -> str | None:
+    """The catalogue code the system's category words give a file's category (one level,
+    or two joined: 「城乡建设」+「城乡规划」 → 「城乡建设/城乡规划」), the most specific first;
+    None when the words are not in the system's table."""
+    if system is None or not first:
+        return None
+    table = {_category_key(key): code for key, code in (system.category_map or {}).items()}
+    joined = _category_key(f"{first}/{second}" if second else first)
+    parts = joined.split("/")
+    for size in range(len(parts), 0, -1):
+        code = table.get("/".join(parts[:size]))
+        if code:
+            return code
+    return None
 
 
 class CategoryMatcher:
@@ -149,8 +263,39 @@ class CategoryMatcher:
         return None
 
 
-def order_from_values(values: dict, date_format: str = DEFAULT_DATE_FORMAT) -> HotlineOrder:
-    """Check one order's values (from a file row or the API); raises RowError."""
+def _when(values: dict, key: str, label: str, date_format: str, zone, **options):
+    try:
+        moment = parse_when(values.get(key), date_format, zone=zone, **options)
+    except ValueError:
+        example = datetime(2026, 11, 1, 8, 30).strftime(date_format)
+        raise RowError(
+            f"{label}「{cell_text(values.get(key))}」不是有效时间(应为 {example} 这样)"
+        ) from None
+    if reason := implausible_date(moment, label):
+        raise RowError(reason)
+    return moment
+
+
+def _status(system: HotlineSystem | None, wording: str) -> str | None:
+    """Our status for the hotline's status word (its table, then our own labels, so an
+    export of ours reads back); None for no word. Raises RowError for an unknown word: a
+    closed order taken as new would turn red and call people out for nothing."""
+    if not wording:
+        return None
+    table = (system.status_map if system is not None else None) or {}
+    status = table.get(wording) or IMPORTED_LABELS.get(wording)
+    if status is None:
+        raise RowError(f"办理状态「{wording}」不在热线系统的状态对照里(请在对照表里加上它)")
+    return status
+
+
+def order_from_values(
+    values: dict, date_format: str = DEFAULT_DATE_FORMAT, *, system: HotlineSystem | None = None
+) -> HotlineOrder:
+    """Check one order's values (from a file row or the API); raises RowError. Times
+    without an offset are in the system's time zone; its status words map the order's
+    state at the hotline (historical orders)."""
+    zone = system.time_zone if system is not None else None
     texts = {key: cell_text(values.get(key)) for key in MAX_LENGTH}
     for key, limit in MAX_LENGTH.items():
         if len(texts[key]) > limit:
@@ -161,45 +306,60 @@ def order_from_values(values: dict, date_format: str = DEFAULT_DATE_FORMAT) -> H
         raise RowError("工单编号为空")
     if any(ch.isspace() for ch in ticket):
         raise RowError(f"工单编号「{ticket}」含空格")
-    try:
-        received = parse_when(values.get("received_at"), date_format)
-    except ValueError:
-        raise RowError(
-            f"受理时间「{cell_text(values.get('received_at'))}」不是有效时间"
-            f"(应为 {datetime(2026, 11, 1, 8, 30).strftime(date_format)} 这样)"
-        ) from None
+    received = _when(values, "received_at", "受理时间", date_format, zone)
     if received is None:
         raise RowError("受理时间为空")
     if received > timezone.now() + FUTURE_SLACK:
         raise RowError(f"受理时间 {received:%Y-%m-%d %H:%M} 晚于当前时间")
-    try:
-        deadline = parse_when(values.get("deadline"), date_format, end_of_day=True)
-    except ValueError:
-        raise RowError(f"办理时限「{cell_text(values.get('deadline'))}」不是有效时间") from None
+    deadline = _when(values, "deadline", "办理时限", date_format, zone, end_of_day=True)
     if deadline is not None and deadline <= received:
         raise RowError("办理时限早于受理时间")
-    if not texts["content"]:
+    content = cell_text(values.get("content"))
+    if not content:
         raise RowError("诉求内容为空")
     phone = re.sub(r"\s+", "", cell_text(values.get("phone")))
     if phone and not _PHONE.match(phone):
         raise RowError(f"联系电话「{phone}」格式不对")
-    lng = _coordinate(values.get("lng"), 73, 136, "经度")
-    lat = _coordinate(values.get("lat"), 3, 54, "纬度")
-    if (lng is None) != (lat is None):
-        raise RowError("经度和纬度要一起填写")
+    lng, lat, raw_lng, raw_lat = _point(values)
+    status = _status(system, cell_text(values.get("status")))
+    resolved = _when(values, "resolved_at", "办结时间", date_format, zone)
+    if resolved is not None and resolved < received:
+        raise RowError("办结时间早于受理时间")
+    wording = cell_text(values.get("satisfaction"))
     return HotlineOrder(
         ticket_no=ticket,
         received_at=received,
-        content=texts["content"],
+        content=content,
         title=texts["title"],
         caller=texts["caller"],
         phone=phone,
         address=texts["address"],
-        category=cell_text(values.get("category")),
+        category="/".join(
+            part for part in (cell_text(values.get(k)) for k in ("category", "subcategory")) if part
+        ),
         deadline=deadline,
         lng=lng,
         lat=lat,
+        raw_lng=raw_lng,
+        raw_lat=raw_lat,
+        status=status or "",
+        status_text=cell_text(values.get("status")),
+        result=cell_text(values.get("result")),
+        resolved_at=resolved,
+        satisfaction=SATISFACTION_WORDS.get(wording) or SATISFACTION_LABELS.get(wording, ""),
+        satisfaction_text=wording,
     )
+
+
+def order_category(system, order: HotlineOrder, matcher: CategoryMatcher) -> str | None:
+    """The category an order comes in with (not a guess): the system's category table,
+    else a catalogue entry of that name or code; None leaves it to the classifier. A code
+    the table gives that the catalogue lacks (or retired) is skipped, not refused."""
+    first, _, second = order.category.partition("/")
+    code = mapped_category(system, first, second)
+    if code and matcher.by_key.get(code.lower()) == code:  # an active catalogue code
+        return code
+    return matcher.match(order.category)
 
 
 class Placement:
@@ -237,7 +397,7 @@ HOW_NAMES = {
 class HotlineSheet(Sheet):
     kind = ImportKind.HOTLINE
     title = "12345 工单"
-    columns = FIELDS
+    columns = IMPORT_FIELDS
 
     def __init__(self, user, system: HotlineSystem):
         super().__init__(user)
@@ -248,13 +408,16 @@ class HotlineSheet(Sheet):
     def mapping(self) -> dict[str, str]:
         return system_mapping(self.system)
 
+    def specified(self) -> dict[str, str]:
+        return system_specified(self.system)
+
     def begin(self) -> None:
         self.categories = CategoryMatcher()
         self.placement = Placement()
         self.grid_names: dict[str, str] = {}
 
     def parse(self, row: Row) -> HotlineOrder:
-        order = order_from_values(row.values, self.system.date_format)
+        order = order_from_values(row.values, self.system.date_format, system=self.system)
         first = self.seen.setdefault(order.ticket_no, row.line)
         if first != row.line:
             raise RowError(f"工单编号 {order.ticket_no} 与第 {first} 行重复")
@@ -275,6 +438,10 @@ class HotlineSheet(Sheet):
             if code and self.user is not None and not may_file_at(self.user, code):
                 row.notes["out_of_scope"] = True
 
+    def category_code(self, order: HotlineOrder) -> str | None:
+        """The system's category table first, then our catalogue's names."""
+        return order_category(self.system, order, self.categories)
+
     def _grid_name(self, code: str) -> str:
         if code not in self.grid_names:
             node = OrgNode.objects.filter(code=code).values_list("name", flat=True).first()
@@ -293,7 +460,7 @@ class HotlineSheet(Sheet):
             system=self.system,
             actor=self.user,
             grid_code=code,
-            category_code=self.categories.match(order.category),
+            category_code=self.category_code(order),
             located_by=row.notes.get("how", ""),
         )
         row.notes["located"] = case.grid_id is not None
@@ -309,7 +476,7 @@ class HotlineSheet(Sheet):
         code = row.notes.get("grid_code")
         if row.notes.get("out_of_scope"):
             raise RowError(f"地址属于{self._grid_name(code)}({code}), 不在您的管辖范围")
-        category_code = self.categories.match(order.category)
+        category_code = self.category_code(order)
         if category_code:
             category = MatterCategory.objects.filter(code=category_code).first()
             category_text = f"{category.name}(按文件分类)"
@@ -319,6 +486,7 @@ class HotlineSheet(Sheet):
                 f"{suggestions[0].category.name}(自动分类)" if suggestions else "待人工分类"
             )
         return {
+            "status": STATUS_NAMES.get(order.status, "") if order.status else "",
             "grid": f"{self._grid_name(code)}" if code else "未定位(进入分拨台)",
             "how": HOW_NAMES.get(row.notes.get("how", ""), ""),
             "category": category_text,
@@ -327,9 +495,6 @@ class HotlineSheet(Sheet):
 
 
 # -- export --------------------------------------------------------------------------------
-
-STATUS_NAMES = {value: str(label) for value, label in Status.choices}
-SATISFACTION_NAMES = {value: str(label) for value, label in Satisfaction.choices}
 
 
 def export_cases(system: HotlineSystem, user, *, since=None, until=None, statuses=()):
@@ -360,14 +525,16 @@ def export_cases(system: HotlineSystem, user, *, since=None, until=None, statuse
 
 def export_table(system: HotlineSystem, cases) -> tuple[list[str], list[list]]:
     """Headers and rows in the hotline's layout: its order columns, then ours. Phones
-    are masked; times in the hotline's date format."""
+    are masked; times in the hotline's date format and time zone."""
     mapping = system_mapping(system)
-    fields = [f for f in ALL_FIELDS if f.key not in ("lng", "lat")]
+    fields = [f for f in ALL_FIELDS if f.key not in NOT_EXPORTED]
     headers = [mapping[f.key] for f in fields]
     status_names = {**STATUS_NAMES, **(system.status_names or {})}
 
+    zone = _zone(system.time_zone)  # the zone its import reads them in
+
     def when(value):
-        return timezone.localtime(value).strftime(system.date_format) if value else ""
+        return value.astimezone(zone).strftime(system.date_format) if value else ""
 
     rows = []
     for case in cases.iterator(chunk_size=2000):

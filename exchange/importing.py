@@ -90,13 +90,24 @@ class Sheet(ABC):
         """Our field → the header we expect in the file."""
         return {column.key: column.label for column in self.columns}
 
+    def specified(self) -> dict[str, str]:
+        """The fields a saved mapping names: our field → its header, or "" for a field
+        switched off (not read even when a column has our header or an alias)."""
+        return {}
+
     def resolve(self, headers: list[str]) -> dict[str, int]:
-        """Our field → its column position; raises HeaderError for missing required ones."""
+        """Our field → its column position; raises HeaderError for missing required ones.
+        A field the mapping names is looked up by that header only; the others by our
+        header and the usual aliases."""
         positions = {header: i for i, header in reversed(list(enumerate(headers))) if header}
-        mapping = self.mapping()
+        mapping, specified = self.mapping(), self.specified()
         found, missing = {}, []
         for column in self.columns:
-            for name in (mapping.get(column.key), column.label, *column.aliases):
+            if column.key in specified:
+                names = (specified[column.key],) if specified[column.key] else ()
+            else:
+                names = (mapping.get(column.key), column.label, *column.aliases)
+            for name in names:
                 if name and name in positions:
                     found[column.key] = positions[name]
                     break

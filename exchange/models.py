@@ -10,13 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 DEFAULT_DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+DEFAULT_TIME_ZONE = "Asia/Shanghai"
 
 
 class HotlineSystem(models.Model):
     """A hotline system (12345, 12343…) we exchange work orders with.
 
     ``mapping`` maps our field names (exchange.hotline.FIELDS) to the headers of the
-    hotline's own files; fields it leaves out use our default header. ``slug`` is what
+    hotline's own files; fields it leaves out use our default header and its aliases, and a
+    field mapped to ``""`` or ``false`` is not read at all. ``slug`` is what
     the cases keep as ``Case.source_system``, so it must never change once orders came in.
     """
 
@@ -32,6 +34,12 @@ class HotlineSystem(models.Model):
     )
     # Our status → the hotline's word for it in the export (blank: our own labels).
     status_names = models.JSONField(_("状态名称"), default=dict, blank=True)
+    # The zone of the hotline's times that carry no offset (an IANA name).
+    time_zone = models.CharField(_("时区"), max_length=64, default=DEFAULT_TIME_ZONE)
+    # The hotline's status words → ours, for historical orders (exchange.history).
+    status_map = models.JSONField(_("状态对照"), default=dict, blank=True)
+    # The hotline's category wording ("城乡建设" or "城乡建设/市政设施") → a catalogue code.
+    category_map = models.JSONField(_("分类对照"), default=dict, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

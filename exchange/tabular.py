@@ -5,9 +5,12 @@ A ``Table`` is a header row and numbered data rows. Row numbers are the ones a p
 sees when opening the file in a spreadsheet (the header is row 1 unless blank rows come
 first), so an error file can point at them. Blank rows are skipped.
 
-Every value we write goes through ``neutralise``: a text cell starting with ``=``,
-``+``, ``-``, ``@`` (or a tab / carriage return) gets a leading ``'`` so no spreadsheet
-runs it as a formula (CSV/formula injection).
+A CSV cell we write that starts with ``=``, ``+``, ``-``, ``@`` (or a tab / carriage
+return) gets a leading ``'`` (``neutralise``) so no spreadsheet runs it as a formula
+(CSV/formula injection); an XLSX text cell is written as a text cell (data type ``s``),
+which no spreadsheet evaluates, so it needs no guard. Reading takes the guard off again
+(``unguard``), so export → re-import gives back the same values (room ``-1-102``, phone
+``+8613800138000``).
 """
 
 import codecs
@@ -49,6 +52,14 @@ def neutralise(value):
     a leading apostrophe; other values pass unchanged."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
+    return value
+
+
+def unguard(value):
+    """A cell as read: the guard ``neutralise`` (or a person, the same way) put before
+    text that would start a formula is taken off; other values pass unchanged."""
+    if isinstance(value, str) and value.startswith("'") and value[1:2] in FORMULA_PREFIXES:
+        return value[1:]
     return value
 
 
@@ -108,7 +119,7 @@ def read_csv(data: bytes) -> Table:
     def rows():
         for number, cells in records():
             if number > header_line and not _blank(cells):
-                yield number, cells
+                yield number, [unguard(cell) for cell in cells]
 
     total = sum(1 for _ in rows())
     return Table(headers[:MAX_COLUMNS], header_line, "csv", encoding, total, rows)
@@ -125,20 +136,24 @@ class _Book:
         self.handle.close()
 
 
+_VALUE_TAGS = (b"<v>", b"<v ", b"<is>", b"<is ")
+
+
 def _count_xml_rows(sheet) -> int | None:
-    """How many <row> elements a read-only sheet's XML holds (an upper bound of the rows
-    with cells); None when the XML is not reachable."""
+    """How many rows of a read-only sheet hold a value (``<v>`` or an inline string), read
+    from the raw XML — ten times faster than reading the cells. Rows that only carry a
+    format (``<row r="9"><c r="A9" s="3"/></row>``, what ``max_row`` also counts) are not
+    counted. None when the XML is not reachable."""
     try:
         stream = sheet.parent._archive.open(sheet._worksheet_path)
     except (AttributeError, KeyError, OSError):
         return None
-    count, tail = 0, b""
+    count, rest = 0, b""
     with stream:
         while chunk := stream.read(1 << 20):
-            data = tail + chunk
-            count += data.count(b"<row ") + data.count(b"<row>")
-            tail = data[-5:]
-            count -= tail.count(b"<row ") + tail.count(b"<row>")
+            # Every complete row of this chunk; what follows the last one waits.
+            *complete, rest = (rest + chunk).split(b"</row>")
+            count += sum(1 for row in complete if any(tag in row for tag in _VALUE_TAGS))
     return count
 
 
@@ -175,11 +190,9 @@ def read_xlsx(path) -> Table:
             raise TableError("工作表是空的")
         while headers and not headers[-1]:
             headers.pop()
-        # The sheet's declared size, when it has one; else its <row> elements counted in
-        # the raw XML, ten times faster than reading the cells.
-        declared = sheet.max_row if sheet.max_row and sheet.max_row >= header_line else None
-        if declared is None:
-            declared = _count_xml_rows(sheet)
+        # Rows with a value, counted in the raw XML (the declared size, max_row, also
+        # counts rows that only carry a format: 65,202 for a 495-row sheet).
+        with_values = _count_xml_rows(sheet)
     finally:
         workbook.close()
 
@@ -188,11 +201,12 @@ def read_xlsx(path) -> Table:
         try:
             for number, cells in records(ws):
                 if number > header_line and not _blank(cells):
-                    yield number, cells
+                    yield number, [unguard(cell) for cell in cells]
         finally:
             book.close()
 
-    total = declared - header_line if declared is not None else sum(1 for _ in rows())
+    # The header row is one of the rows with values.
+    total = with_values - 1 if with_values else sum(1 for _ in rows())
     return Table(headers, header_line, "xlsx", "", total, rows)
 
 
@@ -253,15 +267,22 @@ def write_csv(stream, headers: list[str], rows: Iterable[list]) -> int:
     return count
 
 
-def _xlsx_value(value):
-    """A value openpyxl accepts: numbers and text; control characters XML cannot hold
-    are dropped; anything else (lazy translations…) as text."""
+def _xlsx_value(sheet, value):
+    """A value openpyxl accepts: numbers, and text as a text cell (openpyxl would make
+    text starting with ``=`` a formula); control characters XML cannot hold are dropped;
+    anything else (lazy translations…) as text."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    value = neutralise(plain(value))
+    value = plain(value)
     if isinstance(value, bool | int | float):
         return value
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    if not value.startswith("="):
+        return value  # a str is a text cell already
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def write_xlsx(target, sheets: list[tuple[str, list[str], Iterable[list]]]) -> int:
@@ -284,15 +305,19 @@ def write_xlsx(target, sheets: list[tuple[str, list[str], Iterable[list]]]) -> i
             )
         header_cells = []
         for header in headers:
-            cell = WriteOnlyCell(sheet, value=_xlsx_value(header))
+            cell = WriteOnlyCell(sheet, value=str(header))
+            cell.data_type = "s"
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for row in rows:
-            sheet.append([_xlsx_value(v) for v in row])
+            sheet.append([_xlsx_value(sheet, v) for v in row])
             count += 1
     workbook.save(target)
     return count
+
+
+ERROR_COLUMNS = ("行号", "错误原因")
 
 
 class ErrorSink:
@@ -300,7 +325,11 @@ class ErrorSink:
     the format of the file they came from."""
 
     def __init__(self, headers: list[str], file_format: str):
-        self.headers = [*headers, "行号", "错误原因"]
+        headers = list(headers)
+        # An error file fixed and imported again: its own 行号 and 错误原因 are replaced.
+        if headers[-len(ERROR_COLUMNS) :] == list(ERROR_COLUMNS):
+            headers = headers[: -len(ERROR_COLUMNS)]
+        self.headers = [*headers, *ERROR_COLUMNS]
         self.file_format = file_format
         self.rows: list[list] = []
 

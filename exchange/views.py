@@ -202,8 +202,11 @@ def hotline_mapping(request, slug):
     if request.method == "POST" and form.is_valid():
         system.mapping = form.mapping()
         system.date_format = form.cleaned_data["date_format"]
+        system.time_zone = form.cleaned_data["time_zone"]
         system.updated_by = request.user
-        system.save(update_fields=["mapping", "date_format", "updated_by", "updated_at"])
+        system.save(
+            update_fields=["mapping", "date_format", "time_zone", "updated_by", "updated_at"]
+        )
         messages.success(request, f"已保存 {system.name} 的列映射。")
         return redirect("exchange:job", job.pk) if job else redirect("exchange:index")
     headers = []

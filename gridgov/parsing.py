@@ -46,3 +46,49 @@ def form_amount(value) -> Decimal | None:
     if not _AMOUNT.fullmatch(text):
         return None
     return Decimal(text)
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+# The platform's records start in this year; a case dated before it is a typing error.
+EARLIEST_YEAR = 2000
+
+
+def implausible_date(moment, label: str = "时间") -> str | None:
+    """The one rule of plausible dates for every entry (file import, hotline API, Open311
+    attributes, case intake): a date before 2000 or after next year is refused; returns
+    the reason a person reads (``"受理时间 4270-01-01 不可信(应在 2000 年到 2027 年之间)"``)
+    or None when the date is plausible. ``moment`` is a date or datetime (aware or not)."""
+    if moment is None:
+        return None
+    from django.utils import timezone
+
+    latest = timezone.localdate().year + 1
+    if EARLIEST_YEAR <= moment.year <= latest:
+        return None
+    return f"{label} {moment:%Y-%m-%d} 不可信(应在 {EARLIEST_YEAR} 年到 {latest} 年之间)"
+
+
+# An unencoded "+" of a UTC offset arrives as a space in a query string: "…T08:30 08:00".
+_SPACED_OFFSET = re.compile(r"^(\d{4}-\d{2}-\d{2}T[0-9:.,]+) (\d{2}(?::?\d{2})?)$")
+
+
+def parse_w3c(raw: str):
+    """A W3C date-time (https://www.w3.org/TR/NOTE-datetime: ``YYYY``, ``YYYY-MM``,
+    ``YYYY-MM-DD``, ``…Thh:mm``, ``…Thh:mm:ss``, ``…Thh:mm:ss.s`` with ``Z`` or
+    ``±hh:mm``; ISO 8601's ``±hhmm`` and ``±hh`` too) as an aware datetime; naive times
+    and bare dates are local time (a date is its midnight). None when it does not parse.
+    The offset's ``+`` may arrive as a space (unencoded in a query string)."""
+    from dateutil.parser import isoparse
+    from django.utils import timezone
+
+    text = _SPACED_OFFSET.sub(r"\1+\2", (raw or "").strip())
+    if not text:
+        return None
+    try:
+        value = isoparse(text)
+    except (ValueError, OverflowError):
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    return value

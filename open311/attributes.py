@@ -16,10 +16,11 @@ written into the case's description so the staff who handle it read it too.
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_datetime
+
+from gridgov.parsing import implausible_date, parse_w3c
 
 STRING_LIMIT = 200
 TEXT_LIMIT = 2000
@@ -178,23 +179,8 @@ def definition(category) -> dict:
 
 def parse_w3_datetime(raw: str):
     """A W3C/ISO 8601 date-time (or a bare date, taken as local midnight); naive times are
-    taken as local time. None when it does not parse."""
-    raw = raw.strip()
-    # An unencoded "+" of a UTC offset arrives as a space in a query string.
-    if len(raw) > 19 and raw[19:20] == " ":
-        raw = raw[:19] + "+" + raw[20:]
-    try:
-        value = parse_datetime(raw)
-        if value is None:
-            day = parse_date(raw)
-            if day is None:
-                return None
-            value = datetime(day.year, day.month, day.day)
-    except ValueError:
-        return None
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value)
-    return value
+    taken as local time. None when it does not parse (gridgov.parsing.parse_w3c)."""
+    return parse_w3c(raw)
 
 
 def _number(attribute: Attribute, raw: str):
@@ -260,6 +246,8 @@ def clean_answers(category, raw: dict[str, list[str]]) -> tuple[dict, list[str]]
             moment = parse_w3_datetime(value)
             if moment is None:
                 problems.append(f"attribute[{code}]: 应为 ISO 8601 时间")
+            elif reason := implausible_date(moment, f"attribute[{code}]"):
+                problems.append(reason)
             else:
                 answers[code] = moment.isoformat()
         elif attribute.datatype == "string":

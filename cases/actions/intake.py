@@ -18,6 +18,7 @@ from catalog.classify import get_classifier
 from catalog.deadlines import resolution_due, response_due
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import InvalidInput
+from gridgov.parsing import implausible_date
 from org.locator import locator
 from org.models import Building, Household, OrgNode
 from org.permissions import codes_with
@@ -118,7 +119,9 @@ def may_file_at(actor, code: str, *, as_public=False) -> bool:
     return not codes or any(code.startswith(prefix) for prefix in codes)
 
 
-def do_create_case(report: Report, *, actor=None, at=None, as_public=False) -> Case:
+def do_create_case(
+    report: Report, *, actor=None, at=None, as_public=False, notify_staff=True
+) -> Case:
     """Create a case from a report. ``actor`` is the staff member or resident who filed it
     (None for an anonymous report); ``as_public`` for the public QR form, where anyone may
     report in any grid.
@@ -126,10 +129,17 @@ def do_create_case(report: Report, *, actor=None, at=None, as_public=False) -> C
     The one rule of where, for every entry point (page, API, import; Open311 files as the
     public): a person who files cases as staff (holding ``cases.report``) files them only
     in the subtrees where they hold it, else InvalidInput ``out_of_scope`` (400); anyone
-    else reports as the public and follows their own case as its reporter."""
+    else reports as the public and follows their own case as its reporter.
+
+    A time before 2000 or after next year (``at``, ``due_at``) is refused
+    (gridgov.parsing.implausible_date). ``notify_staff=False`` files without telling the
+    node's staff of new work (history from another system, already closed there)."""
     title = report.title.strip()
     if not title:
         raise InvalidInput("请填写标题", errors={"title": ["不能为空"]})
+    for name, moment, label in (("at", at, "提交时间"), ("due_at", report.due_at, "办结时限")):
+        if reason := implausible_date(moment, label):
+            raise InvalidInput(reason, errors={name: [reason]})
     if report.channel not in channel_names():
         raise InvalidInput(
             f"未知渠道 {report.channel}",
@@ -201,7 +211,7 @@ def do_create_case(report: Report, *, actor=None, at=None, as_public=False) -> C
             note=channel_names().get(case.channel, case.channel),
             data={"suggestions": suggestions, **report.extra},
         )
-        if case.handling_node_id:
+        if case.handling_node_id and notify_staff:
             notify(
                 case,
                 "case_submitted",

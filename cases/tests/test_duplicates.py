@@ -71,6 +71,21 @@ def test_the_same_category_within_100_m_and_72_h_of_an_open_case_is_flagged(plac
     assert Case.objects.get(pk=again.pk).possible_duplicate_of_id == original.pk
 
 
+def test_an_earlier_case_filed_later_flags_the_later_one(place):
+    # A hotline pushes the 10:00 order before the 09:30 one, 20 m apart: the 10:00 one is
+    # the possible duplicate of the 09:30 one, whichever came in first.
+    ten = report(place, at=T0 + dt.timedelta(hours=1))
+    half_past_nine = report(place, at=T0 + dt.timedelta(minutes=30), east_m=20)
+    assert Case.objects.get(pk=ten.pk).possible_duplicate_of_id == half_past_nine.pk
+    assert Case.objects.get(pk=half_past_nine.pk).possible_duplicate_of_id is None
+
+
+def test_a_case_72_h_before_is_not_flagged_once_more_is_between(place):
+    later = report(place, at=T0 + dt.timedelta(hours=80))
+    report(place, at=T0, east_m=10)
+    assert Case.objects.get(pk=later.pk).possible_duplicate_of_id is None
+
+
 def test_a_case_150_m_away_is_not_flagged(place):
     report(place, at=T0)
     assert report(place, at=T0 + dt.timedelta(hours=1), north_m=150).possible_duplicate_of is None

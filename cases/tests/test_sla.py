@@ -195,3 +195,15 @@ def test_two_sweeps_in_two_threads_move_each_case_once(transactional_db):
     per_case = len(recipients(cases[0], "case_red"))
     assert red_rows.count() == per_case * len(cases)
     assert Outbox.objects.count() - outbox_before == red_rows.count()
+
+
+@pytest.mark.parametrize("status", ["resolved", "closed", "rejected"])
+def test_finished_cases_long_past_their_deadline_are_left_alone(db, city, status):
+    # History imported as finished (exchange: a hotline's 已办结/已归档 orders) keeps its
+    # green light: the sweep neither turns it red nor tells anybody.
+    finished = new_case(at=RECEIVED - dt.timedelta(days=700))
+    Case.objects.filter(pk=finished.pk).update(status=status)
+    outbox = Outbox.objects.count()
+    assert sweep_lights(now=DUE) == 0
+    assert Case.objects.get(pk=finished.pk).light == Light.GREEN
+    assert light_events(finished) == [] and Outbox.objects.count() == outbox

@@ -18,7 +18,12 @@ from org.permissions import codes_with, has
 from org.scoping import department_ids
 
 # Labels of timeline events, the actions' and the two the system writes itself.
-EVENT_NAMES = {**ACTION_NAMES, "submit": _("提交"), "light": _("亮灯")}
+EVENT_NAMES = {
+    **ACTION_NAMES,
+    "submit": _("提交"),
+    "light": _("亮灯"),
+    "import_history": _("导入历史状态"),
+}
 
 # Text fields an action form may send, passed through as they are when present.
 TEXT_FIELDS = ("note", "reason", "result", "comment", "summary")

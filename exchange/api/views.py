@@ -36,6 +36,7 @@ from exchange.hotline import (
     STATUS_NAMES,
     CategoryMatcher,
     Placement,
+    order_category,
     order_from_values,
 )
 from exchange.importing import RowError
@@ -67,7 +68,7 @@ def _system(request) -> HotlineSystem:
 def _datetimes(values: dict) -> dict:
     """ISO 8601 texts as datetimes (with their offset); other texts pass to the checks."""
     values = dict(values)
-    for key in ("received_at", "deadline"):
+    for key in ("received_at", "deadline", "resolved_at"):
         value = values.get(key)
         if isinstance(value, str):
             try:
@@ -165,7 +166,7 @@ class HotlineOrdersView(APIView):
                 results.append(_invalid(ticket, "invalid", "每个工单应是一个 JSON 对象"))
                 continue
             try:
-                order = order_from_values(_datetimes(item), API_DATE_FORMAT)
+                order = order_from_values(_datetimes(item), API_DATE_FORMAT, system=system)
             except RowError as error:
                 results.append(_invalid(ticket, "invalid", error.reason))
                 continue
@@ -181,7 +182,7 @@ class HotlineOrdersView(APIView):
                 strict=True,
             )
         )
-        categories = CategoryMatcher()
+        categories = CategoryMatcher()  # the system's table first (order_category)
         for position, order in checked:
             code, how = places.get(position, (None, ""))
             if code and not may_file_at(user, code):
@@ -195,7 +196,7 @@ class HotlineOrdersView(APIView):
                     system=system,
                     actor=user,
                     grid_code=code,
-                    category_code=categories.match(order.category),
+                    category_code=order_category(system, order, categories),
                     located_by=how,
                 )
             except ActionError as error:

@@ -178,3 +178,28 @@ def test_a_fresh_server_takes_pushed_orders_before_any_page_is_opened(live_city)
     status, body = leader.post(URL, an_order("FRESH-1"))
     assert status == 201, body
     assert Case.objects.get(pk=body["case_id"]).source_system == "hotline-12345"
+
+
+def test_a_pushed_historical_order_keeps_its_state_text_and_point(hotline):
+    base_url, raw = hotline
+    client = keyed(base_url, raw)
+    text = ("楼道灯坏了一个星期，晚上上下楼看不见。" * 400)[:6500]
+    order = an_order(
+        "API-H1",
+        content=text,
+        lng=-71.0587,
+        lat=42.3601,
+        status="已归档",
+        resolved_at="2026-11-04T16:00:00+08:00",
+        result="已更换灯泡",
+        satisfaction="满意",
+    )
+    status, body = client.post(URL, order)
+    assert status == 201, body
+    case = Case.objects.get(pk=body["case_id"])
+    assert body["status"] == case.status == "closed" and case.result == "已更换灯泡"
+    assert case.full_text == text and len(case.description) <= 5000
+    assert (case.raw_lng, case.raw_lat, case.lng) == (-71.0587, 42.3601, None)
+    assert case.events.filter(action="import_history").exists()
+    status, body = client.post(URL, an_order("API-H2", received_at="4270-01-01T08:00:00+08:00"))
+    assert status == 400 and "不可信" in body["detail"]

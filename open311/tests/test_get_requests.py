@@ -170,6 +170,26 @@ def test_an_unencoded_plus_in_a_date_is_understood(client, demo):
     assert [row["service_request_id"] for row in response.json()] == [case.number]
 
 
+@pytest.mark.parametrize(
+    ("start", "end"),
+    [
+        ("T00:00:00.000 08:00", "T23:59:59.999 08:00"),  # fractions, unencoded +
+        ("T00:00 08:00", "T23:59 08:00"),  # no seconds
+        ("T00:00+0800", "T23:59:59+08"),  # ISO 8601's short offsets
+        ("T00:00:00.5%2B08:00", "T23:59:59Z"),
+        ("", ""),  # a bare date: its local midnight
+    ],
+)
+def test_every_w3c_form_of_a_date_is_understood(client, demo, start, end):
+    case = submit(client)
+    day = timezone.localtime(case.created_at).date()
+    following = day + dt.timedelta(days=1)
+    end_day = following if end == "" else day
+    query = f"start_date={day}{start}&end_date={end_day}{end}"
+    response = client.get(f"/open311/v2/requests.json?{query}")
+    assert response.status_code == 200, response.content.decode()
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize(
     ("params", "word"),
