@@ -68,6 +68,8 @@ VERBS: dict[str, str] = {
     "exchange.export": _("导出"),
     "exchange.configure": _("配置热线系统和列映射"),
     "exchange.import_catalogue": _("导入事项清单"),
+    # The tree's outlines (county, street, community, grid boundaries from GIS files).
+    "org.import_boundaries": _("导入行政区划和网格边界"),
     # Personal data.
     "residents.reveal": _("查看完整个人信息"),
     "residents.export": _("导出未脱敏的个人信息"),
@@ -123,7 +125,8 @@ FORCES = {"volunteer.take"}
 KEEPER = {"credit.award", "volunteer.manage", "volunteer.post_for"}
 STORE = {"credit.keep_store"}
 OFFICE = {"exchange.import", "exchange.export"}
-CONFIGURE = {"exchange.configure"}
+# Who configures the city also draws its map: boundaries change the point→grid index.
+CONFIGURE = {"exchange.configure", "org.import_boundaries"}
 # The matter catalogue is one list for the whole installation: imported at the root.
 CATALOGUE = {"exchange.import_catalogue"}
 # Reveal only for those who call and visit residents (DESIGN: 「revealed only to roles that
@@ -137,13 +140,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
         "leader": TRIAGE | WHISTLE | OVERSIGHT | KEEPER | STORE | OFFICE | CONFIGURE | CATALOGUE,
         "district_staff": TRIAGE | WHISTLE | OVERSIGHT | KEEPER | STORE | OFFICE | CONFIGURE,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
-        "street_staff": TRIAGE
-        | WHISTLE
-        | OVERSIGHT
-        | KEEPER
-        | STORE
-        | OFFICE
-        | {"exchange.configure"},
+        "street_staff": TRIAGE | WHISTLE | OVERSIGHT | KEEPER | STORE | OFFICE | CONFIGURE,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT

@@ -1,0 +1,112 @@
+"""Boundary imports: which nodes a user may give outlines to, the plan for a file, and
+``do_import_boundaries``, the one write (pages, API and command all call it).
+
+Access: ``org.import_boundaries`` (org.permissions, granted with the city's configuration):
+the page, API and command are open to who holds it anywhere; a file only reaches the
+nodes in the subtrees where they hold it (others are reported as unmatched), and a chosen
+parent must be in them.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from shapely.errors import GEOSException
+
+from exchange.models import BoundaryImport, BoundaryStatus
+from org.boundaries import BoundaryFileError, Plan, plan_boundaries, read_boundaries
+from org.codes import subtree_q
+from org.models import GridMapVersion, Level, LevelKind, OrgNode
+from org.permissions import has, restrict
+
+VERB = "org.import_boundaries"
+LEVEL_KINDS = (LevelKind.ADMIN, LevelKind.GRID)
+
+
+def may_import_boundaries(user) -> bool:
+    return user is None or has(user, VERB)
+
+
+def levels():
+    """The levels that take outlines: the administrative ones below the root, and grids."""
+    return Level.objects.filter(kind__in=LEVEL_KINDS, depth__gt=0).order_by("depth")
+
+
+def find_level(key: str) -> Level:
+    level = levels().filter(key=key).first()
+    if level is None:
+        known = "、".join(levels().values_list("key", flat=True))
+        raise BoundaryFileError(f"没有层级 {key!r}(可选: {known})")
+    return level
+
+
+def find_parent(user, code: str) -> OrgNode | None:
+    if not code:
+        return None
+    parent = OrgNode.objects.filter(code=code.strip()).first()
+    if parent is None or (user is not None and not has(user, VERB, parent.code)):
+        raise BoundaryFileError(f"没有上级节点 {code}, 或不在您的管辖范围")
+    return parent
+
+
+def candidates(user, level: Level, parent: OrgNode | None):
+    """The nodes of ``level`` a file may give outlines to: under ``parent`` and in scope."""
+    nodes = OrgNode.objects.filter(level=level)
+    if parent is not None:
+        nodes = nodes.filter(subtree_q(parent.code)).exclude(pk=parent.pk)
+    return nodes if user is None else restrict(nodes, user, VERB)
+
+
+def plan_file(
+    data: bytes, name: str, *, user, level: str, parent="", match="code", prop="", siblings=None
+):
+    """Read, match and check a file: (Plan, Level, parent). Raises BoundaryFileError."""
+    found_level = find_level(level)
+    found_parent = find_parent(user, parent)
+    source = read_boundaries(data, name, siblings)
+    try:
+        plan = plan_boundaries(
+            source, candidates(user, found_level, found_parent), match=match, prop=prop
+        )
+    except GEOSException as error:  # a geometry GEOS cannot compute with, even repaired
+        raise BoundaryFileError(f"几何运算失败: {error}") from None
+    plan.report.update(level=found_level.key, level_name=found_level.name)
+    plan.report["parent"] = found_parent.code if found_parent else ""
+    return plan, found_level, found_parent
+
+
+def do_import_boundaries(plan: Plan, *, actor, record: BoundaryImport) -> BoundaryImport:
+    """Write the plan's outlines, keep the old ones and the report in ``record`` and, when
+    grids changed, bump the grid map version, all in one transaction: the point→grid index
+    answers with the new grids from the commit on. Applying a record twice does nothing."""
+    with transaction.atomic():
+        locked = BoundaryImport.objects.select_for_update().filter(pk=record.pk).first()
+        if locked is not None and locked.status == BoundaryStatus.APPLIED:
+            return locked
+        nodes = list(
+            OrgNode.objects.select_for_update().filter(code__in=plan.updates).order_by("code")
+        )
+        now = timezone.now()
+        previous = {}
+        for node in nodes:
+            previous[node.code] = node.geometry
+            node.geometry = plan.updates[node.code]
+            node.updated_at = now
+        # One UPDATE per batch and one bump below, not a post_save bump per grid.
+        OrgNode.objects.bulk_update(nodes, ["geometry", "updated_at"], batch_size=500)
+        if plan.touches_grids:
+            GridMapVersion.bump()
+            record.map_version = GridMapVersion.current()
+        counts = plan.report["counts"]
+        record.status = BoundaryStatus.APPLIED
+        record.user = actor if actor is not None else record.user
+        record.match = plan.report["match"]
+        record.match_property = plan.report["property"]
+        record.features = counts["features"]
+        record.updated = len(nodes)
+        record.repaired = counts["repaired"]
+        record.refused = counts["refused"]
+        record.unmatched = counts["unmatched"]
+        record.report = plan.report
+        record.previous = previous
+        record.applied_at = now
+        record.save()
+    return record
