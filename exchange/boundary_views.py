@@ -37,7 +37,7 @@ class BoundaryUploadForm(forms.Form):
     )
     level = forms.ChoiceField(label="层级")
     parent = forms.CharField(
-        label="上级节点编码", required=False, max_length=32, help_text="可空: 全部该层级的节点"
+        label="上级节点编码", required=False, max_length=32, help_text="可空: 不限上级"
     )
     match = forms.ChoiceField(
         label="匹配方式",

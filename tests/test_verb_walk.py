@@ -363,6 +363,7 @@ PROBES = {
     "exchange.import_catalogue": _page_probe(
         "exchange.import_catalogue", lambda: "/exchange/registers/catalogue/import/"
     ),
+    "org.import_boundaries": _page_probe("org.import_boundaries", lambda: "/exchange/boundaries/"),
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",
