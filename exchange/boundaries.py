@@ -7,6 +7,9 @@ nodes in the subtrees where they hold it (others are reported as unmatched), and
 parent must be in them.
 """
 
+import hashlib
+import json
+
 from django.db import transaction
 from django.utils import timezone
 from shapely.errors import GEOSException
@@ -73,6 +76,11 @@ def plan_file(
     return plan, found_level, found_parent
 
 
+def _digest(geometry) -> str:
+    """A geometry's fingerprint (PostgreSQL's jsonb reorders keys: sorted before hashing)."""
+    return hashlib.sha256(json.dumps(geometry, sort_keys=True).encode()).hexdigest()[:16]
+
+
 def do_import_boundaries(plan: Plan, *, actor, record: BoundaryImport) -> BoundaryImport:
     """Write the plan's outlines, keep the old ones and the report in ``record`` and, when
     grids changed, bump the grid map version, all in one transaction: the point→grid index
@@ -105,8 +113,59 @@ def do_import_boundaries(plan: Plan, *, actor, record: BoundaryImport) -> Bounda
         record.repaired = counts["repaired"]
         record.refused = counts["refused"]
         record.unmatched = counts["unmatched"]
-        record.report = plan.report
+        # What was written, so an undo can tell a node changed again since.
+        record.report = {**plan.report, "written": {n.code: _digest(n.geometry) for n in nodes}}
         record.previous = previous
         record.applied_at = now
         record.save()
     return record
+
+
+def do_revert_boundary_import(record: BoundaryImport, *, actor) -> BoundaryImport:
+    """Undo an applied import: write its ``previous`` outlines back, as a new record whose
+    ``reverts`` is ``record`` (and whose own ``previous`` undoes the undo). A node whose
+    outline changed again since ``record`` is left alone and listed as ``skipped``: the
+    later change is not silently lost. Grids bump the map version, as an import does.
+    Raises BoundaryFileError when ``record`` is not applied or was already undone."""
+    with transaction.atomic():
+        record = BoundaryImport.objects.select_for_update().get(pk=record.pk)
+        if record.status != BoundaryStatus.APPLIED or record.reverts_id is not None:
+            raise BoundaryFileError("只能撤销已完成的导入")
+        if BoundaryImport.objects.filter(reverts=record).exists():
+            raise BoundaryFileError("这次导入已经撤销过了")
+        written = record.report.get("written") or {}
+        nodes = list(
+            OrgNode.objects.select_for_update().filter(code__in=record.previous).order_by("code")
+        )
+        now = timezone.now()
+        restored, skipped, previous, grids = [], [], {}, False
+        for node in nodes:
+            if written and _digest(node.geometry) != written.get(node.code):
+                skipped.append({"code": node.code, "name": node.name, "reason": "之后又改过边界"})
+                continue
+            previous[node.code] = node.geometry
+            node.geometry = record.previous[node.code]
+            node.updated_at = now
+            restored.append({"code": node.code, "name": node.name})
+            grids = grids or node.is_grid
+        OrgNode.objects.bulk_update(
+            [n for n in nodes if n.code in previous], ["geometry", "updated_at"], batch_size=500
+        )
+        undo = BoundaryImport(
+            user=actor,
+            source_name=f"撤销 #{record.pk} {record.source_name}"[:300],
+            level=record.level,
+            parent_code=record.parent_code,
+            match=record.match,
+            status=BoundaryStatus.APPLIED,
+            updated=len(restored),
+            report={"reverts": record.pk, "restored": restored, "skipped": skipped},
+            previous=previous,
+            reverts=record,
+            applied_at=now,
+        )
+        if grids:
+            GridMapVersion.bump()
+            undo.map_version = GridMapVersion.current()
+        undo.save()
+    return undo

@@ -15,7 +15,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from audit.record import note
-from exchange.boundaries import do_import_boundaries, levels, may_import_boundaries, plan_file
+from exchange.boundaries import (
+    do_import_boundaries,
+    do_revert_boundary_import,
+    levels,
+    may_import_boundaries,
+    plan_file,
+)
 from exchange.models import BoundaryImport, BoundaryStatus
 from org.boundaries import BoundaryFileError
 
@@ -120,6 +126,9 @@ def boundary_detail(request, pk):
     _require(request.user)
     record = _record_or_404(request.user, pk)
     context = {"record": record, "finding_names": FINDING_NAMES}
+    if record.reverts_id is not None:
+        return render(request, "exchange/boundary_revert.html", context)
+    context["reverted_by"] = BoundaryImport.objects.filter(reverts=record).first()
     if record.status == BoundaryStatus.UPLOADED:
         try:
             context["report"] = _plan(record, request.user).report
@@ -145,8 +154,21 @@ def boundary_apply(request, pk):
         return redirect("exchange:boundary", record.pk)
     note(request, action="exchange:import:boundaries", obj=record)
     record = do_import_boundaries(plan, actor=request.user, record=record)
-    messages.success(request, f"已导入 {record.updated} 个节点的边界。")
     return redirect("exchange:boundary", record.pk)
+
+
+@login_required
+@require_POST
+def boundary_revert(request, pk):
+    _require(request.user)
+    record = _record_or_404(request.user, pk)
+    try:
+        undo = do_revert_boundary_import(record, actor=request.user)
+    except BoundaryFileError as error:
+        messages.error(request, str(error))
+        return redirect("exchange:boundary", record.pk)
+    note(request, action="exchange:revert:boundaries", obj=undo)
+    return redirect("exchange:boundary", undo.pk)
 
 
 @login_required

@@ -219,7 +219,8 @@ class BoundaryImport(models.Model):
     which file, the counts, the report, and the outlines it replaced.
 
     ``previous`` maps each updated node's code to its geometry before the import (None
-    where it had none), so any import can be undone by writing those back. ``report`` is
+    where it had none), so any import can be undone by writing those back (an undo is a
+    record of its own, ``reverts`` naming the import it undid). ``report`` is
     ``org.boundaries.Plan.report`` as it was applied. ``map_version`` is the grid map's
     version after the import when it touched grids (the point→grid index reloads on it)."""
 
@@ -243,6 +244,10 @@ class BoundaryImport(models.Model):
     report = models.JSONField(_("报告"), default=dict, blank=True)
     previous = models.JSONField(_("原边界"), default=dict, blank=True)
     map_version = models.PositiveBigIntegerField(null=True, blank=True)
+    # An undo is an import of its own, writing back another import's ``previous``.
+    reverts = models.OneToOneField(
+        "self", models.PROTECT, null=True, blank=True, related_name="reverted_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     applied_at = models.DateTimeField(null=True, blank=True)
 

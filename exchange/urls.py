@@ -25,6 +25,11 @@ urlpatterns = [
         name="boundary_apply",
     ),
     path(
+        "exchange/boundaries/<int:pk>/revert/",
+        boundary_views.boundary_revert,
+        name="boundary_revert",
+    ),
+    path(
         "exchange/boundaries/<int:pk>/cancel/",
         boundary_views.boundary_cancel,
         name="boundary_cancel",

@@ -1,6 +1,6 @@
 """The boundary import page in a real browser on a phone: a street's staff member uploads
-a GeoJSON of grid outlines, sees the repaired one in the preview, confirms, and the grid's
-outline and the point→grid index are the new ones."""
+a GeoJSON of grid outlines, sees the repaired one in the preview, confirms (the grid's
+outline and the point→grid index are the new ones), then undoes the import."""
 
 import json
 
@@ -64,4 +64,10 @@ def test_a_street_uploads_grid_outlines_sees_the_repair_and_confirms(
     assert record.status == BoundaryStatus.APPLIED and record.repaired == 1
     assert OrgNode.objects.get(pk=grids[0].pk).geometry["type"] == "MultiPolygon"
     assert locator.locate(130.01, 30.05) == grids[0].code
+
+    page.get_by_role("button", name="撤销这次导入(恢复原边界)").click()
+    page.get_by_text("已恢复 2 个节点的原边界").wait_for()
+    fits_the_phone(page)
+    assert OrgNode.objects.get(pk=grids[0].pk).geometry == grids[0].geometry
+    assert locator.locate(130.01, 30.05) is None
     assert not page.errors

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from exchange.boundaries import do_import_boundaries, plan_file
+from exchange.boundaries import do_import_boundaries, do_revert_boundary_import, plan_file
 from exchange.models import BoundaryImport, BoundaryStatus
 from org.boundaries import BoundaryFileError
 from org.locator import locator
@@ -287,3 +287,33 @@ def test_the_command_dry_runs_then_imports(tree, tmp_path):
     assert OrgNode.objects.get(code="350102").geometry["type"] == "MultiPolygon"
     with pytest.raises(CommandError, match="没有层级"):
         call_command("import_boundaries", str(path), "--level", "nowhere")
+
+
+def test_an_import_is_undone_from_its_record_except_where_changed_since(tree):
+    root = node(tree["city"], "3501", "市")
+    district = node(tree["district"], "350101", "甲区", root)
+    old = square(119, 26, 119.1, 26.1)
+    one = node(tree["grid"], "35010101", "一网格", district, old, "residential")
+    two = node(tree["grid"], "35010102", "二网格", district, None, "residential")
+    data = geojson_bytes(
+        [
+            feature({"code": one.code}, square(119.5, 26, 119.6, 26.1)),
+            feature({"code": two.code}, square(119.7, 26, 119.8, 26.1)),
+        ]
+    )
+    plan, _, _ = plan_file(data, "grid.geojson", user=None, level="grid")
+    record = do_import_boundaries(
+        plan, actor=None, record=BoundaryImport.objects.create(source_name="g", level="grid")
+    )
+    two.geometry = square(119.9, 26, 120, 26.1)  # changed again after the import
+    two.save(update_fields=["geometry"])
+
+    undo = do_revert_boundary_import(record, actor=None)
+    assert undo.reverts == record and undo.map_version == GridMapVersion.current()
+    assert [r["code"] for r in undo.report["restored"]] == [one.code]
+    assert [s["code"] for s in undo.report["skipped"]] == [two.code]
+    assert OrgNode.objects.get(pk=one.pk).geometry == old
+    assert locator.locate(119.05, 26.05) == one.code and locator.locate(119.55, 26.05) is None
+    assert OrgNode.objects.get(pk=two.pk).geometry == square(119.9, 26, 120, 26.1)
+    with pytest.raises(BoundaryFileError, match="已经撤销过"):
+        do_revert_boundary_import(record, actor=None)
