@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0001_initial'),
+        ('exchange', '0002_importjob_divisions_skipped_report'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
