@@ -217,3 +217,58 @@ class ExportRecord(models.Model):
         if self.pk is not None:
             raise ValueError("export records are never changed")
         super().save(*args, **kwargs)
+
+
+class BoundaryStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("待确认")
+    APPLIED = "applied", _("已导入")
+
+
+def boundary_upload_path(record, filename):
+    return f"exchange/boundaries/{timezone.now():%Y/%m}/{secrets.token_hex(8)}-{filename}"
+
+
+class BoundaryImport(models.Model):
+    """One import of boundaries (org.boundaries) onto one level of the tree: who, when,
+    which file, the counts, the report, and the outlines it replaced.
+
+    ``previous`` maps each updated node's code to its geometry before the import (None
+    where it had none), so any import can be undone by writing those back (an undo is a
+    record of its own, ``reverts`` naming the import it undid). ``report`` is
+    ``org.boundaries.Plan.report`` as it was applied. ``map_version`` is the grid map's
+    version after the import when it touched grids (the point→grid index reloads on it)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    source = models.FileField(upload_to=boundary_upload_path, max_length=300, blank=True)
+    source_name = models.CharField(_("文件名"), max_length=300)
+    level = models.CharField(_("层级"), max_length=32)
+    parent_code = models.CharField(_("上级节点"), max_length=32, blank=True)
+    match = models.CharField(_("匹配方式"), max_length=8, default="code")
+    match_property = models.CharField(_("匹配属性"), max_length=64, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=BoundaryStatus.choices, default=BoundaryStatus.UPLOADED
+    )
+    features = models.PositiveIntegerField(_("要素"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    repaired = models.PositiveIntegerField(_("已修复"), default=0)
+    refused = models.PositiveIntegerField(_("拒绝"), default=0)
+    unmatched = models.PositiveIntegerField(_("未匹配"), default=0)
+    report = models.JSONField(_("报告"), default=dict, blank=True)
+    previous = models.JSONField(_("原边界"), default=dict, blank=True)
+    map_version = models.PositiveBigIntegerField(null=True, blank=True)
+    # An undo is an import of its own, writing back another import's ``previous``.
+    reverts = models.OneToOneField(
+        "self", models.PROTECT, null=True, blank=True, related_name="reverted_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("边界导入")
+        verbose_name_plural = _("边界导入")
+
+    def __str__(self):
+        return f"边界 {self.source_name}"

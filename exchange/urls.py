@@ -1,6 +1,7 @@
 from django.urls import path
 
-from exchange import views
+from exchange import boundary_views, views
+from exchange.api import boundaries as boundaries_api
 from exchange.api import views as api
 from exchange.api.divisions import DivisionImportView
 
@@ -17,6 +18,28 @@ urlpatterns = [
     path("exchange/jobs/<int:pk>/cancel/", views.job_cancel, name="job_cancel"),
     path("exchange/jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("exchange/jobs/<int:pk>/errors/", views.job_errors, name="job_errors"),
+    path("exchange/boundaries/", boundary_views.boundary_upload, name="boundary_upload"),
+    path("exchange/boundaries/<int:pk>/", boundary_views.boundary_detail, name="boundary"),
+    path(
+        "exchange/boundaries/<int:pk>/apply/",
+        boundary_views.boundary_apply,
+        name="boundary_apply",
+    ),
+    path(
+        "exchange/boundaries/<int:pk>/revert/",
+        boundary_views.boundary_revert,
+        name="boundary_revert",
+    ),
+    path(
+        "exchange/boundaries/<int:pk>/cancel/",
+        boundary_views.boundary_cancel,
+        name="boundary_cancel",
+    ),
+    path(
+        "api/v1/boundaries/import/",
+        boundaries_api.BoundaryImportView.as_view(),
+        name="api_boundaries_import",
+    ),
     # The push API lives under /api/v1/ with the rest of the API.
     path("api/v1/hotline/orders/", api.HotlineOrdersView.as_view(), name="api_hotline_orders"),
     path("api/v1/divisions/import/", DivisionImportView.as_view(), name="api_divisions_import"),

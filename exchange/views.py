@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audit.record import note
 from exchange.access import may_configure, may_export, may_import, may_reveal
+from exchange.boundaries import may_import_boundaries
 from exchange.forms import (
     HotlineExportForm,
     HotlineUploadForm,
@@ -87,6 +88,7 @@ def index(request):
         "registers": registers,
         "can_import_hotline": may_import(user, "hotline"),
         "can_export_hotline": may_export(user, "hotline"),
+        "can_import_boundaries": may_import_boundaries(user),
     }
     return render(request, "exchange/index.html", context)
 

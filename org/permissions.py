@@ -68,6 +68,8 @@ VERBS: dict[str, str] = {
     "exchange.export": _("导出"),
     "exchange.configure": _("配置热线系统和列映射"),
     "exchange.import_catalogue": _("导入事项清单"),
+    # The tree's outlines (county, street, community, grid boundaries from GIS files).
+    "org.import_boundaries": _("导入行政区划和网格边界"),
     # The tree itself: administrative divisions and grids (统一编号赋码).
     "org.import_divisions": _("导入行政区划和网格"),
     # Personal data.
@@ -125,7 +127,8 @@ FORCES = {"volunteer.take"}
 KEEPER = {"credit.award", "volunteer.manage", "volunteer.post_for"}
 STORE = {"credit.keep_store"}
 OFFICE = {"exchange.import", "exchange.export"}
-CONFIGURE = {"exchange.configure"}
+# Who configures the city also draws its map: boundaries change the point→grid index.
+CONFIGURE = {"exchange.configure", "org.import_boundaries"}
 # The matter catalogue is one list for the whole installation: imported at the root.
 CATALOGUE = {"exchange.import_catalogue"}
 # The tree (divisions down to grids, their unified codes) is drawn by the district and the
@@ -166,7 +169,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | DIVISIONS
-        | {"exchange.configure"},
+        | CONFIGURE,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT

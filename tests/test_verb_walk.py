@@ -363,6 +363,7 @@ PROBES = {
     "exchange.import_catalogue": _page_probe(
         "exchange.import_catalogue", lambda: "/exchange/registers/catalogue/import/"
     ),
+    "org.import_boundaries": _page_probe("org.import_boundaries", lambda: "/exchange/boundaries/"),
     "org.import_divisions": _page_probe(
         "org.import_divisions", lambda: "/exchange/registers/divisions/import/"
     ),

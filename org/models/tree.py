@@ -50,7 +50,7 @@ class OrgNode(TimeStampedModel):
     level = models.ForeignKey(Level, models.PROTECT, related_name="nodes")
     name = models.CharField(_("名称"), max_length=100)
     grid_kind = models.CharField(_("网格类型"), max_length=16, choices=GridKind.choices, blank=True)
-    # GeoJSON Polygon geometry in WGS84 lng/lat; grids have one, other nodes may.
+    # GeoJSON Polygon or MultiPolygon in WGS84 lng/lat; grids have one, other nodes may.
     geometry = models.JSONField(_("边界"), null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
