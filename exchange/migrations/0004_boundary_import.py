@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('exchange', '0002_importjob_divisions_skipped_report'),
+        ('exchange', '0003_hotline_time_zone_status_and_category_maps'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
