@@ -6,7 +6,10 @@ class CasesConfig(AppConfig):
     verbose_name = "诉求事件"
 
     def ready(self):
+        from cases.classified import confirmed_examples
         from cases.preset import SECTIONS
+        from catalog.retrain import register_examples
         from presets.sections import register
 
         register(*SECTIONS)
+        register_examples(confirmed_examples)

@@ -62,6 +62,12 @@ def light_case(now) -> models.Case:
     )
 
 
+class CategorySource(models.TextChoices):
+    PERSON = "person", _("人工")
+    CLASSIFIER = "classifier", _("自动分类")
+    IMPORT = "import", _("外部系统")
+
+
 class CaseQuerySet(ScopedQuerySet):
     def lit(self, lights, now):
         """The cases whose light at ``now`` is one of ``lights``."""
@@ -101,6 +107,12 @@ class Case(models.Model):
 
     category = models.ForeignKey(
         MatterCategory, models.PROTECT, null=True, blank=True, related_name="cases"
+    )
+    # Who set the category: a person (staff at intake, a dispatcher in triage), the
+    # classifier (sure enough at intake), or another system's import. Only people's choices
+    # teach the learned classifier (catalog.training).
+    category_source = models.CharField(
+        _("分类来源"), max_length=16, choices=CategorySource.choices, blank=True
     )
     tier = models.ForeignKey(Tier, models.PROTECT, null=True, blank=True, related_name="cases")
 

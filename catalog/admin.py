@@ -4,7 +4,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from catalog.calendar import SOURCE_ADMIN, unconfigured_years
-from catalog.models import CalendarDay, CalendarYear, MatterCategory, RoutingRule, Tier
+from catalog.models import (
+    CalendarDay,
+    CalendarYear,
+    ClassifierModel,
+    MatterCategory,
+    RoutingRule,
+    Tier,
+)
 
 
 @admin.register(Tier)
@@ -29,6 +36,87 @@ class MatterCategoryAdmin(admin.ModelAdmin):
     search_fields = ["=code", "name", "group"]
     list_select_related = ["default_tier"]
     readonly_fields = ["updated_at"]
+
+    def changelist_view(self, request, extra_context=None):
+        # How well the classifier suggests these entries, where they are edited.
+        messages.info(request, classifier_line(ClassifierModel.objects.first()))
+        return super().changelist_view(request, extra_context)
+
+
+def _share(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def classifier_line(model) -> str:
+    """One line on the classifier in use: its version and held-out figures."""
+    if model is None:
+        return _("自动分类：尚未训练模型，暂用关键词分类（每 6 小时自动训练）。")
+    if model.top1 is None:
+        return _(
+            "自动分类模型 v%(version)s（%(at)s）：人工确认的案件 %(n)s 件，"
+            "不足以测出留出集准确率；阈值 %(threshold)s。"
+        ) % {
+            "version": model.version,
+            "at": timezone.localtime(model.trained_at).strftime("%Y-%m-%d %H:%M"),
+            "n": model.n_confirmed,
+            "threshold": model.threshold,
+        }
+    return _(
+        "自动分类模型 v%(version)s（%(at)s，人工确认案件 %(n)s 件）：留出集首选正确 %(top1)s，"
+        "前三命中 %(top3)s，不自动分类 %(abstention)s，自动分类的正确率 %(precision)s"
+        "（阈值 %(threshold)s）。"
+    ) % {
+        "version": model.version,
+        "at": timezone.localtime(model.trained_at).strftime("%Y-%m-%d %H:%M"),
+        "n": model.n_confirmed,
+        "top1": _share(model.top1),
+        "top3": _share(model.top3),
+        "abstention": _share(model.abstention),
+        "precision": _share(model.precision),
+        "threshold": model.threshold,
+    }
+
+
+@admin.register(ClassifierModel)
+class ClassifierModelAdmin(admin.ModelAdmin):
+    """The trained versions, newest (in use) first, with their held-out figures. Read-only:
+    versions come from training (catalog.retrain), never from a form."""
+
+    list_display = [
+        "version",
+        "trained_at",
+        "n_confirmed",
+        "n_seed",
+        "n_categories",
+        "held_out_top1",
+        "held_out_top3",
+        "held_out_abstention",
+        "held_out_precision",
+        "threshold",
+    ]
+    exclude = ["blob"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=gettext_lazy("首选正确率"))
+    def held_out_top1(self, model):
+        return _share(model.top1)
+
+    @admin.display(description=gettext_lazy("前三命中率"))
+    def held_out_top3(self, model):
+        return _share(model.top3)
+
+    @admin.display(description=gettext_lazy("不自动分类比例"))
+    def held_out_abstention(self, model):
+        return _share(model.abstention)
+
+    @admin.display(description=gettext_lazy("自动分类正确率"))
+    def held_out_precision(self, model):
+        return _share(model.precision)
 
 
 @admin.register(RoutingRule)

@@ -1,9 +1,12 @@
 """Suggesting catalogue entries for a free-text report.
 
-The seam: anything with ``suggest(text, limit)`` returning ``Suggestion``s is a
+The seam: anything with ``suggest(text, limit)`` returning ``Suggestion``s, best first,
+each with a probability (0–1: how often a suggestion that sure is right) is a
 ``Classifier``; ``get_classifier()`` returns the one named by the optional setting
-``CASE_CLASSIFIER`` (a dotted path), by default ``KeywordClassifier``. A model trained
-on closed cases can replace it without touching the callers.
+``CASE_CLASSIFIER`` (a dotted path), by default the learned model
+(``catalog.learned.LearnedClassifier``, which uses ``KeywordClassifier`` until a model
+is trained). Intake takes a suggestion as the category only at or above
+``auto_category_threshold()`` (the preset's ``[classifier]``).
 """
 
 import math
@@ -17,8 +20,9 @@ from django.utils.module_loading import import_string
 
 from catalog import segment
 from catalog.models import MatterCategory
+from presets.loader import active_preset
 
-DEFAULT_CLASSIFIER = "catalog.classify.KeywordClassifier"
+DEFAULT_CLASSIFIER = "catalog.learned.LearnedClassifier"
 # How much a match counts by where the term comes from: a keyword is the catalogue's
 # own word for the matter; the whole name is a strong sign; a word inside the name weak.
 KEYWORD_WEIGHT = 1.0
@@ -26,6 +30,12 @@ NAME_WEIGHT = 1.5
 NAME_PART_WEIGHT = 0.5
 # A term found only as a substring (segmentation cut across it) counts for less.
 SUBSTRING_FACTOR = 0.6
+# Raw scores are sums (2 to 20 and more); a softmax over the matched entries and a
+# "none of them" score turns them into probabilities: p = e^(s/T) / (e^(N/T) + Σ e^(s'/T)).
+# T and N were fitted (least log-loss) on the 330 labelled real messages
+# (catalog/data/labels; manage.py evaluate_classifier --fit-keyword-calibration).
+SOFTMAX_TEMPERATURE = 4.5
+NONE_SCORE = 3.0
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,9 @@ class KeywordClassifier:
                 self._index, self._version = _build_index(), version
             return self._index
 
-    def suggest(self, text: str, limit: int = 3) -> list[Suggestion]:
+    def _ranked(self, text: str) -> list[tuple[MatterCategory, float, tuple[str, ...]]]:
+        """Every entry matched by a keyword or its whole name: (entry, raw score, matched
+        terms strongest first), best first."""
         index = self._current()
         text = text.strip()
         if not text or not index.categories:
@@ -132,15 +144,44 @@ class KeywordClassifier:
                     anchored.add(position)
         ranked = sorted(anchored, key=lambda position: (-scores[position], position))
         return [
-            Suggestion(
-                category=index.categories[position],
-                score=round(scores[position], 3),
-                matched_keywords=tuple(
-                    sorted(matched[position], key=lambda term: -matched[position][term])
-                ),
+            (
+                index.categories[position],
+                scores[position],
+                tuple(sorted(matched[position], key=lambda term: -matched[position][term])),
             )
-            for position in ranked[:limit]
+            for position in ranked
         ]
+
+    def raw_scores(self, text: str) -> list[tuple[str, float]]:
+        """(code, unnormalised score) of every matched entry, best first: what the
+        calibration is fitted on."""
+        return [(category.code, score) for category, score, _ in self._ranked(text)]
+
+    def suggest(self, text: str, limit: int = 3) -> list[Suggestion]:
+        ranked = self._ranked(text)
+        probabilities = softmax_probabilities([score for _, score, _ in ranked])
+        return [
+            Suggestion(category=category, score=round(probability, 3), matched_keywords=terms)
+            for (category, _, terms), probability in zip(
+                ranked[:limit], probabilities[:limit], strict=True
+            )
+        ]
+
+
+def softmax_probabilities(scores: list[float], temperature=None, none_score=None) -> list[float]:
+    """Softmax of the matched entries' scores against a "none of them" score."""
+    temperature = temperature or SOFTMAX_TEMPERATURE
+    none_score = NONE_SCORE if none_score is None else none_score
+    top = max([none_score, *scores])
+    weights = [math.exp((score - top) / temperature) for score in scores]
+    total = math.exp((none_score - top) / temperature) + sum(weights)
+    return [weight / total for weight in weights]
+
+
+def auto_category_threshold(preset=None) -> float:
+    """The probability at or above which intake takes the best suggestion as the case's
+    category (the preset's ``[classifier] auto_category_probability``)."""
+    return (preset or active_preset()).classifier.auto_category_probability
 
 
 _instances: dict[str, Classifier] = {}

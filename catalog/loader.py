@@ -2,8 +2,9 @@
 
 Every preset gets the shared catalogue ``base.toml``; a preset whose key (or whose
 ``catalog = "…"`` entry) names another file in catalog/data/ gets that one instead
-(Fuzhou's 269 entries). Loading is idempotent, and an entry that left the file is
-deactivated rather than deleted, because cases keep pointing at their category.
+(Fuzhou's 269 of its seed and the 38 shared additions). Loading is idempotent, and an
+entry that left the file is deactivated rather than deleted, because cases keep pointing
+at their category.
 """
 
 import tomllib

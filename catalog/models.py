@@ -113,3 +113,36 @@ class CalendarDay(models.Model):
 
     def __str__(self):
         return f"{self.date} {'上班' if self.is_workday else '休息'} {self.name}"
+
+
+class ClassifierModel(models.Model):
+    """One trained version of the learned classifier (catalog.training): what it learnt
+    from, how well it did on examples it had not seen, and the fitted model itself.
+    The newest version is the one in use (catalog.learned.LearnedClassifier)."""
+
+    version = models.PositiveIntegerField(_("版本"), unique=True)
+    trained_at = models.DateTimeField(_("训练时间"))
+    # Examples: the catalogue's own words (names and keywords) and the cases whose
+    # category a person set or confirmed.
+    n_seed = models.PositiveIntegerField(_("事项清单样本数"))
+    n_confirmed = models.PositiveIntegerField(_("人工确认案件数"))
+    n_categories = models.PositiveIntegerField(_("事项数"))
+    # Held out (k-fold over the confirmed cases, each fold trained on the rest and the
+    # catalogue): shares 0–1, None while there are too few confirmed cases to measure.
+    top1 = models.FloatField(_("首选正确率"), null=True, blank=True)
+    top3 = models.FloatField(_("前三命中率"), null=True, blank=True)
+    abstention = models.FloatField(_("不自动分类比例"), null=True, blank=True)
+    precision = models.FloatField(_("自动分类正确率"), null=True, blank=True)
+    threshold = models.FloatField(_("自动分类阈值"))
+    # The catalogue the model was trained for (catalog.classify.catalogue_version).
+    catalogue_stamp = models.CharField(max_length=100)
+    # joblib dump of catalog.training.Model; kept in the database so a backup has it.
+    blob = models.BinaryField()
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("分类模型")
+        verbose_name_plural = _("分类模型")
+
+    def __str__(self):
+        return f"v{self.version}"

@@ -19,6 +19,7 @@ from cases.models import (
     AssignmentStatus,
     Case,
     CaseEvent,
+    CategorySource,
     PhotoKind,
     Satisfaction,
     Status,
@@ -173,9 +174,12 @@ def _dispatch(step: Step):
         ).first()
         if category is None:
             raise InvalidInput("没有这个事项", errors={"category_code": ["事项清单里没有"]})
-        step.set(category=category)
+        step.set(category=category, category_source=CategorySource.PERSON)
         if "tier" not in step.data:
             _set_tier(step, category.default_tier)
+    elif case.category_id and case.category_source != CategorySource.PERSON:
+        # Dispatching by the category shown (「不变」) confirms it: a training example.
+        step.set(category_source=CategorySource.PERSON)
     if "tier" in step.data:
         tier = Tier.objects.filter(code=step.data["tier"]).first()
         if tier is None:

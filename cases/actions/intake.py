@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from cases.config import case_settings, channel_names
 from cases.duplicates import flag_possible_duplicate
-from cases.models import Case, CaseEvent, Light, Status
+from cases.models import Case, CaseEvent, CategorySource, Light, Status
 from cases.notify import node_staff, notify
 from cases.numbers import next_case_number
 from cases.sla import warn_at_for
-from catalog.classify import get_classifier
+from catalog.classify import auto_category_threshold, get_classifier
 from catalog.deadlines import resolution_due, response_due
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import InvalidInput
@@ -22,10 +22,6 @@ from gridgov.parsing import implausible_date
 from org.locator import locator
 from org.models import Building, Household, OrgNode
 from org.permissions import codes_with
-
-# A suggestion is taken as the category only when it is this sure; otherwise the
-# dispatcher picks one in triage.
-AUTO_CATEGORY_SCORE = 0.5
 
 
 @dataclass
@@ -48,7 +44,8 @@ class Report:
 
 
 def default_tier() -> Tier:
-    """For a case with no category: the middle tier (coordinated), the preset's first else."""
+    """For a case with no category: the middle tier (coordinated: working days, never the
+    hours of a simple matter), the preset's first else. Every shipped preset has it."""
     return Tier.objects.filter(code="coordinated").first() or Tier.objects.order_by("order").first()
 
 
@@ -85,23 +82,29 @@ def _locate(report: Report, actor, staff_codes: list[str]) -> tuple[OrgNode | No
     return None, OrgNode.objects.filter(parent=None).values_list("code", flat=True).first()
 
 
-def _classify(report: Report) -> tuple[MatterCategory | None, list[dict]]:
+def _classify(report: Report) -> tuple[MatterCategory | None, str, list[dict]]:
+    """(category, how it was set, the suggestions). A category the report names is a
+    person's choice, or an import's; else the classifier's best suggestion is taken only
+    when its probability reaches the preset's threshold (``[classifier]``). Below it the
+    case keeps no category, so no guessed tier: a dispatcher picks from the suggestions
+    in triage."""
     if report.category_code:
         category = MatterCategory.objects.filter(code=report.category_code, is_active=True).first()
         if category is None:
             raise InvalidInput(
                 "没有这个事项编码", errors={"category_code": ["事项清单里没有这个编码"]}
             )
-        return category, []
+        source = CategorySource.IMPORT if report.source_system else CategorySource.PERSON
+        return category, source, []
     suggestions = get_classifier().suggest(f"{report.title} {report.description}", limit=3)
     summary = [
         {"code": s.category.code, "name": s.category.name, "score": round(s.score, 3)}
         for s in suggestions
     ]
     best = suggestions[0] if suggestions else None
-    if best is not None and best.score >= AUTO_CATEGORY_SCORE:
-        return best.category, summary
-    return None, summary
+    if best is not None and best.score >= auto_category_threshold():
+        return best.category, CategorySource.CLASSIFIER, summary
+    return None, "", summary
 
 
 def _filing_codes(actor, as_public: bool) -> list[str] | None:
@@ -159,7 +162,7 @@ def do_create_case(
                 code="out_of_scope",
                 errors={field: ["不在您的范围内"]},
             )
-        category, suggestions = _classify(report)
+        category, category_source, suggestions = _classify(report)
         tier = category.default_tier if category else default_tier()
         if report.due_at is not None:  # another system's own deadline
             due_at, warning = report.due_at, False
@@ -185,6 +188,7 @@ def do_create_case(
             lat=report.lat,
             address=report.address,
             category=category,
+            category_source=category_source,
             tier=tier,
             reporter_name=report.reporter_name,
             reporter_phone=report.reporter_phone,

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from catalog import classify
 from catalog.classify import KeywordClassifier, Suggestion, get_classifier, suggest_categories
+from catalog.learned import LearnedClassifier
 from catalog.loader import do_load_catalog
 from catalog.models import MatterCategory, Tier
 from presets.loader import read_preset
@@ -97,7 +98,7 @@ class FixedClassifier:
 def test_the_configured_classifier_is_used(settings, monkeypatch):
     _load("base")
     monkeypatch.setattr(classify, "_instances", {})
-    assert isinstance(get_classifier(), KeywordClassifier)
+    assert isinstance(get_classifier(), LearnedClassifier)
     settings.CASE_CLASSIFIER = f"{__name__}.FixedClassifier"
     assert isinstance(get_classifier(), FixedClassifier)
     assert suggest_categories("路灯不亮")[0].category.code == "HW-001"
