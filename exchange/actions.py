@@ -15,7 +15,7 @@ from exchange.models import HotlineSystem
 TITLE_LENGTH = 30
 # Case.description's limit; a longer text is kept whole in Case.full_text.
 DESCRIPTION_LENGTH = 5000
-MORE = "…(全文 {count} 字, 见「全文」)"
+MORE = "…（全文 {count} 字，见「全文」）"
 
 
 @dataclass
@@ -178,7 +178,7 @@ def _import_state(case: Case, order: HotlineOrder, actor) -> None:
         at=at,
         from_status=case.status,
         to_status=status,
-        note=f"从热线导入的历史状态: {order.status_text}",
+        note=f"从热线导入的历史状态：{order.status_text}",
         data={
             "imported": True,
             "source_status": order.status_text,

@@ -37,7 +37,7 @@ def find_level(key: str) -> Level:
     level = levels().filter(key=key).first()
     if level is None:
         known = "、".join(levels().values_list("key", flat=True))
-        raise BoundaryFileError(f"没有层级 {key!r}(可选: {known})")
+        raise BoundaryFileError(f"没有层级 {key!r}（可选：{known}）")
     return level
 
 
@@ -70,7 +70,7 @@ def plan_file(
             source, candidates(user, found_level, found_parent), match=match, prop=prop
         )
     except GEOSException as error:  # a geometry GEOS cannot compute with, even repaired
-        raise BoundaryFileError(f"几何运算失败: {error}") from None
+        raise BoundaryFileError(f"几何运算失败：{error}") from None
     plan.report.update(level=found_level.key, level_name=found_level.name)
     plan.report["parent"] = found_parent.code if found_parent else ""
     return plan, found_level, found_parent

@@ -18,14 +18,14 @@ FORMATS = [("xlsx", "Excel (.xlsx)"), ("csv", "CSV (UTF-8)")]
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label="文件", help_text="CSV(UTF-8 或 GBK)或 Excel .xlsx, 最大 60 MB")
+    file = forms.FileField(label="文件", help_text="CSV（UTF-8 或 GBK）或 Excel .xlsx，最大 60 MB")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if Path(upload.name).suffix.lower() not in ALLOWED_SUFFIXES:
-            raise forms.ValidationError("只支持 .csv 和 .xlsx 文件(旧版 .xls 请另存为 .xlsx)")
+            raise forms.ValidationError("只支持 .csv 和 .xlsx 文件（旧版 .xls 请另存为 .xlsx）")
         if upload.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError("文件超过 60 MB, 请分成几个文件或用命令行导入")
+            raise forms.ValidationError("文件超过 60 MB，请分成几个文件或用命令行导入")
         return upload
 
 
@@ -79,7 +79,7 @@ class MappingForm(forms.Form):
     def clean_time_zone(self):
         value = self.cleaned_data["time_zone"].strip() or self.system.time_zone
         if value not in available_timezones():
-            raise forms.ValidationError("请填时区名称, 例如 Asia/Shanghai")
+            raise forms.ValidationError("请填时区名称，例如 Asia/Shanghai")
         return value
 
     def mapping(self) -> dict[str, str]:
@@ -108,7 +108,7 @@ class HotlineExportForm(forms.Form):
         self.fields["system"].initial = _default_system()
 
     since = forms.DateField(label="受理日期从", required=False)
-    until = forms.DateField(label="到(含)", required=False)
+    until = forms.DateField(label="到（含）", required=False)
     statuses = forms.MultipleChoiceField(
         label="办理状态",
         choices=Status.choices,
@@ -125,5 +125,5 @@ class RegisterExportForm(forms.Form):
         label="格式", choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
     )
     reveal = forms.BooleanField(
-        label="导出完整手机号和身份证号(每条都记入查看记录)", required=False
+        label="导出完整手机号和身份证号（每条都记入查看记录）", required=False
     )

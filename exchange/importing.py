@@ -216,7 +216,8 @@ def preview(sheet: Sheet, table: Table, limit: int = PREVIEW_ROWS) -> dict:
         result["rows"].append(
             {
                 "line": row.line,
-                "values": [row.values.get(column.key) for column in sheet.columns],
+                # (column label, value): a phone shows each row as a card of labelled lines.
+                "cells": [(column.label, row.values.get(column.key)) for column in sheet.columns],
                 "ok": not row.error,
                 "reason": row.error,
                 "notes": notes,

@@ -65,7 +65,7 @@ def test_a_street_uploads_grid_outlines_sees_the_repair_and_confirms(
     assert OrgNode.objects.get(pk=grids[0].pk).geometry["type"] == "MultiPolygon"
     assert locator.locate(130.01, 30.05) == grids[0].code
 
-    page.get_by_role("button", name="撤销这次导入(恢复原边界)").click()
+    page.get_by_role("button", name="撤销这次导入（恢复原边界）").click()
     page.get_by_text("已恢复 2 个节点的原边界").wait_for()
     fits_the_phone(page)
     assert OrgNode.objects.get(pk=grids[0].pk).geometry == grids[0].geometry

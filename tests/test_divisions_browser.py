@@ -28,7 +28,7 @@ def test_the_leader_imports_divisions_on_a_phone_and_gets_the_error_file(
     page = open_phone()
     log_in(page, live_city, "demo-leader")
     page.goto(live_city + "/exchange/")
-    page.get_by_role("link", name="导入").last.click()  # the registers' last: 行政区划和网格
+    page.locator("a[href$='/exchange/registers/divisions/import/']").click()
     page.wait_for_url("**/exchange/registers/divisions/import/")
     fits_the_phone(page)
     page.get_by_label("文件").set_input_files(str(upload))
@@ -42,8 +42,8 @@ def test_the_leader_imports_divisions_on_a_phone_and_gets_the_error_file(
     assert "应为 9 位" in preview.inner_text()
     assert not OrgNode.objects.filter(name="手机导入街道").exists()  # nothing before step 3
 
-    page.get_by_role("button", name="第 3 步: 导入全部 3 行").click()
-    link = page.get_by_role("link", name="下载 2 行错误(含行号和错误原因)")
+    page.get_by_role("button", name="第 3 步：导入全部 3 行").click()
+    link = page.get_by_role("link", name="下载 2 行错误（含行号和错误原因）")
     link.wait_for()
     fits_the_phone(page)
     assert OrgNode.objects.get(name="手机导入街道").code == f"{root}093"

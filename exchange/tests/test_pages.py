@@ -44,7 +44,7 @@ def test_upload_preview_import_and_result(
     assert response.status_code == 302 and response["Location"] == f"/exchange/jobs/{job.pk}/"
 
     page = client.get(f"/exchange/jobs/{job.pk}/").content.decode()
-    assert "第 2 步: 预览" in page and "共 60 行" in page and "导入全部 60 行" in page
+    assert "第 2 步：预览" in page and "共 60 行" in page and "导入全部 60 行" in page
     assert "桂梅家园网格" in page or "网格" in page
     assert not Case.objects.exists()
 
