@@ -161,7 +161,7 @@ def request_row(case: Case, request) -> dict:
         "requested_datetime": w3(case.created_at),
         "updated_datetime": w3(case.o311_updated or case.created_at),
         "expected_datetime": w3(case.due_at),
-        "address": case.address or None,
+        "address": mask(case.address) or None,
         "address_id": (submission.address_id or None) if submission else None,
         "zipcode": None,
         "lat": case.lat,

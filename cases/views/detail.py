@@ -30,7 +30,6 @@ from cases.views.common import (
     action_data,
     actions_for,
     map_data,
-    mask_name,
     parse_version,
     visible_case_or_404,
     visible_cases,
@@ -38,7 +37,7 @@ from cases.views.common import (
 from cases.views.dispatching import action_options, suggestions_for
 from cases.views.forms import uploaded_photos
 from gridgov.errors import ActionError
-from residents.masking import mask_phone
+from gridgov.masking import mask_name, mask_phone
 
 # Actions whose form may carry photos (the result's, for resolve).
 PHOTO_ACTIONS = {"resolve"}
