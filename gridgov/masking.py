@@ -37,7 +37,8 @@ _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _LONG_RUN = re.compile(r"(?<!\d)\d{12,}(?!\d)")
 _CARD_GROUPS = re.compile(r"(?<![\d])\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?(?![\d])")
 _MOBILE_SHAPE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)?86[\s.\-]*)?(?:\(\s*)?1[3-9]\d(?:\s*\))?[\s.\-]?\d{4}[\s.\-]?\d{4}(?!\d)"
+    r"(?<![\d+])(?:(?:\+|00)?86[\s.\-]*)?(?:[(（]\s*)?1[3-9]\d(?:\s*[)）])?"
+    r"\s*[.\-]?\s*\d{4}\s*[.\-]?\s*\d{4}(?!\d)"
 )
 # A number after the word that announces it: whatever its shape, it is someone's.
 _ANNOUNCED = re.compile(
