@@ -1,6 +1,8 @@
 """A case's page (facts, map, photos, assignments, timeline, one form per allowed action),
 the one endpoint every page's action forms post to, and the photos."""
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +26,7 @@ from cases.models import (
     Status,
 )
 from cases.permissions import reporter_only
-from cases.photos import shared_photo_pk
+from cases.photos import shared_photo_pk, strip_metadata
 from cases.views.common import (
     EVENT_NAMES,
     action_data,
@@ -58,7 +60,9 @@ def shared_photo(request, token):
     item = get_object_or_404(CasePhoto, pk=pk) if pk is not None else None
     if item is None:
         raise Http404
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    with item.image.open("rb") as handle:  # a few hundred kB: re-encoded at most 2048 px
+        data = strip_metadata(handle.read())
+    response = FileResponse(io.BytesIO(data), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
