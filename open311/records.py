@@ -7,7 +7,8 @@ A case's Open311 face, field by field:
   in progress) or closed (resolved, closed, rejected; a merged case is closed);
 - status_notes: the last step a reporter may see, in words, with the note only where it
   is the answer to the reporter (a refusal's reason, a progress note) and the result once
-  resolved; long digit runs (phones, ID numbers) blanked out;
+  resolved; description, notes and address masked by ``gridgov.masking`` (phones in any
+  spelling, ID and card numbers, e-mail addresses);
 - agency_responsible: the lead unit (its latest lead assignment not returned), else the
   node holding the case; service_notice: the tier and its deadline;
 - requested_datetime: created_at; updated_datetime: the last timeline event;
