@@ -32,11 +32,6 @@ NOTE_SHOWN = {"reject", "progress", "reopen"}
 RESULT_SHOWN = {"resolve", "callback", "rate", "close", "publish"}
 
 
-def mask(text: str) -> str:
-    """Phones, ID and card numbers, e-mail addresses masked (``gridgov.masking``)."""
-    return mask_text(text)
-
-
 def public_label(action: str, *, from_status: str = "", reopened: bool = False) -> str | None:
     """The words for one timeline event, or None for a step residents are not told of."""
     if action == "accept" and from_status == Status.DISPATCHED:
@@ -51,7 +46,7 @@ def public_label(action: str, *, from_status: str = "", reopened: bool = False) 
 
 def public_note(action: str, note: str) -> str:
     """The note residents see with a step: masked, and only for NOTE_SHOWN steps."""
-    return mask(note).strip() if action in NOTE_SHOWN else ""
+    return mask_text(note).strip() if action in NOTE_SHOWN else ""
 
 
 def public_steps(events) -> list[dict]:
