@@ -3,12 +3,18 @@
 from cases.preset import CaseSettings
 from presets.loader import active_preset
 
-# Channels every installation has, whatever its preset lists.
+# Channels every installation has, whatever its preset lists: the platform's own, and the
+# 六个一 of the seeds (入户走访, 热线, 信箱, 群聊, 联系电话; MISSION.md) a grid collects through.
 PLATFORM_CHANNELS = {
-    "qr_code": "扫码上报(码上办)",
+    "qr_code": "扫码上报（码上办）",
+    "resident": "居民网上反映",
     "grid_report": "网格员上报",
     "open311": "Open311 接口",
     "walk_in": "来访",
+    "home_visit": "入户走访",
+    "mailbox": "意见信箱",
+    "chat_group": "网格群聊",
+    "liaison_phone": "联系电话",
     "api": "外部系统",
 }
 

@@ -1,9 +1,11 @@
 """One filter set for the case lists of the API and the pages."""
 
 import datetime as dt
+import re
 
 import django_filters
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from cases.models import Case, Light, Status
 from org.codes import subtree_q
@@ -36,7 +38,7 @@ class CaseFilterSet(django_filters.FilterSet):
     category = django_filters.CharFilter(field_name="category__code")
     created_after = UTCDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = UTCDateTimeFilter(field_name="created_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="filter_text", label="编号或标题")
+    q = django_filters.CharFilter(method="filter_text", label="编号、来源单号、内容、地址或电话")
 
     class Meta:
         model = Case
@@ -47,7 +49,23 @@ class CaseFilterSet(django_filters.FilterSet):
         return queryset.filter(subtree_q(value, "org_code")) if value.isdigit() else queryset.none()
 
     def filter_text(self, queryset, name, value):
+        """The one search box: the case number or the source system's ticket number
+        exactly; words in the title, description or address; a phone number whole (any
+        separators) or its last four digits, so a number read out on a callback finds
+        the case while the lists keep showing it masked."""
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(number=value) | queryset.filter(title__contains=value)
+        query = (
+            Q(number=value)
+            | Q(external_ref=value)
+            | Q(title__contains=value)
+            | Q(description__contains=value)
+            | Q(address__contains=value)
+        )
+        digits = re.sub(r"\D", "", value)
+        if len(digits) >= 7 and re.fullmatch(r"[\d\s()+-]+", value):
+            query |= Q(reporter_phone__contains=digits[-11:])
+        elif len(digits) == 4 and value == digits:
+            query |= Q(reporter_phone__endswith=digits)
+        return queryset.filter(query)

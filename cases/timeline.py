@@ -27,9 +27,24 @@ PUBLIC_STEPS = {
     "merge": _("已与同类诉求合并办理"),
     "publish": _("已公示"),
 }
+# A case's status as residents are told it: no internal words (已派单, 已销号).
+PUBLIC_STATUS = {
+    Status.SUBMITTED: _("已提交，等待受理"),
+    Status.ACCEPTED: _("已受理"),
+    Status.DISPATCHED: _("办理中"),
+    Status.IN_PROGRESS: _("办理中"),
+    Status.RESOLVED: _("已办好，请您评价"),
+    Status.CLOSED: _("已办完"),
+    Status.REJECTED: _("不予受理"),
+}
 NOTE_SHOWN = {"reject", "progress", "reopen"}
 # Steps after which the case's result is the answer (unless an unsatisfied rating reopened it).
 RESULT_SHOWN = {"resolve", "callback", "rate", "close", "publish"}
+
+
+def public_status(status: str) -> str:
+    """The words for a case's status on residents' pages (tracking, their own list)."""
+    return str(PUBLIC_STATUS.get(status, ""))
 
 
 def public_label(action: str, *, from_status: str = "", reopened: bool = False) -> str | None:

@@ -5,6 +5,8 @@ these checks decide whether the page, the API or the command is open to them at 
 - 12345 orders, staff lists, households and residents, partner units: ``exchange.import``,
   into the subtrees where the user holds it;
 - the hotline systems' column mappings: ``exchange.configure``;
+- the tree itself (divisions and grids): ``org.import_divisions``, into the subtrees
+  where the user holds it;
 - the matter catalogue is one list for the whole installation: ``exchange.import_catalogue``
   held at the root of the tree;
 - exports: ``exchange.export``, each register restricted to what ``restrict(user)`` lets
@@ -22,6 +24,8 @@ def may_import(user, kind: str) -> bool:
     if kind == "catalogue":
         roots = OrgNode.objects.filter(parent=None).values_list("code", flat=True)
         return any(has(user, "exchange.import_catalogue", code) for code in roots)
+    if kind == "divisions":
+        return has(user, "org.import_divisions")
     return has(user, "exchange.import")
 
 
@@ -47,3 +51,9 @@ def in_import_scope(user, code: str) -> bool:
 
 def in_personal_scope(user, code: str) -> bool:
     return user is None or in_scope(user, code, personal=True)
+
+
+def in_division_scope(user, code: str) -> bool:
+    """Whether the user may add or rename the node ``code`` (``org.import_divisions``
+    there); True without a user (a command run by the operator)."""
+    return user is None or has(user, "org.import_divisions", code)

@@ -39,6 +39,8 @@ PREVIEW_ROWS = 20
 SQLITE_IMPORT_CACHE_KIB = 65536
 
 CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+# A row the sheet passes over on purpose (not an error: nothing to do with it here).
+SKIPPED = "skipped"
 
 
 class RowError(Exception):
@@ -119,7 +121,12 @@ class Sheet(ABC):
 
     @abstractmethod
     def apply(self, row: Row) -> str:
-        """Write one parsed row; return CREATED, UPDATED or UNCHANGED."""
+        """Write one parsed row; return CREATED, UPDATED, UNCHANGED or SKIPPED."""
+
+    def finish(self, job: ImportJob, errors: ErrorSink) -> None:  # noqa: B027 (optional)
+        """Called once after the last batch, before the error file is written: set
+        ``job.report``/``job.message`` or add rows to ``errors`` (what the file as a whole
+        says, e.g. nodes it no longer lists)."""
 
     def describe(self, row: Row) -> dict:
         """What the preview shows beside a parsed row (where it goes, what it becomes)."""
@@ -230,6 +237,7 @@ class ImportRun:
                 batch = []
         if batch:
             self._batch(batch)
+        self.sheet.finish(job, self.errors)
         job.total = job.done
         job.status, job.finished_at = JobStatus.DONE, timezone.now()
         if len(self.errors):
@@ -281,6 +289,7 @@ class ImportRun:
                 "updated",
                 "unchanged",
                 "failed",
+                "skipped",
                 "located",
             ]
         )

@@ -105,6 +105,7 @@ class ImportKind(models.TextChoices):
     RESIDENTS = "residents", _("户和居民")
     PARTNERS = "partners", _("共建单位")
     CATALOGUE = "catalogue", _("事项清单")
+    DIVISIONS = "divisions", _("行政区划和网格")
 
 
 class JobStatus(models.TextChoices):
@@ -140,10 +141,15 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("更新"), default=0)
     unchanged = models.PositiveIntegerField(_("未变化"), default=0)
     failed = models.PositiveIntegerField(_("失败"), default=0)
+    # Rows the sheet passes over on purpose (a division above or beside the preset's root).
+    skipped = models.PositiveIntegerField(_("跳过"), default=0)
     # Hotline orders placed in a grid (by coordinates or address).
     located = models.PositiveIntegerField(_("定位到网格"), default=0)
     error_file = models.FileField(max_length=300, blank=True)
     message = models.CharField(_("说明"), max_length=500, blank=True)
+    # What a person should look at besides the bad rows, from the sheet's ``finish``:
+    # [{"kind": "renamed" | "moved" | "missing" | …, "code", "name", "detail"}].
+    report = models.JSONField(_("报告"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

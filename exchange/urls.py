@@ -2,6 +2,7 @@ from django.urls import path
 
 from exchange import views
 from exchange.api import views as api
+from exchange.api.divisions import DivisionImportView
 
 app_name = "exchange"
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("exchange/jobs/<int:pk>/errors/", views.job_errors, name="job_errors"),
     # The push API lives under /api/v1/ with the rest of the API.
     path("api/v1/hotline/orders/", api.HotlineOrdersView.as_view(), name="api_hotline_orders"),
+    path("api/v1/divisions/import/", DivisionImportView.as_view(), name="api_divisions_import"),
     path(
         "api/v1/hotline/orders/<str:ticket_no>/",
         api.HotlineOrderStatusView.as_view(),

@@ -89,6 +89,7 @@ TEMPLATES = [
                 "org.context_processors.my_roles",
                 "cases.context_processors.workbench_nav",
             ],
+            "builtins": ["gridgov.templatetags.times", "gridgov.templatetags.pages"],
         },
     },
 ]

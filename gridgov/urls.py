@@ -1,11 +1,23 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import LoginView
 from cases.api.channels import ChannelList
 from gridgov.api import LogoutAllView, LogoutView, TokenView
+
+
+class FaviconView(RedirectView):
+    """Browsers ask /favicon.ico whatever the page links; answer with the site icon."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("favicon.svg")
+
 
 api_v1 = [
     path("auth/token", TokenView.as_view(), name="token"),
@@ -25,6 +37,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("accounts.urls")),  # before admin/: it takes over admin/login/
     path("admin/", admin.site.urls),
+    path("favicon.ico", FaviconView.as_view(), name="favicon"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"))),

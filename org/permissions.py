@@ -68,6 +68,8 @@ VERBS: dict[str, str] = {
     "exchange.export": _("导出"),
     "exchange.configure": _("配置热线系统和列映射"),
     "exchange.import_catalogue": _("导入事项清单"),
+    # The tree itself: administrative divisions and grids (统一编号赋码).
+    "org.import_divisions": _("导入行政区划和网格"),
     # Personal data.
     "residents.reveal": _("查看完整个人信息"),
     "residents.export": _("导出未脱敏的个人信息"),
@@ -126,6 +128,11 @@ OFFICE = {"exchange.import", "exchange.export"}
 CONFIGURE = {"exchange.configure"}
 # The matter catalogue is one list for the whole installation: imported at the root.
 CATALOGUE = {"exchange.import_catalogue"}
+# The tree (divisions down to grids, their unified codes) is drawn by the district and the
+# streets: 福州 「全市统一编号赋码」 by the grid centre; streets divide their communities
+# into grids. Communities and grids import their registers (exchange.import) but do not
+# redraw the tree.
+DIVISIONS = {"org.import_divisions"}
 # Reveal only for those who call and visit residents (DESIGN: 「revealed only to roles that
 # need it」): the community secretary and the grid's own workers; unmasked exports only for
 # the community secretary, who also exports.
@@ -134,8 +141,23 @@ REVEAL = {"residents.reveal"}
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
     for duty, verbs in {
-        "leader": TRIAGE | WHISTLE | OVERSIGHT | KEEPER | STORE | OFFICE | CONFIGURE | CATALOGUE,
-        "district_staff": TRIAGE | WHISTLE | OVERSIGHT | KEEPER | STORE | OFFICE | CONFIGURE,
+        "leader": TRIAGE
+        | WHISTLE
+        | OVERSIGHT
+        | KEEPER
+        | STORE
+        | OFFICE
+        | CONFIGURE
+        | CATALOGUE
+        | DIVISIONS,
+        "district_staff": TRIAGE
+        | WHISTLE
+        | OVERSIGHT
+        | KEEPER
+        | STORE
+        | OFFICE
+        | CONFIGURE
+        | DIVISIONS,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
         "street_staff": TRIAGE
         | WHISTLE
@@ -143,6 +165,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | KEEPER
         | STORE
         | OFFICE
+        | DIVISIONS
         | {"exchange.configure"},
         "community_secretary": TRIAGE
         | WHISTLE

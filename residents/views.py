@@ -4,7 +4,8 @@ reveal one field at a time with a POST that is written to the access log."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -13,6 +14,7 @@ from org.queries import ancestors
 from residents.masking import REVEALABLE_FIELDS, can_reveal, do_reveal_field, masked
 from residents.models import Resident
 from residents.panels import person_panels
+from residents.revealed import remember, take
 
 
 def _masked_fields(resident) -> dict[str, str]:
@@ -56,9 +58,12 @@ def _person_page(request, resident, *, revealed=None):
     return render(request, "residents/person.html", context)
 
 
+@never_cache
 @login_required
 def person_detail(request, pk):
-    return _person_page(request, _visible_resident(request.user, pk))
+    return _person_page(
+        request, _visible_resident(request.user, pk), revealed=take(request, f"resident:{pk}")
+    )
 
 
 @never_cache
@@ -74,4 +79,5 @@ def person_reveal(request, pk):
     value = do_reveal_field(
         resident, field, actor=request.user, ip=request.META.get("REMOTE_ADDR"), channel="page"
     )
-    return _person_page(request, resident, revealed={field: value})
+    remember(request, f"resident:{pk}", field, value)
+    return redirect(reverse("residents:person", args=[pk]) + f"#revealed-{field}")

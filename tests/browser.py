@@ -18,7 +18,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
-SCREENSHOT_DIR = os.environ.get("GRIDGOV_SCREENSHOT_DIR", "/tmp")
+# Kept as CI artifacts (var/ is ignored by git): looked at before an issue is resolved.
+SCREENSHOT_DIR = os.environ.get(
+    "GRIDGOV_SCREENSHOT_DIR",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", "screenshots"),
+)
+os.makedirs(SCREENSHOT_DIR, exist_ok=True)
 
 
 @contextlib.contextmanager
@@ -50,6 +55,17 @@ def browser():
         browser.close()
 
 
+def watch_errors(page):
+    """Collects the page's script errors and console errors (a CSP refusal, a failed
+    resource) in ``page.errors``; tests end with ``assert page.errors == []``."""
+    page.errors = []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on(
+        "console",
+        lambda message: page.errors.append(message.text) if message.type == "error" else None,
+    )
+
+
 @pytest.fixture
 def open_phone(browser):
     """Opens a phone-sized page in a fresh context (one per person: separate cookies)."""
@@ -59,8 +75,7 @@ def open_phone(browser):
         context = browser.new_context(viewport=PHONE, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
-        page.errors = []
-        page.on("pageerror", lambda error: page.errors.append(str(error)))
+        watch_errors(page)
         return page
 
     yield open_page
@@ -70,6 +85,17 @@ def open_phone(browser):
 
 def fits_the_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+def open_nav(page, name):
+    """Taps the header link ``name``, under 更多 when it is not one of the daily entries."""
+    nav = page.locator("#site-nav")
+    link = nav.locator(".site-nav__links").get_by_role("link", name=name)
+    if not link.is_visible():
+        nav.locator("summary").click()
+        link = nav.locator(".site-nav__menu").get_by_role("link", name=name)
+    link.click()
+    page.wait_for_load_state()
 
 
 def log_in(page, base_url, username):

@@ -7,7 +7,7 @@ import pytest
 
 from org.models import GridKind, Household, OrgNode
 from residents.models import AccessLog, Resident
-from tests.browser import PHONE, SCREENSHOT_DIR, log_in
+from tests.browser import PHONE, SCREENSHOT_DIR, log_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -16,9 +16,7 @@ pytestmark = pytest.mark.browser
 def phone(browser):
     context = browser.new_context(viewport=PHONE, locale="zh-CN")
     page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.errors = errors
+    watch_errors(page)
     yield page
     context.close()
 
@@ -53,6 +51,9 @@ def test_leader_drills_down_from_the_district_to_a_household_on_a_phone(live_cit
     page.wait_for_selector("#grid-map[data-ready='1'] path.leaflet-interactive")
     box = grid_map.bounding_box()
     assert box["width"] > 300 and box["height"] > 200
+    # A neutral attribution: no library banner or flag on a government map.
+    attribution = page.locator("#grid-map .leaflet-control-attribution")
+    assert "Leaflet" not in attribution.inner_html()
     households = page.locator("ul.households li")
     assert households.count() == Household.objects.filter(grid=grid).count()
     page.screenshot(path=os.path.join(SCREENSHOT_DIR, "gridgov-grid.png"), full_page=True)
@@ -83,4 +84,48 @@ def test_community_secretary_reveals_a_phone_number_in_the_browser(live_city, ph
     assert page.locator("#revealed-phone").inner_text() == resident.phone
     assert "已记录" in page.locator("[role=status]").inner_text()
     assert AccessLog.objects.filter(resident=resident, field="phone", channel="page").count() == 1
+    # The number is a tap to call; the address is the person's page, so a reload shows it
+    # masked again and logs nothing more (it used to stay on /reveal/ and reveal again).
+    assert page.locator("#revealed-phone").get_attribute("href") == f"tel:{resident.phone}"
+    assert page.url == f"{live_city}/person/{resident.pk}/#revealed-phone"
+    page.reload()
+    assert resident.phone not in page.content()
+    assert AccessLog.objects.filter(resident=resident, field="phone", channel="page").count() == 1
+    assert page.errors == []
+
+
+def test_a_callback_by_phone_reveals_the_reporter_on_the_case_page(live_city, phone):
+    from audit.models import AuditLog
+    from cases.actions import Report, do_create_case
+
+    grid = OrgNode.objects.filter(grid_kind=GridKind.RESIDENTIAL).order_by("code").first()
+    case = do_create_case(
+        Report(
+            title="楼道灯坏了",
+            channel="hotline_12345",
+            grid_code=grid.code,
+            reporter_name="王秀英",
+            reporter_phone="13912345678",
+        )
+    )
+    page = phone
+    log_in(page, live_city, "demo-community")
+    page.goto(f"{live_city}/cases/{case.pk}/")
+    reporter = page.locator("#reporter")
+    assert "139****5678" in reporter.inner_text() and "13912345678" not in page.content()
+    reporter.get_by_role("button", name="显示").click()
+    page.wait_for_url(f"{live_city}/cases/{case.pk}/#reporter")
+    call = page.locator("#reporter a.revealed")
+    assert call.inner_text() == "王秀英 13912345678"
+    assert call.get_attribute("href") == "tel:13912345678"
+    assert AuditLog.objects.filter(action="reveal_reporter", object_id=str(case.pk)).count() == 1
+    page.reload()
+    assert "13912345678" not in page.content()
+
+    # Who may not reveal sees no button (a leader oversees; residents.reveal is not theirs).
+    worker = page.context.browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    log_in(worker, live_city, "demo-leader")
+    worker.goto(f"{live_city}/cases/{case.pk}/")
+    assert worker.locator("#reporter button").count() == 0
+    worker.context.close()
     assert page.errors == []

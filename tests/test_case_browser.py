@@ -85,7 +85,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     card.locator("select[name=lead]").select_option(f"department:{CITY_MANAGEMENT}")
     card.get_by_role("button", name="确认派单").click()
     secretary.wait_for_url(f"{base}/cases/triage/")
-    assert "派单成功" in secretary.locator(".messages").inner_text()
+    assert "已派单" in secretary.locator(".messages").inner_text()
     case.refresh_from_db()
     assert case.status == Status.DISPATCHED
     assert Assignment.objects.get(case=case, role="lead").department.code == CITY_MANAGEMENT
@@ -105,7 +105,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     # The secretary calls the resident back: satisfied.
     secretary.goto(f"{base}/cases/{case.pk}/")
     _act(secretary, "callback", "确认回访", satisfaction="satisfied", note="电话回访，群众满意")
-    assert "回访成功" in secretary.locator(".messages").inner_text()
+    assert "已回访" in secretary.locator(".messages").inner_text()
 
     # The resident sees the result on the track page and rates it.
     resident.goto(track_url)
@@ -172,3 +172,50 @@ def test_the_community_enters_a_hotline_case_at_one_of_its_grids_on_a_phone(
         "demo-community",
     )
     assert not page.errors
+
+
+def test_a_resident_reports_from_home_and_finds_it_in_plain_words(live_city, open_phone, media):
+    resident = open_phone()
+    log_in(resident, live_city, "demo-resident")
+    fits_the_phone(resident)
+    resident.locator(".resident-home").get_by_role("link", name="反映问题").click()
+    resident.wait_for_url(f"{live_city}/cases/new/")
+    assert resident.locator("[name=channel]").count() == 0  # the channel is who they are
+    resident.get_by_label("反映什么问题").fill("单元门禁坏了")
+    resident.get_by_label("详细情况").fill("刷卡没反应，老人进不去")
+    resident.locator("#id_photos").set_input_files(str(media))
+    fits_the_phone(resident)
+    resident.get_by_role("button", name="提交").click()
+    resident.wait_for_url(re.compile(r"/t/[^/]+/$"))
+    case = Case.objects.get(title="单元门禁坏了")
+    assert case.channel == "resident"
+    assert case.number in resident.locator(".messages").inner_text()
+    assert resident.locator(".status").inner_text() == "已提交，等待受理"
+    assert resident.locator("#report-photos img").count() == 1
+    resident.wait_for_function(
+        "document.querySelector('#report-photos img').naturalWidth > 0"
+    )  # the photo opens without staff rights
+    fits_the_phone(resident)
+    _shot(resident, "resident-track")
+
+    resident.locator("#site-nav").get_by_role("link", name="我的诉求").click()
+    item = resident.locator(".case-item", has_text="单元门禁坏了")
+    assert "已提交，等待受理" in item.inner_text()
+    assert case.tier.name not in item.inner_text()
+    assert resident.errors == []
+
+
+def test_a_grid_worker_resolves_on_the_spot_in_one_tap(live_city, open_phone):
+    worker = open_phone()
+    log_in(worker, live_city, "demo-grid")
+    worker.locator("#site-nav").get_by_role("link", name="网格待办").click()
+    worker.locator("#quick-report summary").click()
+    worker.get_by_label("反映什么问题").fill("楼道杂物堆放")
+    worker.get_by_label("处理结果").fill("已和住户一起清理")
+    fits_the_phone(worker)
+    worker.get_by_role("button", name="当场办结（即办）").click()
+    worker.wait_for_url(f"{live_city}/cases/queue/")
+    assert "已当场办结" in worker.locator(".messages").inner_text()
+    case = Case.objects.get(title="楼道杂物堆放")
+    assert (case.status, case.result) == (Status.RESOLVED, "已和住户一起清理")
+    assert worker.errors == []

@@ -740,3 +740,171 @@ def test_a_resident_opening_their_own_case_gets_the_track_page(client):
     response = client.get(reverse("cases:detail", args=[case.pk]))
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
+
+
+def test_one_search_box_finds_a_case_by_ticket_text_address_or_phone(client):
+    from cases.models import Case as CaseModel
+
+    wanted = _case(title="井盖缺失", address="人民路 88 号", reporter_phone="13800138000")
+    CaseModel.objects.filter(pk=wanted.pk).update(external_ref="GD20250109001")
+    other = _case(title="噪音扰民", address="井冈山大道 1 号", reporter_phone="13912345678")
+    _login(client, "demo-community")
+    for query in ("GD20250109001", "人民路", "138-0013-8000", "8000", "井盖", wanted.number):
+        body = client.get(reverse("cases:list"), {"q": query}).content.decode()
+        assert wanted.number in body and other.number not in body, query
+        # The phone that found it stays masked on the page.
+        assert "13800138000" not in body
+
+
+def test_triage_board_and_inbox_search_and_filter(client):
+    first = _case(title="路灯不亮", address="人民路 88 号")
+    second = _case(title="垃圾堆积", address="井冈山大道 1 号")
+    _login(client, "demo-community")
+    body = client.get(reverse("cases:triage"), {"q": "人民路"}).content.decode()
+    assert first.number in body and second.number not in body
+    assert 'name="q"' in body and "筛选" in body
+
+    Case.objects.filter(pk__in=[first.pk, second.pk]).update(light=Light.RED)
+    body = client.get(reverse("cases:board"), {"q": "垃圾"}).content.decode()
+    assert second.number in body and first.number not in body
+
+    for case in (first, second):
+        _dispatched(case)
+    _login(client, "demo-dept")
+    body = client.get(reverse("cases:inbox"), {"q": "人民路"}).content.decode()
+    dispatches = body[body.index('id="dispatches"') : body.index('id="whistles"')]
+    assert first.number in dispatches and second.number not in dispatches
+    assert "人民路 88 号" in dispatches  # a dispatch shows where to go
+
+
+def test_the_inbox_pages_each_list_on_its_own(client):
+    for number in range(33):
+        _dispatched(_case(title=f"第 {number} 件"))
+    _login(client, "demo-dept")
+    body = client.get(reverse("cases:inbox")).content.decode()
+    dispatches = body[body.index('id="dispatches"') : body.index('id="whistles"')]
+    assert dispatches.count('class="case-item"') == 30
+    assert "?page=2#dispatches" in dispatches
+    body = client.get(reverse("cases:inbox"), {"page": 2}).content.decode()
+    dispatches = body[body.index('id="dispatches"') : body.index('id="whistles"')]
+    assert dispatches.count('class="case-item"') == 3
+
+
+def test_triage_offers_the_whole_catalogue_for_a_case_without_a_suggestion(client):
+    from catalog.models import MatterCategory
+
+    case = _case(title="啊啊啊", description="")
+    _login(client, "demo-community")
+    body = client.get(reverse("cases:triage")).content.decode()
+    row = body[body.index(f'id="case-{case.pk}"') :]
+    row = row[: row.index("</article>")]
+    offered = set(re.findall(r'<option value="([A-Z]+-\d+)"', row))
+    active = set(MatterCategory.objects.filter(is_active=True).values_list("code", flat=True))
+    assert offered == active
+
+
+def test_only_who_may_reveal_sees_a_reporter_in_full_and_only_once(client):
+    case = _case(reporter_phone="13912345678")
+    url = reverse("cases:reveal", args=[case.pk])
+    _login(client, "demo-leader")
+    assert client.post(url).status_code == 403
+    _login(client, "demo-community")
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"].endswith("#reporter")
+    assert "13912345678" in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert "13912345678" not in client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert client.get(url).status_code == 405
+
+
+def test_a_resident_reports_with_their_own_form_in_their_own_words(client):
+    _login(client, "demo-resident")
+    home = client.get(reverse("org:home")).content.decode()
+    assert "反映问题" in home and "我可查看的范围" not in home
+    form = client.get(reverse("cases:new")).content.decode()
+    assert 'name="channel"' not in form and "来访" not in form
+    response = client.post(reverse("cases:new"), {"title": "楼下垃圾桶满了", "description": ""})
+    case = Case.objects.get(title="楼下垃圾桶满了")
+    assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
+    resident = _user("demo-resident")
+    assert (case.channel, case.reporter_user, case.grid.code) == (
+        "resident",
+        resident,
+        resident.assignments.get().node.code,
+    )
+    Case.objects.filter(pk=case.pk).update(status=Status.CLOSED)
+    mine = client.get(reverse("cases:list")).content.decode()
+    assert "已办完" in mine and "已销号" not in mine
+    assert case.tier.name not in mine
+
+
+def test_a_long_description_is_refused_with_the_reason_and_kept(client):
+    _login(client, "demo-resident")
+    text = "很长的描述。" * 1000
+    response = client.post(reverse("cases:new"), {"title": "长描述", "description": text})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert text in body and "5000" in body
+    assert not Case.objects.filter(title="长描述").exists()
+
+
+def test_a_reporter_finds_their_case_by_number_and_phone(client):
+    case = _case(reporter_phone="13912345678")
+    lookup = reverse("cases:lookup")
+    response = client.get(lookup, {"number": case.number.lower(), "phone": "139-1234-5678"})
+    assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
+    response = client.get(lookup, {"number": case.number, "phone": "13900000000"})
+    assert response.status_code == 404 and "核对" in response.content.decode()
+    response = client.get(reverse("cases:track", args=["not-a-token"]))
+    body = response.content.decode()
+    assert response.status_code == 404 and "管辖范围" not in body and "链接" in body
+    assert lookup in body
+
+
+def test_tracking_shows_the_photos_and_the_unit(client):
+    case = _resolved()
+    for kind in ("report", "result"):
+        buffer = io.BytesIO()
+        Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from cases.photos import add_photos
+
+        add_photos(case, [SimpleUploadedFile("p.jpg", buffer.getvalue(), "image/jpeg")], kind)
+    body = client.get(reverse("cases:track", args=[case.tracking_token])).content.decode()
+    urls = re.findall(r'<img src="(/photos/[^"]+/)"', body)
+    assert len(urls) == 2
+    assert all(client.get(url).status_code == 200 for url in urls)
+    assert Department.objects.get(code=CITY_MANAGEMENT).name in body
+
+
+def test_one_tap_resolves_a_simple_problem_on_the_spot(client):
+    _login(client, "demo-grid")
+    grid = _demo_grid()
+    queue = reverse("cases:queue")
+    response = client.post(queue, {"grid": grid.code, "title": "路边垃圾", "then": "resolve"})
+    assert response.status_code == 400 and "处理结果" in response.content.decode()
+    assert not Case.objects.filter(title="路边垃圾").exists()  # nothing half-done
+
+    response = client.post(
+        queue, {"grid": grid.code, "title": "路边垃圾", "then": "resolve", "result": "已清理"}
+    )
+    assert response["Location"] == queue
+    case = Case.objects.get(title="路边垃圾")
+    assert (case.status, case.result, case.channel) == (Status.RESOLVED, "已清理", "grid_report")
+    assert list(case.events.values_list("action", flat=True)) == ["submit", "handle", "resolve"]
+
+    response = client.post(queue, {"grid": grid.code, "title": "井盖松动", "then": "report"})
+    case = Case.objects.get(title="井盖松动")
+    assert case.status == Status.SUBMITTED
+    assert response["Location"] == reverse("cases:detail", args=[case.pk])
+
+
+def test_the_staff_form_promises_exactly_the_channels_it_offers(client):
+    _login(client, "demo-community")
+    body = client.get(reverse("cases:new")).content.decode()
+    offered = re.findall(r'name="channel" value="[^"]+"[^>]*>\s*([^<]+?)\s*<', body) or re.findall(
+        r'<option value="(?:hotline|walk|home|mail|chat|liaison)[^"]*"[^>]*>([^<]+)<', body
+    )
+    assert {"入户走访", "意见信箱", "网格群聊"} <= set(offered), offered
+    heading = re.search(r'<p class="muted">([^<]*收到的诉求)</p>', body).group(1)
+    assert heading.removesuffix("收到的诉求").split("、") == offered

@@ -274,8 +274,10 @@ def test_reveal_by_a_community_secretary_is_logged_and_shows_the_full_number(cli
     resident = _resident_with_phone(_demo_grid())
     page = client.get(reverse("residents:person", args=[resident.pk])).content.decode()
     assert reverse("residents:reveal", args=[resident.pk]) in page and "显示" in page
-    response = client.post(reverse("residents:reveal", args=[resident.pk]), {"field": "phone"})
-    assert response.status_code == 200
+    response = client.post(
+        reverse("residents:reveal", args=[resident.pk]), {"field": "phone"}, follow=True
+    )
+    assert response.redirect_chain == [(f"/person/{resident.pk}/#revealed-phone", 302)]
     body = response.content.decode()
     assert resident.phone in body and "已记录" in body
     assert resident.id_number not in body  # only the field asked for
@@ -293,7 +295,9 @@ def test_reveal_by_a_community_secretary_is_logged_and_shows_the_full_number(cli
 def test_reveal_of_the_id_number(client):
     _login(client, "demo-community")
     resident = _resident_with_phone(_demo_grid())
-    response = client.post(reverse("residents:reveal", args=[resident.pk]), {"field": "id_number"})
+    response = client.post(
+        reverse("residents:reveal", args=[resident.pk]), {"field": "id_number"}, follow=True
+    )
     assert resident.id_number in response.content.decode()
     assert AccessLog.objects.get().field == "id_number"
 
@@ -326,3 +330,28 @@ def test_reveal_is_csrf_protected(db):
     response = client.post(reverse("residents:reveal", args=[resident.pk]), {"field": "phone"})
     assert response.status_code == 403
     assert not AccessLog.objects.exists()
+
+
+def test_favicon_ico_answers_with_the_site_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg")
+
+
+def test_times_carry_their_year_unless_it_is_this_year():
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.utils import timezone
+
+    template = Template("{{ at|short_time }}|{{ at|short_time:False }}")
+    last_year = timezone.localtime().replace(year=timezone.localtime().year - 1, month=1, day=9)
+    last_year = last_year.replace(hour=0, minute=0)
+    expected = f"{last_year.year}-01-09 00:00|{last_year.year}-01-09"
+    assert template.render(Context({"at": last_year})) == expected
+    now = timezone.localtime()
+    assert template.render(Context({"at": now})) == now.strftime("%m-%d %H:%M|%m-%d")
+    assert template.render(Context({"at": now.astimezone(dt.UTC)})) == now.strftime(
+        "%m-%d %H:%M|%m-%d"
+    )
+    assert template.render(Context({"at": None})) == "|"

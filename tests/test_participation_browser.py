@@ -11,7 +11,7 @@ from credit.actions import do_add_store_item
 from credit.models import CreditAccount, Redemption, RedemptionStatus
 from org.models import User
 from participation.models import OrderStatus, ServiceOrder
-from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
+from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in, open_nav
 
 pytestmark = pytest.mark.browser
 
@@ -64,7 +64,7 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     _shot(volunteer, "done")
 
     # The resident confirms the hours on their own orders' tab; that pays the volunteer.
-    resident.locator("#site-nav").get_by_role("link", name="志愿服务").click()
+    open_nav(resident, "志愿服务")
     resident.locator(f"[data-order='{order.pk}'] a").first.click()
     confirm = resident.locator("details.action--confirm")
     confirm.get_by_role("button", name="确认完成").click()
@@ -74,7 +74,7 @@ def test_a_wish_is_taken_done_paid_and_spent(live_city, open_phone):
     assert (order.status, order.points) == (OrderStatus.CONFIRMED, 3)
 
     # Their 3 points buy a haircut voucher in the community's credit store.
-    volunteer.locator("#site-nav").get_by_role("link", name="信用积分").click()
+    open_nav(volunteer, "信用积分")
     assert volunteer.locator("#mine [data-balance]").inner_text() == "3"
     item = volunteer.locator(".store-item", has_text="理发券一张")
     volunteer.once("dialog", lambda dialog: dialog.accept())

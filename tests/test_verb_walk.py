@@ -363,6 +363,9 @@ PROBES = {
     "exchange.import_catalogue": _page_probe(
         "exchange.import_catalogue", lambda: "/exchange/registers/catalogue/import/"
     ),
+    "org.import_divisions": _page_probe(
+        "org.import_divisions", lambda: "/exchange/registers/divisions/import/"
+    ),
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",

@@ -189,3 +189,19 @@ def map_data(case: Case, tile_url: str, attribution: str) -> dict | None:
         "tile_url": tile_url,
         "tile_attribution": attribution,
     }
+
+
+def handler_name(case: Case, assignments) -> str:
+    """Who holds (or held) the case: its lead unit's name, live or done, else the
+    handling node's; the assignments are passed so a page that has them loads them once."""
+    lead = next(
+        (
+            a
+            for a in reversed(assignments)
+            if a.role == "lead" and a.status in ("pending", "accepted", "done")
+        ),
+        None,
+    )
+    if lead is not None:
+        return lead.unit_name
+    return case.handling_node.name if case.handling_node_id else ""

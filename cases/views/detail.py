@@ -6,14 +6,17 @@ import io
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from audit import record as audit
 from cases.actions import ACTION_NAMES, do_case_action, public_summary
 from cases.config import channel_names
 from cases.models import (
@@ -31,6 +34,7 @@ from cases.views.common import (
     EVENT_NAMES,
     action_data,
     actions_for,
+    handler_name,
     map_data,
     parse_version,
     visible_case_or_404,
@@ -40,6 +44,8 @@ from cases.views.dispatching import action_options, suggestions_for
 from cases.views.forms import uploaded_photos
 from gridgov.errors import ActionError
 from gridgov.masking import mask_name, mask_phone
+from org.permissions import has
+from residents.revealed import remember, take
 
 # Actions whose form may carry photos (the result's, for resolve).
 PHOTO_ACTIONS = {"resolve"}
@@ -105,17 +111,6 @@ def _actor_name(event: CaseEvent) -> str:
     return _("反映人") if event.action == "rate" else ""
 
 
-def _handler_name(case: Case, assignments) -> str:
-    """Who holds the case: its live lead unit, else the handling node."""
-    lead = next(
-        (a for a in assignments if a.role == "lead" and a.status in ("pending", "accepted")),
-        None,
-    )
-    if lead is not None:
-        return lead.unit_name
-    return case.handling_node.name if case.handling_node_id else ""
-
-
 def _status_label(value: str) -> str:
     return Status(value).label if value in Status.values else value
 
@@ -161,14 +156,16 @@ def detail_page(request, pk, *, error: ActionError | None = None, posted="", sta
     context = {
         "case": case,
         "actions": [(action, ACTION_NAMES[action]) for action in actions],
-        "options": action_options(case, actions, suggestions, full_catalogue=True),
+        "options": action_options(case, actions, suggestions),
         "assignments": assignments,
-        "handler_name": _handler_name(case, assignments),
+        "handler_name": handler_name(case, assignments),
         "timeline": _timeline(case),
         "report_photos": [p for p in photos if p.kind == PhotoKind.REPORT],
         "result_photos": [p for p in photos if p.kind == PhotoKind.RESULT],
         "reporter_name": mask_name(case.reporter_name),
         "reporter_phone": mask_phone(case.reporter_phone),
+        "revealed": take(request, f"case:{case.pk}"),
+        "may_reveal": bool(case.reporter_phone) and has(user, "residents.reveal", case.org_code),
         "map_data": map_data(
             case, settings.MAP_TILE_URL, getattr(settings, "MAP_TILE_ATTRIBUTION", "")
         ),
@@ -180,6 +177,7 @@ def detail_page(request, pk, *, error: ActionError | None = None, posted="", sta
     return render(request, "cases/detail.html", context, status=status)
 
 
+@never_cache
 @login_required
 def detail(request, pk):
     case = visible_case_or_404(request.user, pk)
@@ -188,6 +186,21 @@ def detail(request, pk):
         # staff names or the reporter's data.
         return redirect("cases:track", token=case.tracking_token)
     return detail_page(request, pk)
+
+
+@never_cache
+@require_POST
+@login_required
+def reveal_reporter(request, pk):
+    """The reporter's name and phone in full, for a callback by phone (回访): for who holds
+    ``residents.reveal`` where the case is; the request is in the audit log (POST) with
+    the case named. Shown once on the case page it redirects to (POST-redirect-GET)."""
+    case = visible_case_or_404(request.user, pk)
+    if not case.reporter_phone or not has(request.user, "residents.reveal", case.org_code):
+        raise PermissionDenied
+    audit.note(request, action="reveal_reporter", obj=case)
+    remember(request, f"case:{case.pk}", "reporter", f"{case.reporter_name} {case.reporter_phone}")
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#reporter")
 
 
 def _next_url(request, case: Case) -> str:
@@ -216,7 +229,7 @@ def act(request, pk, action):
         return detail_page(request, pk, error=failure, posted=action, status=failure.status)
     messages.success(
         request,
-        _("%(number)s: %(action)s成功")
+        _("%(number)s：已%(action)s")
         % {"number": case.number, "action": ACTION_NAMES.get(action, action)},
     )
     return redirect(_next_url(request, case))

@@ -3,6 +3,8 @@ case can be dispatched or whistled to, tiers and the catalogue."""
 
 from itertools import groupby
 
+from django.utils.translation import gettext as _
+
 from cases.models import Case
 from catalog.classify import get_classifier
 from catalog.models import MatterCategory, Tier
@@ -39,11 +41,19 @@ def _unit_value(suggestion) -> str:
     return f"node:{suggestion.node.code}" if suggestion.node is not None else ""
 
 
+def catalogue_groups() -> list[tuple[str, list[MatterCategory]]]:
+    """The active catalogue as ``[(group name, [entries])]``, in the catalogue's order."""
+    entries = MatterCategory.objects.filter(is_active=True).order_by("group", "code")
+    return [(group, list(items)) for group, items in groupby(entries, lambda c: c.group)]
+
+
 def action_options(
-    case: Case, actions, suggestions, *, full_catalogue: bool, departments=None, tiers=None
+    case: Case, actions, suggestions, *, departments=None, tiers=None, catalogue=None
 ):
-    """Choices for the case's action forms. ``departments`` and ``tiers`` may be passed
-    when a page shows many cases, to load them once."""
+    """Choices for the case's action forms: the suggested categories first (建议), then
+    the whole catalogue, so a case with no or wrong suggestions can still be given any
+    entry. ``departments``, ``tiers`` and ``catalogue`` (``catalogue_groups()``) may be
+    passed when a page shows many cases, to load them once."""
     if not {"dispatch", "whistle"} & set(actions):
         return {}
     departments = departments if departments is not None else list(Department.objects.all())
@@ -58,14 +68,11 @@ def action_options(
     nodes = [node for node in (case.grid, case.grid.parent if case.grid_id else None) if node]
     if case.handling_node_id and case.handling_node not in nodes:
         nodes.append(case.handling_node)
-    if full_catalogue:
-        entries = MatterCategory.objects.filter(is_active=True).order_by("group", "code")
-        catalogue = [(group, list(items)) for group, items in groupby(entries, lambda c: c.group)]
-    else:
-        entries = [by_code[code] for code in codes if code in by_code]
-        if case.category and case.category.code not in by_code:
-            entries.insert(0, case.category)
-        catalogue = [("", entries)]
+    suggested = [by_code[code] for code in codes if code in by_code]
+    if case.category and case.category.code not in by_code:
+        suggested.insert(0, case.category)
+    groups = catalogue if catalogue is not None else catalogue_groups()
+    catalogue = ([(_("建议"), suggested)] if suggested else []) + groups
     options.update(
         {
             "category": category,

@@ -11,10 +11,11 @@ from django.views.decorators.http import require_POST
 
 from cases.models import Assignment, AssignmentRole, AssignmentStatus, Status
 from cases.views.common import URGENCY, URGENT_ORDER, actions_for, visible_cases
+from cases.views.filtering import filter_cases
 from org.scoping import department_ids
 from outbox.models import InboxMessage
 
-MESSAGES_PER_PAGE = 30
+PER_PAGE = 30
 
 
 def _assignments(user):
@@ -33,39 +34,46 @@ def _assignments(user):
     )
 
 
+def _page(request, items, param):
+    return Paginator(items, PER_PAGE).get_page(request.GET.get(param))
+
+
 @login_required
 def inbox(request):
+    """A department's dispatches to sign for, whistles to report in to and cases in hand,
+    each list searched and filtered alike and paged on its own; then everyone's messages."""
     user = request.user
-    mine = _assignments(user)
-    pending = list(
-        mine.filter(
-            status=AssignmentStatus.PENDING,
-            case__status__in=[Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS],
-        )
+    cases, filters = filter_cases(request, visible_cases(user), statuses=False)
+    mine = _assignments(user).filter(case__in=cases.values("pk"))
+    pending = mine.filter(
+        status=AssignmentStatus.PENDING,
+        case__status__in=[Status.DISPATCHED, Status.ACCEPTED, Status.IN_PROGRESS],
     )
-    rows = [(a, actions_for(user, a.case)) for a in pending]
+    dispatches = _page(request, pending.exclude(role=AssignmentRole.WHISTLE), "page")
+    whistles = _page(request, pending.filter(role=AssignmentRole.WHISTLE), "wpage")
     in_hand = (
-        visible_cases(user)
-        .filter(
+        cases.filter(
             status=Status.IN_PROGRESS,
             assignments__department__in=department_ids(user),
             assignments__role=AssignmentRole.LEAD,
             assignments__status=AssignmentStatus.ACCEPTED,
         )
         .distinct()
+        .select_related("grid", "tier")
         .annotate(urgency=URGENCY)
         .order_by(*URGENT_ORDER)
     )
     inbox_messages = InboxMessage.objects.filter(user=user)
     context = {
-        "dispatches": [(a, actions) for a, actions in rows if a.role != AssignmentRole.WHISTLE],
-        "whistles": [(a, actions) for a, actions in rows if a.role == AssignmentRole.WHISTLE],
-        "in_hand": list(in_hand[:100]),
+        "dispatches": dispatches,
+        "dispatch_rows": [(a, actions_for(user, a.case)) for a in dispatches],
+        "whistles": whistles,
+        "whistle_rows": [(a, actions_for(user, a.case)) for a in whistles],
+        "in_hand": _page(request, in_hand, "hpage"),
         "is_department": bool(department_ids(user)),
-        "messages_page": Paginator(inbox_messages, MESSAGES_PER_PAGE).get_page(
-            request.GET.get("page")
-        ),
+        "messages_page": _page(request, inbox_messages, "mpage"),
         "unread": inbox_messages.filter(read_at=None).count(),
+        **filters,
     }
     return render(request, "cases/inbox.html", context)
 

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from accounts.throttle import client_ip, public_report_lock, record_public_report
 from cases.actions import do_case_action, do_create_case
 from cases.models import Case, PhotoKind, Satisfaction, Status
-from cases.photos import MAX_PHOTOS, add_photos
+from cases.photos import MAX_PHOTOS, add_photos, shared_photo_token
 from cases.timeline import public_steps
-from cases.views.common import parse_version
+from cases.views.common import handler_name, parse_version
 from cases.views.forms import ReportForm, uploaded_photos
 from gridgov.errors import ActionError
 from org.codes import subtree_q
@@ -106,33 +106,62 @@ def _may_rate(case: Case) -> bool:
 
 
 def _track_page(request, case: Case, *, error=None, status=200):
+    photos = [
+        {
+            "kind": photo.kind,
+            "url": reverse("cases:shared_photo", args=[shared_photo_token(photo.pk)]),
+        }
+        for photo in case.photos.order_by("pk")
+    ]
     context = {
         "case": case,
         "steps": _public_timeline(case),
         "may_rate": _may_rate(case),
         "satisfactions": Satisfaction.choices,
         "error": error,
-        "photo_count": case.photos.count(),
+        "report_photos": [p for p in photos if p["kind"] == PhotoKind.REPORT],
+        "result_photos": [p for p in photos if p["kind"] == PhotoKind.RESULT],
+        "unit": handler_name(case, list(case.assignments.select_related("department", "node"))),
+        "plain": True,
     }
     return render(request, "cases/track.html", context, status=status)
 
 
 def _tracked_case(token: str) -> Case:
-    return get_object_or_404(
-        Case.objects.select_related("category", "merged_into"), tracking_token=token
+    case = (
+        Case.objects.select_related("category", "merged_into", "handling_node")
+        .filter(tracking_token=token)
+        .first()
     )
+    if case is None:
+        raise TrackingLinkNotFound
+    return case
+
+
+class TrackingLinkNotFound(Exception):
+    """A tracking link that opens no case: a mistyped or cut-off address."""
+
+
+def _link_not_found(request):
+    return render(request, "cases/track_missing.html", status=404)
 
 
 @never_cache
 def track(request, token):
     """A resident follows their case with the secret token from the report's receipt."""
-    return _track_page(request, _tracked_case(token))
+    try:
+        return _track_page(request, _tracked_case(token))
+    except TrackingLinkNotFound:
+        return _link_not_found(request)
 
 
 @never_cache
 @require_POST
 def rate(request, token):
-    case = _tracked_case(token)
+    try:
+        case = _tracked_case(token)
+    except TrackingLinkNotFound:
+        return _link_not_found(request)
     data = {"satisfaction": request.POST.get("satisfaction", "")}
     data["comment"] = request.POST.get("comment", "")
     try:

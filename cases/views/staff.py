@@ -9,9 +9,8 @@ from django.db.models import Count, Exists, OuterRef, Prefetch
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from cases.actions import do_create_case
+from cases.actions import do_case_action, do_create_case
 from cases.config import channel_names
-from cases.filters import CaseFilterSet
 from cases.models import (
     OPEN_STATUSES,
     Assignment,
@@ -31,49 +30,36 @@ from cases.views.common import (
     grid_nodes,
     require_page,
     visible_cases,
+    workbench,
 )
-from cases.views.dispatching import action_options, suggestions_for
+from cases.views.dispatching import action_options, catalogue_groups, suggestions_for
+from cases.views.filtering import filter_cases
 from cases.views.forms import ReportForm, uploaded_photos
+from cases.views.mine import resident_report
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
-from org.permissions import codes_with, restrict
+from org.permissions import codes_with, has, restrict
 
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
-# Nodes offered in the list's place filter; past this, only the levels above the grids.
-MAX_PLACE_OPTIONS = 200
 # Channels staff enter by hand (the others come from the QR page, the queue or systems).
-MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api"}
+MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api", "resident"}
 
 
 def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-def _places(user):
-    nodes = OrgNode.objects.restrict(user).order_by("code").only("code", "name", "grid_kind")
-    if nodes.count() > MAX_PLACE_OPTIONS:
-        nodes = nodes.filter(grid_kind="")
-    return list(nodes[:MAX_PLACE_OPTIONS])
-
-
 @login_required
 def case_list(request):
     """Every case the user may see, filtered with the API's filter set."""
-    filterset = CaseFilterSet(request.GET or None, queryset=visible_cases(request.user))
-    cases = filterset.qs.order_by("-created_at", "-pk")
+    cases, filters = filter_cases(request, visible_cases(request.user))
     context = {
-        "page": _page(request, cases, PER_PAGE),
-        "filterset": filterset,
-        "params": request.GET,
-        "statuses": Status.choices,
-        "lights": Light.choices,
-        "tiers": Tier.objects.all(),
-        "channels": channel_names(),
-        "places": _places(request.user),
-        "filtered": any(request.GET.get(k) for k in filterset.filters),
+        "page": _page(request, cases.order_by("-created_at", "-pk"), PER_PAGE),
+        "plain": workbench(request.user)["mine"],  # a resident's own list, in their words
+        **filters,
     }
     return render(request, "cases/list.html", context)
 
@@ -87,27 +73,51 @@ def _create(request, form, channel, grid_code, **extra):
     return case
 
 
+def _resolve_on_the_spot(request, case):
+    """即办: the case just reported is handled and resolved by its reporter at once, in
+    the reporter's transaction (the seeds' 「簡易問題由網格員自辦自結」), through the
+    same two actions a case page offers, so the rulebook and the timeline are the same."""
+    result = request.POST.get("result", "").strip()
+    if not result:
+        raise InvalidInput(_("请填写处理结果"), errors={"result": [_("当场办结要写明怎么处理的")]})
+    case = do_case_action(
+        case.pk, "handle", actor=request.user, version=case.version, data={"note": _("即办")}
+    )
+    return do_case_action(
+        case.pk, "resolve", actor=request.user, version=case.version, data={"result": result}
+    )
+
+
 @login_required
 def queue(request):
     """A grid worker's cases: held at one of their grids and not closed, most urgent first;
-    and the quick report (上报) from patrol."""
+    and the quick report from patrol (发现问题), sent on for triage or, for a simple
+    problem put right on the spot, resolved in the same tap (即办)."""
     require_page(request.user, "queue")
     grids = list(grid_nodes(request.user).order_by("code"))
     form = ReportForm(request.POST if request.method == "POST" else None)
     error, status = None, 200
+    on_the_spot = [g for g in grids if has(request.user, "cases.handle", g.code)]
     if request.method == "POST":
         grid = next((g for g in grids if g.code == request.POST.get("grid")), None)
+        resolve = request.POST.get("then") == "resolve"
         if form.is_valid():
             try:
                 if grid is None:
                     raise InvalidInput(
                         _("请选择您负责的网格"), errors={"grid": [_("不是您的网格")]}
                     )
-                case = _create(request, form, "grid_report", grid.code)
+                with transaction.atomic():
+                    case = _create(request, form, "grid_report", grid.code)
+                    if resolve:
+                        case = _resolve_on_the_spot(request, case)
             except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
-                messages.success(request, _("已上报，编号 %s") % case.number)
+                if resolve:
+                    messages.success(request, _("已当场办结，编号 %s") % case.number)
+                    return redirect("cases:queue")
+                messages.success(request, _("已提交，编号 %s") % case.number)
                 return redirect("cases:detail", pk=case.pk)
         else:
             status = 400
@@ -128,6 +138,7 @@ def queue(request):
     )
     context = {
         "grids": grids,
+        "on_the_spot": bool(on_the_spot),
         "page": _page(request, cases, PER_PAGE),
         "form": form,
         "error": error,
@@ -151,10 +162,10 @@ def triage(request):
     suggested category and route, a possible duplicate, and the triage actions."""
     require_page(request.user, "triage")
     returned = Assignment.objects.filter(case=OuterRef("pk"), status=AssignmentStatus.RETURNED)
+    waiting = _dispatcher_cases(request.user).filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
+    waiting, filters = filter_cases(request, waiting, statuses=False)
     cases = (
-        _dispatcher_cases(request.user)
-        .filter(status__in=[Status.SUBMITTED, Status.ACCEPTED])
-        .select_related("possible_duplicate_of", "grid__parent")
+        waiting.select_related("possible_duplicate_of", "grid__parent")
         .prefetch_related(
             Prefetch(
                 "assignments", queryset=Assignment.objects.select_related("department", "node")
@@ -171,6 +182,7 @@ def triage(request):
     )
     departments = list(Department.objects.all())
     tiers = list(Tier.objects.all())
+    catalogue = catalogue_groups()
     rows = []
     for case in page:
         actions = actions_for(request.user, case)
@@ -187,13 +199,13 @@ def triage(request):
                     case,
                     actions,
                     suggestions,
-                    full_catalogue=False,
+                    catalogue=catalogue,
                     departments=departments,
                     tiers=tiers,
                 ),
             }
         )
-    return render(request, "cases/triage.html", {"page": page, "rows": rows})
+    return render(request, "cases/triage.html", {"page": page, "rows": rows, **filters})
 
 
 @login_required
@@ -202,9 +214,11 @@ def board(request):
     require_page(request.user, "board")
     open_cases = visible_cases(request.user).filter(status__in=OPEN_STATUSES)
     counts = dict(open_cases.values_list("light").annotate(n=Count("pk")).values_list("light", "n"))
+    urged, filters = filter_cases(
+        request, open_cases.filter(light__in=[Light.RED, Light.YELLOW]), statuses=False
+    )
     cases = (
-        open_cases.filter(light__in=[Light.RED, Light.YELLOW])
-        .prefetch_related(
+        urged.prefetch_related(
             Prefetch("assignments", queryset=Assignment.objects.select_related("node"))
         )
         .annotate(urgency=URGENCY)
@@ -216,6 +230,7 @@ def board(request):
         "page": page,
         "rows": rows,
         "counts": [(value, label, counts.get(value, 0)) for value, label in Light.choices],
+        **filters,
     }
     return render(request, "cases/board.html", context)
 
@@ -226,7 +241,10 @@ GRID_CHOICES = 800
 
 @login_required
 def new_case(request):
-    """Staff entry of a case from the hotline, the mailbox, a visit (六个一)…"""
+    """Staff entry of a case from the hotline, the mailbox, a visit (六个一)…; who files
+    cases as the public (a resident) gets their own report form instead."""
+    if workbench(request.user)["mine"]:
+        return resident_report(request)
     channels = {
         code: name for code, name in channel_names().items() if code not in MACHINE_CHANNELS
     }

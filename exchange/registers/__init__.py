@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from exchange.registers.catalogue import CatalogueSheet, export_catalogue
+from exchange.registers.divisions import DivisionSheet, export_divisions
 from exchange.registers.partners import PartnerSheet, export_partners
 from exchange.registers.residents import ResidentSheet, export_residents
 from exchange.registers.staff import StaffSheet, export_staff
@@ -25,5 +26,6 @@ REGISTERS = {
         Register("residents", "户和居民", ResidentSheet, export_residents, True),
         Register("partners", "共建单位", PartnerSheet, export_partners, False),
         Register("catalogue", "事项清单", CatalogueSheet, export_catalogue, False),
+        Register("divisions", "行政区划和网格", DivisionSheet, export_divisions, False),
     )
 }

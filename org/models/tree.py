@@ -68,6 +68,43 @@ class OrgNode(TimeStampedModel):
     def is_grid(self) -> bool:
         return bool(self.grid_kind)
 
+    def clean(self):
+        """The code follows the scheme (``org.codes.node_code``: digits, the parent's code
+        plus this level's width; a 12-digit padded code is cut to it), the level is the
+        one below the parent's, a grid level node has a grid kind, and a node with nodes
+        below it keeps its code (theirs start with it)."""
+        from django.core.exceptions import ValidationError
+
+        from org.codes import CodeError, node_code
+
+        if self.level_id is None:
+            return
+        level, parent = self.level, self.parent if self.parent_id else None
+        if level.kind not in (LevelKind.ADMIN, LevelKind.GRID):
+            raise ValidationError({"level": f"「{level.name}」不是组织节点的层级"})
+        expected = parent.level.depth + 1 if parent else 0
+        if level.depth != expected:
+            where = f"「{parent.name}」下" if parent else "最上层"
+            raise ValidationError({"level": f"{where}的节点应在第 {expected + 1} 级"})
+        if level.kind == LevelKind.GRID and not self.grid_kind:
+            raise ValidationError({"grid_kind": "网格要选网格类型"})
+        if level.kind != LevelKind.GRID and self.grid_kind:
+            raise ValidationError({"grid_kind": "只有网格有网格类型"})
+        try:
+            self.code = node_code(
+                self.code,
+                parent_code=parent.code if parent else "",
+                width=level.code_width,
+                level_name=level.name,
+            )
+        except CodeError as error:
+            raise ValidationError({"code": error.reason}) from None
+        if self.pk is not None:
+            before = OrgNode.objects.filter(pk=self.pk).values_list("code", flat=True).first()
+            below = self.children.exists() or self.buildings.exists() or self.households.exists()
+            if before and before != self.code and below:
+                raise ValidationError({"code": f"{before} 下已有节点, 不能改编码"})
+
 
 class GridMapVersion(models.Model):
     """A counter bumped whenever grid geometry changes, so every process can tell

@@ -10,6 +10,8 @@
   }
   var data = JSON.parse(source.textContent);
   var map = L.map(container, { scrollWheelZoom: false, zoomSnap: 0.25 });
+  // A neutral attribution: the tile source's own words only, no library banner or flag.
+  map.attributionControl.setPrefix(false);
   if (data.tile_url) {
     L.tileLayer(data.tile_url, { maxZoom: 19, attribution: data.tile_attribution || "" }).addTo(map);
   }
