@@ -1,13 +1,13 @@
 """What a resident is told of their case's timeline: the steps in plain words, never who
 took them, and a note only where it is the answer to them (a refusal's reason, a progress
-note, why it is handled again), with phone and ID numbers blanked. The resident's tracking
-page and Open311's ``status_notes`` both read it from here."""
-
-import re
+note, why it is handled again), with phones, ID
+and card numbers and e-mail addresses masked (``gridgov.masking``). The resident's
+tracking page and Open311's ``status_notes`` both read it from here."""
 
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import Status
+from gridgov.masking import mask_text
 
 PUBLIC_STEPS = {
     "submit": _("已提交"),
@@ -41,13 +41,6 @@ NOTE_SHOWN = {"reject", "progress", "reopen"}
 # Steps after which the case's result is the answer (unless an unsatisfied rating reopened it).
 RESULT_SHOWN = {"resolve", "callback", "rate", "close", "publish"}
 
-PHONE_OR_ID = re.compile(r"\d{7,}[\dXx]?")
-
-
-def mask(text: str) -> str:
-    """Long digit runs (phones, ID numbers) blanked out."""
-    return PHONE_OR_ID.sub("****", text or "")
-
 
 def public_status(status: str) -> str:
     """The words for a case's status on residents' pages (tracking, their own list)."""
@@ -68,7 +61,7 @@ def public_label(action: str, *, from_status: str = "", reopened: bool = False) 
 
 def public_note(action: str, note: str) -> str:
     """The note residents see with a step: masked, and only for NOTE_SHOWN steps."""
-    return mask(note).strip() if action in NOTE_SHOWN else ""
+    return mask_text(note).strip() if action in NOTE_SHOWN else ""
 
 
 def public_steps(events) -> list[dict]:

@@ -19,6 +19,7 @@ from exchange.importing import CREATED, UNCHANGED, Column, Row, RowError, Sheet
 from exchange.models import DEFAULT_DATE_FORMAT, HotlineSystem, ImportKind
 from exchange.preset import IMPORTED_STATUSES
 from exchange.tabular import text
+from gridgov.masking import mask_text
 from gridgov.parsing import implausible_date
 from org.locator import locator
 from org.models import OrgNode
@@ -525,7 +526,8 @@ def export_cases(system: HotlineSystem, user, *, since=None, until=None, statuse
 
 def export_table(system: HotlineSystem, cases) -> tuple[list[str], list[list]]:
     """Headers and rows in the hotline's layout: its order columns, then ours. Phones
-    are masked; times in the hotline's date format and time zone."""
+    are masked, and so are phones, ID numbers and e-mails in the free text (the export
+    is never a revealing one); times in the hotline's date format and time zone."""
     mapping = system_mapping(system)
     fields = [f for f in ALL_FIELDS if f.key not in NOT_EXPORTED]
     headers = [mapping[f.key] for f in fields]
@@ -546,16 +548,16 @@ def export_table(system: HotlineSystem, cases) -> tuple[list[str], list[list]]:
             "received_at": when(case.created_at),
             "caller": case.reporter_name,
             "phone": mask_phone(case.reporter_phone),
-            "address": case.address,
-            "title": case.title,
-            "content": case.description,
+            "address": mask_text(case.address),
+            "title": mask_text(case.title),
+            "content": mask_text(case.description),
             "category": case.category.name if case.category else "",
             "deadline": when(case.due_at),
             "case_number": case.number,
             "status": status_names.get(case.status, case.status),
             "handling_unit": unit,
             "grid": case.grid.name if case.grid else "",
-            "result": case.result,
+            "result": mask_text(case.result),
             "resolved_at": when(case.resolved_at),
             "satisfaction": SATISFACTION_NAMES.get(case.satisfaction, ""),
         }

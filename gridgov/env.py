@@ -5,7 +5,10 @@ deployment fails at start-up rather than at the first request. Every variable
 read here is documented in the README's "Settings" table.
 """
 
+import hashlib
 import os
+import re
+from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 
@@ -92,3 +95,26 @@ def parse_database_url(url: str, *, base_dir) -> dict:
             "OPTIONS": options,
         }
     raise EnvError(f"DATABASE_URL={url!r}: only sqlite:/// and postgres:// are supported")
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._") or "db"
+
+
+def instance_name(database: dict, *, var_root: Path) -> str:
+    """A name for the instance that owns ``database`` (a DATABASES entry), unique to it:
+
+    - SQLite: the file's stem (``var/demo-jizhou-county.sqlite3`` → ``demo-jizhou-county``),
+      with 8 hex digits of its absolute path's SHA-256 when it lives outside ``var_root``
+      (two ``db.sqlite3`` in different folders stay apart);
+    - PostgreSQL: ``pg-<host>[-<port>]-<name>``, the host ``local`` for the local socket.
+
+    Characters other than letters, digits, ``_ . -`` become ``_``."""
+    if database["ENGINE"].endswith("sqlite3"):
+        path = Path(database["NAME"]).absolute()
+        name = _slug(path.stem)
+        if path.parent != var_root.absolute():
+            name += "-" + hashlib.sha256(str(path).encode()).hexdigest()[:8]
+        return name
+    parts = ["pg", database.get("HOST") or "local", database.get("PORT") or "", database["NAME"]]
+    return _slug("-".join(part for part in parts if part))

@@ -1,12 +1,22 @@
 """Settings, all read from environment variables (see README, "Settings")."""
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
-from gridgov.env import EnvError, env_bool, env_int, env_list, env_str, parse_database_url
+from gridgov.env import (
+    EnvError,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    instance_name,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(env_str("GRIDGOV_VAR_DIR", str(BASE_DIR / "var")))
+# Where the default SQLite file lives, and the parent of each instance's own folder.
+VAR_ROOT = Path(env_str("GRIDGOV_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", "")
@@ -86,9 +96,15 @@ TEMPLATES = [
 
 DATABASES = {
     "default": parse_database_url(
-        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'gridgov.sqlite3'}"), base_dir=BASE_DIR
+        env_str("DATABASE_URL", f"sqlite:///{VAR_ROOT / 'gridgov.sqlite3'}"), base_dir=BASE_DIR
     )
 }
+# The instance's state beside its database: the huey queue, uploads and exports. Two
+# instances with different databases never share it (a second one started with only its own
+# DATABASE_URL used to take the first one's jobs); GRIDGOV_VAR_DIR, when set, is used as it
+# is. The web processes and the huey consumer read the same environment, so they agree.
+INSTANCE = instance_name(DATABASES["default"], var_root=VAR_ROOT)
+VAR_DIR = VAR_ROOT if "GRIDGOV_VAR_DIR" in os.environ else VAR_ROOT / INSTANCE
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "org.User"
 
@@ -206,7 +222,8 @@ SPECTACULAR_SETTINGS = {
 
 _redis_url = env_str("REDIS_URL", "")
 HUEY = {
-    "name": "gridgov",
+    # The queue's name in Redis: one per instance, as the SQLite queue file is.
+    "name": f"gridgov-{INSTANCE}",
     # Tests run tasks inline, when they are enqueued (after commit).
     "immediate": env_bool("HUEY_IMMEDIATE", env_bool("GRIDGOV_TESTING", False)),
     "consumer": {"workers": env_int("HUEY_WORKERS", 2, minimum=1), "worker_type": "thread"},

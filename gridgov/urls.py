@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import LoginView
+from cases.api.channels import ChannelList
 from gridgov.api import LogoutAllView, LogoutView, TokenView
 
 
@@ -29,6 +30,8 @@ api_v1 = [
     path("cases/", include("cases.api.urls")),
     path("credit/", include("credit.api.urls")),
     path("volunteer/", include("participation.api.urls")),
+    path("channels/", ChannelList.as_view(), name="channels"),
+    path("", include("catalog.api.urls")),
 ]
 
 urlpatterns = [

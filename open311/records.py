@@ -7,7 +7,8 @@ A case's Open311 face, field by field:
   in progress) or closed (resolved, closed, rejected; a merged case is closed);
 - status_notes: the last step a reporter may see, in words, with the note only where it
   is the answer to the reporter (a refusal's reason, a progress note) and the result once
-  resolved; long digit runs (phones, ID numbers) blanked out;
+  resolved; description, notes and address masked by ``gridgov.masking`` (phones in any
+  spelling, ID and card numbers, e-mail addresses);
 - agency_responsible: the lead unit (its latest lead assignment not returned), else the
   node holding the case; service_notice: the tier and its deadline;
 - requested_datetime: created_at; updated_datetime: the last timeline event;
@@ -35,8 +36,9 @@ from cases.models import (
     Status,
 )
 from cases.photos import shared_photo_token
-from cases.timeline import NOTE_SHOWN, PUBLIC_STEPS, RESULT_SHOWN, mask, public_note
+from cases.timeline import NOTE_SHOWN, PUBLIC_STEPS, RESULT_SHOWN, public_note
 from catalog.models import MatterCategory
+from gridgov.masking import mask_text
 from open311.models import SCOPE_READ, SCOPE_READ_ALL, ApiClient
 
 STATUS_VALUES = {
@@ -121,7 +123,7 @@ def status_notes(case: Case) -> str | None:
         if case.status in OPEN_STATUSES:  # an unsatisfied answer reopened it
             words = str(PUBLIC_STEPS["reopen"])
         else:
-            detail = mask(case.result).strip()
+            detail = mask_text(case.result).strip()
     return f"{words}：{detail}" if detail else words
 
 
@@ -155,13 +157,13 @@ def request_row(case: Case, request) -> dict:
         "status_notes": status_notes(case),
         "service_name": case.category.name if case.category_id else None,
         "service_code": case.category.code if case.category_id else None,
-        "description": mask(case.description) or None,
+        "description": mask_text(case.description) or None,
         "agency_responsible": agency,
         "service_notice": service_notice(case),
         "requested_datetime": w3(case.created_at),
         "updated_datetime": w3(case.o311_updated or case.created_at),
         "expected_datetime": w3(case.due_at),
-        "address": case.address or None,
+        "address": mask_text(case.address) or None,
         "address_id": (submission.address_id or None) if submission else None,
         "zipcode": None,
         "lat": case.lat,

@@ -1,11 +1,12 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from gridgov.env import EnvError, env_bool, env_int, parse_database_url
+from gridgov.env import EnvError, env_bool, env_int, instance_name, parse_database_url
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,3 +91,82 @@ def test_a_token_maximum_shorter_than_its_lifetime_is_refused():
     )
     assert result.returncode != 0
     assert "API_TOKEN_MAX_DAYS=7 is shorter than API_TOKEN_HOURS" in result.stderr
+
+
+# -- one instance's state follows its database ---------------------------------------------
+
+_SHOW_STATE = (
+    "from django.conf import settings; "
+    "print(settings.HUEY.get('filename'), settings.HUEY['name'], settings.MEDIA_ROOT, sep='|')"
+)
+
+
+def _state(database_url: str, *, entry: str = "wsgi", var_dir: str | None = None) -> str:
+    """What a process started with ``database_url`` takes for its queue and media: the web
+    side (the WSGI module gunicorn loads) or the huey consumer's (manage.py, as run_huey)."""
+    env = {"GRIDGOV_DEMO": "1", "DATABASE_URL": database_url}
+    if var_dir is not None:
+        env["GRIDGOV_VAR_DIR"] = var_dir
+    if entry == "wsgi":
+        command = [sys.executable, "-c", f"import gridgov.wsgi; {_SHOW_STATE}"]
+    else:
+        command = [sys.executable, "manage.py", "shell", "-c", _SHOW_STATE]
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GRIDGOV_", "DATABASE_URL", "REDIS_URL", "HUEY_", "DJANGO_"))
+    }
+    result = subprocess.run(
+        command, cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.fixture
+def var_names():
+    """Names of SQLite files in var/ for this test; the folders made for them are removed."""
+    names = [f"test-state-{os.getpid()}-{n}" for n in range(2)]
+    yield names
+    for name in names:
+        shutil.rmtree(ROOT / "var" / name, ignore_errors=True)
+    for folder in (ROOT / "var").glob("pg-statetest-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_two_databases_never_share_a_queue_or_media(var_names):
+    one, two = (f"sqlite:///var/{name}.sqlite3" for name in var_names)
+    first, second = _state(one), _state(two)
+    assert first != second
+    queue, name, media = first.split("|")
+    assert queue == str(ROOT / "var" / var_names[0] / "huey.sqlite3")
+    assert media == str(ROOT / "var" / var_names[0] / "media")
+    assert name == f"gridgov-{var_names[0]}"
+    # The same database: the same state, for the web processes and the huey consumer alike.
+    assert _state(one) == first == _state(one, entry="manage")
+    pg_one, pg_two = _state("postgres://statetest:5432/a"), _state("postgres://statetest:5432/b")
+    assert pg_one != pg_two and pg_one.split("|")[2].endswith("var/pg-statetest-5432-a/media")
+
+
+def test_an_explicit_var_dir_still_wins(tmp_path, var_names):
+    url = f"sqlite:///var/{var_names[0]}.sqlite3"
+    queue, _, media = _state(url, var_dir=str(tmp_path)).split("|")
+    assert (queue, media) == (str(tmp_path / "huey.sqlite3"), str(tmp_path / "media"))
+
+
+def test_instance_names():
+    var = ROOT / "var"
+    sqlite = parse_database_url("sqlite:///var/demo-jizhou-county.sqlite3", base_dir=ROOT)
+    assert instance_name(sqlite, var_root=var) == "demo-jizhou-county"
+    # Two db.sqlite3 outside var/ stay apart.
+    a = instance_name(
+        parse_database_url("sqlite:////srv/a/db.sqlite3", base_dir=ROOT), var_root=var
+    )
+    b = instance_name(
+        parse_database_url("sqlite:////srv/b/db.sqlite3", base_dir=ROOT), var_root=var
+    )
+    assert a != b and a.startswith("db-") and len(a) == len("db-") + 8
+    local = parse_database_url("postgres:///gridgov", base_dir=ROOT)
+    assert instance_name(local, var_root=var) == "pg-local-gridgov"
+    remote = parse_database_url("postgres://u:p@db.example:5433/gov", base_dir=ROOT)
+    assert instance_name(remote, var_root=var) == "pg-db.example-5433-gov"

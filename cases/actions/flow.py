@@ -27,7 +27,6 @@ from cases.models import (
 from cases.permissions import LIVE, holds, live_lead, verb
 from cases.photos import add_photos
 from cases.sla import light_for, warn_at_for
-from cases.timeline import PHONE_OR_ID
 from cases.transitions import TABLE
 from catalog.calendar import add_working_days
 from catalog.deadlines import resolution_due, response_due
@@ -35,6 +34,7 @@ from catalog.models import CalendarYear, MatterCategory, Tier
 from catalog.routing import route
 from gridgov import workflow
 from gridgov.errors import Conflict, InvalidInput, NotPermitted
+from gridgov.masking import mask_text
 from org.models import Department, OrgNode
 from org.permissions import codes_with, has
 
@@ -153,7 +153,7 @@ def _reject(step: Step):
         "case_rejected",
         _reporter_users(step.case),
         f"您反映的 {step.case.number} 不予受理",
-        step.note,
+        mask_text(step.note),  # residents are told: masked as on their tracking page
     )
 
 
@@ -435,7 +435,7 @@ def _resolve(step: Step):
             *notify.node_staff([step.case.handling_node_id], verb="cases.callback"),
         ],
         f"{step.case.number} 已办结",
-        result,
+        mask_text(result),  # the reporter is told: masked as on their tracking page
     )
 
 
@@ -487,7 +487,7 @@ def _reopen(step: Step):
 def _close(step: Step):
     step.note = _text(step, "note", required=False)
     step.set(closed_at=step.now)
-    outcome = f"{step.case.number} 已销号。办理结果：{step.case.result}"
+    outcome = mask_text(f"{step.case.number} 已销号。办理结果：{step.case.result}")
     step.tell("case_closed", [*_reporter_users(step.case), *_merged_reporters(step.case)], outcome)
 
 
@@ -543,16 +543,16 @@ def _merge(step: Step):
 
 
 def public_summary(case: Case) -> str:
-    """An anonymised summary: category, title and result, with long digit runs (phones,
-    ID numbers) blanked out. No names, no exact address."""
+    """An anonymised summary: category, title and result, with phones, ID and card numbers
+    and e-mail addresses masked (``gridgov.masking``). No names, no exact address."""
     category = case.category.name if case.category_id else "其他"
     text = f"【{category}】{case.title}。办理结果：{case.result or '已办结'}"
-    return PHONE_OR_ID.sub("****", text)
+    return mask_text(text)
 
 
 def _publish(step: Step):
     summary = _text(step, "summary", required=False) or public_summary(step.case)
-    step.set(is_published=True, public_summary=PHONE_OR_ID.sub("****", summary))
+    step.set(is_published=True, public_summary=mask_text(summary))
 
 
 def _add_photo(step: Step):

@@ -188,10 +188,6 @@ def _merge_target(value: str, user) -> int:
     return target
 
 
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * (len(name) - 1) if name else ""
-
-
 def map_data(case: Case, tile_url: str, attribution: str) -> dict | None:
     boundary = case.grid.geometry if case.grid_id else None
     point = {"lng": case.lng, "lat": case.lat} if case.lng is not None else None

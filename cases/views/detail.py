@@ -1,6 +1,8 @@
 """A case's page (facts, map, photos, assignments, timeline, one form per allowed action),
 the one endpoint every page's action forms post to, and the photos."""
 
+import io
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -27,14 +29,13 @@ from cases.models import (
     Status,
 )
 from cases.permissions import reporter_only
-from cases.photos import shared_photo_pk
+from cases.photos import shared_photo_pk, strip_metadata
 from cases.views.common import (
     EVENT_NAMES,
     action_data,
     actions_for,
     handler_name,
     map_data,
-    mask_name,
     parse_version,
     visible_case_or_404,
     visible_cases,
@@ -42,8 +43,8 @@ from cases.views.common import (
 from cases.views.dispatching import action_options, suggestions_for
 from cases.views.forms import uploaded_photos
 from gridgov.errors import ActionError
+from gridgov.masking import mask_name, mask_phone
 from org.permissions import has
-from residents.masking import mask_phone
 from residents.revealed import remember, take
 
 # Actions whose form may carry photos (the result's, for resolve).
@@ -65,7 +66,9 @@ def shared_photo(request, token):
     item = get_object_or_404(CasePhoto, pk=pk) if pk is not None else None
     if item is None:
         raise Http404
-    response = FileResponse(item.image.open("rb"), content_type="image/jpeg")
+    with item.image.open("rb") as handle:  # a few hundred kB: re-encoded at most 2048 px
+        data = strip_metadata(handle.read())
+    response = FileResponse(io.BytesIO(data), content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=86400"
     return response
 
