@@ -178,8 +178,11 @@ def _dispatch(step: Step):
         if "tier" not in step.data:
             _set_tier(step, category.default_tier)
     elif case.category_id and case.category_source != CategorySource.PERSON:
-        # Dispatching by the category shown (「不变」) confirms it: a training example.
+        # Dispatching by the category shown (「不变」) confirms it: a training example,
+        # and the category's own tier, which a guess was not given (intake).
         step.set(category_source=CategorySource.PERSON)
+        if "tier" not in step.data and case.tier_id != case.category.default_tier_id:
+            _set_tier(step, case.category.default_tier)
     if "tier" in step.data:
         tier = Tier.objects.filter(code=step.data["tier"]).first()
         if tier is None:

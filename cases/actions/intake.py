@@ -164,6 +164,10 @@ def do_create_case(
             )
         category, category_source, suggestions = _classify(report)
         tier = category.default_tier if category else default_tier()
+        if category_source == CategorySource.CLASSIFIER and tier.order < default_tier().order:
+            # A guess never shortens the deadline (issue 10: 「never the 2-hour tier on a
+            # guess」): a simple matter's hours wait for a person to confirm the category.
+            tier = default_tier()
         if report.due_at is not None:  # another system's own deadline
             due_at, warning = report.due_at, False
         else:

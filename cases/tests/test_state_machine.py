@@ -343,8 +343,29 @@ class CaseMachine(RuleBasedStateMachine):
                 assert case.closed_at is not None
 
 
+@pytest.fixture
+def walk_without_local_constants(monkeypatch):
+    """Hypothesis mixes literals found in the project's own modules into what it draws
+    (``providers._get_local_constants``), so adding a constant anywhere, or a worker
+    having imported other modules, changed this fixed walk and let the coverage check
+    below pass or fail by chance. The walk draws from the strategies alone."""
+    from hypothesis.internal.cache import LRUCache
+    from hypothesis.internal.conjecture import providers
+
+    empty = providers.Constants(
+        integers=providers.SortedSet(),
+        floats=providers.SortedSet(key=providers.float_to_int),
+        bytes=providers.SortedSet(),
+        strings=providers.SortedSet(),
+    )
+    monkeypatch.setattr(providers, "_get_local_constants", lambda: empty)
+    monkeypatch.setattr(providers, "CONSTANTS_CACHE", LRUCache(1024))
+
+
 @pytest.mark.django_db
-def test_random_action_sequences_only_follow_the_transition_table(city):
+def test_random_action_sequences_only_follow_the_transition_table(
+    city, walk_without_local_constants
+):
     CaseMachine.reached, CaseMachine.done = set(), set()
     run_state_machine_as_test(
         CaseMachine,

@@ -164,3 +164,26 @@ def test_a_guess_below_the_threshold_keeps_the_safe_tier(jizhou):
     assert case.due_at - received > dt.timedelta(hours=24)
     suggestions = case.events.get(action="submit").data["suggestions"]
     assert suggestions and all(s["score"] < 0.5 for s in suggestions)
+
+
+def test_a_guess_never_gives_the_hours_tier_until_a_person_confirms_it(jizhou):
+    from org.models import GridKind, OrgNode, User
+
+    # The keyword classifier (no model trained yet) is sure of 「咨询」 alone.
+    grid = OrgNode.objects.filter(grid_kind=GridKind.RESIDENTIAL).order_by("code").first()
+    case = do_create_case(
+        Report(title="咨询一下怎么开证明", channel="hotline_12345", grid_code=grid.code)
+    )
+    assert case.category_source == CategorySource.CLASSIFIER
+    assert case.category.default_tier.code == "immediate"
+    assert case.tier.code == "coordinated"  # the safe default, not 2 hours
+    community = User.objects.get(username="demo-community")
+    case = do_case_action(
+        case.pk,
+        "dispatch",
+        actor=community,
+        version=case.version,
+        data={"lead": {"node": grid.parent.code}},
+    )
+    assert case.category_source == CategorySource.PERSON
+    assert case.tier == MatterCategory.objects.get(pk=case.category_id).default_tier
