@@ -1,0 +1,93 @@
+"""The exchange forms the other browser tests leave out, on a 390×844 phone: a register
+import from a file made from the page's own export (upload, preview, 取消; upload again,
+import), and a boundary upload cancelled at its preview."""
+
+import csv
+import json
+import re
+
+import pytest
+
+from exchange.models import BoundaryImport, ImportJob, JobStatus
+from org.models import OrgNode, User
+from residents.models import Resident
+from tests.browser import fits_the_phone, log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_the_community_reimports_its_residents_from_its_own_export(
+    live_city, open_phone, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    page = open_phone()
+    log_in(page, live_city, "demo-community")
+    page.goto(live_city + "/exchange/registers/residents/export/")
+    page.get_by_label("CSV (UTF-8)").check()
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="导出").click()
+    with open(caught.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    header, name = rows[0], rows[0].index("姓名")
+    people = [row for row in rows[1:] if row[name]][:3]
+    # A new member of the first one's household (a masked row keeps its person as is).
+    newcomer = dict.fromkeys(header, "") | dict(zip(header[:8], people[0][:8], strict=True))
+    newcomer |= {"姓名": "欧阳新居", "性别": "女", "出生年份": "1980", "户主": "否"}
+    people.append([newcomer[column] for column in header])
+    upload = tmp_path / "居民.csv"
+    with upload.open("w", encoding="utf-8-sig", newline="") as file:
+        csv.writer(file).writerows([header, *people])
+
+    # Upload and preview, then think better of it: 取消 leaves nothing behind.
+    page.get_by_role("link", name="导入户和居民").click()
+    page.wait_for_url("**/exchange/registers/residents/import/")
+    fits_the_phone(page)
+    page.get_by_label("文件").set_input_files(str(upload))
+    page.get_by_role("button", name="上传并预览").click()
+    page.wait_for_url(re.compile(r"/exchange/jobs/\d+/$"))
+    fits_the_phone(page)
+    assert "欧阳新居" in page.locator("main").inner_text()
+    page.get_by_role("button", name="取消", exact=True).click()
+    page.wait_for_url(live_city + "/exchange/")
+    assert "已取消导入" in page.locator(".messages").inner_text()
+    assert not ImportJob.objects.exists()
+    assert not Resident.objects.filter(name="欧阳新居").exists()
+
+    # Again, and this time import the 4 rows.
+    page.goto(live_city + "/exchange/registers/residents/import/")
+    page.get_by_label("文件").set_input_files(str(upload))
+    page.get_by_role("button", name="上传并预览").click()
+    page.wait_for_url(re.compile(r"/exchange/jobs/\d+/$"))
+    page.get_by_role("button", name="第 3 步：导入全部 4 行").click()
+    page.wait_for_selector("text=用时")
+    fits_the_phone(page)
+    job = ImportJob.objects.get()
+    assert job.status == JobStatus.DONE, job.status
+    newcomer = Resident.objects.get(name="欧阳新居")
+    assert newcomer.household.code == people[0][header.index("户编码")]
+    assert page.errors == []
+
+
+def test_a_street_cancels_a_boundary_upload_at_its_preview(live_city, open_phone, tmp_path):
+    street = User.objects.get(username="demo-street").assignments.get().node
+    grid = OrgNode.objects.filter(code__startswith=street.code).exclude(grid_kind="").first()
+    path = tmp_path / "边界.geojson"
+    feature = {"type": "Feature", "properties": {"code": grid.code}, "geometry": grid.geometry}
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    page = open_phone()
+    log_in(page, live_city, "demo-street")
+    page.goto(live_city + "/exchange/boundaries/")
+    page.get_by_label("边界文件").set_input_files(str(path))
+    page.get_by_label("层级").select_option(label=grid.level.name)
+    page.get_by_label("上级节点编码").fill(street.code)
+    page.get_by_label("按编码").check()
+    page.get_by_role("button", name="上传并预览").click()
+    page.wait_for_selector("#matched")
+    assert BoundaryImport.objects.count() == 1
+    fits_the_phone(page)
+    page.get_by_role("button", name="取消", exact=True).click()
+    page.wait_for_url(live_city + "/exchange/boundaries/")
+    assert "已取消导入" in page.locator(".messages").inner_text()
+    assert not BoundaryImport.objects.exists()
+    assert OrgNode.objects.get(pk=grid.pk).geometry == grid.geometry
+    assert page.errors == []
