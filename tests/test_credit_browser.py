@@ -4,7 +4,7 @@ volunteer redeems and cancels their own; the counter cancels one and refunds it.
 
 import pytest
 
-from credit.models import CreditAccount, StoreItem, Redemption, RedemptionStatus
+from credit.models import CreditAccount, Redemption, RedemptionStatus, StoreItem
 from org.models import User
 from tests.browser import fits_the_phone, log_in
 
