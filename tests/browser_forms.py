@@ -17,6 +17,9 @@ VOLUNTEER = "tests/test_participation_browser.py"
 
 QR_STORY = f"{CASE}::test_a_qr_report_runs_to_a_rated_closed_and_published_case"
 WALK = f"{CASE_ACTIONS}::test_a_case_walks_through_every_action_form_on_its_page"
+ONE_TAP = (
+    f"{CASE_ACTIONS}::test_the_secretary_claims_and_handles_and_the_leader_urges_and_supervises"
+)
 TWO_FACTOR = (
     f"{FORMS_}::test_a_secretary_enrols_a_second_factor_logs_out_and_verifies_with_a_recovery_code"
 )
@@ -45,7 +48,7 @@ FORMS: dict[str, list[str]] = {
     "registration/login.html:login": [TWO_FACTOR, QR_STORY],
     "base.html:logout": [TWO_FACTOR],
     # cases
-    "cases/_action_form.html:cases:act": [WALK, QR_STORY],
+    "cases/_action_form.html:cases:act": [WALK, ONE_TAP, QR_STORY],  # per action: below
     "cases/board.html:cases:act": [BOARD],
     "cases/detail.html:cases:reveal": [
         f"{PAGES}::test_a_callback_by_phone_reveals_the_reporter_on_the_case_page"
@@ -96,4 +99,31 @@ FORMS: dict[str, list[str]] = {
     "residents/_personal_field.html:residents:reveal": [
         f"{PAGES}::test_community_secretary_reveals_a_phone_number_in_the_browser"
     ],
+}
+
+# cases/_action_form.html is one template for every case action (cases.views.common's
+# ACTION_ORDER): each action's form, wherever a page offers it, and the tests that send it.
+# rate is the reporter's: they rate on the tracking page (cases/track.html).
+CASE_ACTION_FORMS: dict[str, list[str]] = {
+    "accept": [WALK, QR_STORY],
+    "claim": [ONE_TAP, TRIAGE],
+    "handle": [ONE_TAP, TRIAGE],
+    "dispatch": [WALK, QR_STORY],
+    "whistle": [WALK],
+    "report_in": [WALK],
+    "progress": [WALK],
+    "resolve": [WALK, QR_STORY],
+    "callback": [QR_STORY],
+    "rate": [QR_STORY],
+    "close": [QR_STORY],
+    "publish": [QR_STORY],
+    "request_extension": [WALK],
+    "approve_extension": [WALK],
+    "escalate": [WALK],
+    "return": [WALK],
+    "reopen": [WALK],
+    "reject": [WALK],
+    "merge": [WALK, TRIAGE],
+    "urge": [ONE_TAP, BOARD],
+    "supervise": [ONE_TAP, BOARD],
 }

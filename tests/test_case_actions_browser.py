@@ -3,7 +3,9 @@
 case is accepted, whistled, dispatched, returned, dispatched again, accepted by the
 department, reported in, progressed, extended (requested and approved), escalated,
 dispatched and resolved, reopened and resolved again; a second case is refused and a
-third merged into the first."""
+third merged into the first. A fourth is claimed and handled by the community, urged and
+supervised by the district (``tests/browser_forms.py``'s CASE_ACTION_FORMS lists who
+sends each action's form)."""
 
 import re
 
@@ -129,5 +131,39 @@ def test_a_case_walks_through_every_action_form_on_its_page(live_city, open_phon
     assert duplicate.status == Status.CLOSED and duplicate.merged_into_id == case.pk
     assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
     for page in (secretary, department, leader):
+        fits_the_phone(page)
+        assert page.errors == []
+
+
+def test_the_secretary_claims_and_handles_and_the_leader_urges_and_supervises(
+    live_city, open_phone
+):
+    """The case page's forms for claim and handle (triage offers them as one-tap buttons)
+    and for urge and supervise (the board offers them as one-tap buttons)."""
+    base = live_city
+    community = User.objects.get(username="demo-community").assignments.get().node
+    grid = OrgNode.objects.filter(
+        code__startswith=community.code, grid_kind=GridKind.RESIDENTIAL
+    ).order_by("code")[0]
+    case = do_create_case(Report(title="绿化带缺株", channel="hotline_12345", grid_code=grid.code))
+    url = f"{base}/cases/{case.pk}/"
+    secretary = open_phone()
+    log_in(secretary, base, "demo-community")
+    secretary.goto(url)
+    _act(secretary, "claim", 备注="本社区处理")
+    case.refresh_from_db()
+    assert case.status == Status.ACCEPTED and case.events.filter(action="claim").exists()
+    _act(secretary, "handle")
+    assert _status(case) == Status.IN_PROGRESS
+
+    leader = open_phone()
+    log_in(leader, base, "demo-leader")
+    leader.goto(url)
+    _act(leader, "urge", 备注="请本周内办结")
+    assert case.events.filter(action="urge").exists()
+    _act(leader, "supervise")
+    case.refresh_from_db()
+    assert case.is_supervised
+    for page in (secretary, leader):
         fits_the_phone(page)
         assert page.errors == []

@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from tests.browser_forms import FORMS
+from tests.browser_forms import CASE_ACTION_FORMS, FORMS
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
@@ -105,9 +105,24 @@ def test_every_registered_form_still_exists():
     )
 
 
+def test_every_case_action_form_has_a_browser_test():
+    """cases/_action_form.html is one form per action: each action is registered too."""
+    from cases.views.common import ACTION_ORDER
+
+    missing = sorted(set(ACTION_ORDER) - set(CASE_ACTION_FORMS))
+    gone = sorted(set(CASE_ACTION_FORMS) - set(ACTION_ORDER))
+    assert not missing, "Case actions with no browser test in CASE_ACTION_FORMS: " + ", ".join(
+        missing
+    )
+    assert not gone, "CASE_ACTION_FORMS names actions the case page no longer has: " + ", ".join(
+        gone
+    )
+
+
 def test_every_registered_test_exists():
     broken, functions = [], {}
-    for key, tests in sorted(FORMS.items()):
+    registered = {**FORMS, **{f"case action {a}": t for a, t in CASE_ACTION_FORMS.items()}}
+    for key, tests in sorted(registered.items()):
         if not tests:
             broken.append(f"{key}: no test named")
         for test in tests:
