@@ -122,8 +122,8 @@ CASE_ACTION_FORMS: dict[str, list[str]] = {
     "escalate": [WALK],
     "return": [WALK],
     "reopen": [WALK],
-    "reject": [WALK],
-    "merge": [WALK, TRIAGE],
+    "reject": [ONE_TAP],
+    "merge": [ONE_TAP, TRIAGE],
     "urge": [ONE_TAP, BOARD],
     "supervise": [ONE_TAP, BOARD],
 }

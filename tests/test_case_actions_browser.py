@@ -2,9 +2,9 @@
 390×844 phone by the person whose work it is, the database checked after each: a hotline
 case is accepted, whistled, dispatched, returned, dispatched again, accepted by the
 department, reported in, progressed, extended (requested and approved), escalated,
-dispatched and resolved, reopened and resolved again; a second case is refused and a
-third merged into the first. A fourth is claimed and handled by the community, urged and
-supervised by the district (``tests/browser_forms.py``'s CASE_ACTION_FORMS lists who
+dispatched and resolved, reopened and resolved again. Another is claimed and handled by
+the community, urged and supervised by the district (a third refused and a fourth merged
+into it on the way) (``tests/browser_forms.py``'s CASE_ACTION_FORMS lists who
 sends each action's form)."""
 
 import re
@@ -53,9 +53,8 @@ def test_a_case_walks_through_every_action_form_on_its_page(live_city, open_phon
     grid = OrgNode.objects.filter(
         code__startswith=community.code, grid_kind=GridKind.RESIDENTIAL
     ).order_by("code")[0]
-    case, refused, duplicate = (
-        do_create_case(Report(title=title, channel="hotline_12345", grid_code=grid.code))
-        for title in ("人行道地砖破损", "邻居家装修太吵", "人行道地砖坏了")
+    case = do_create_case(
+        Report(title="人行道地砖破损", channel="hotline_12345", grid_code=grid.code)
     )
     url = f"{base}/cases/{case.pk}/"
 
@@ -121,15 +120,6 @@ def test_a_case_walks_through_every_action_form_on_its_page(live_city, open_phon
     case.refresh_from_db()
     assert case.status == Status.RESOLVED and case.reopen_count == 1
 
-    secretary.goto(f"{base}/cases/{refused.pk}/")
-    _act(secretary, "reject", 不予受理的理由="属民事纠纷，请通过调解解决")
-    assert _status(refused) == Status.REJECTED
-
-    secretary.goto(f"{base}/cases/{duplicate.pk}/")
-    _act(secretary, "merge", **{"并入案件（编号）": case.number, "说明": "同一处地砖"})
-    duplicate.refresh_from_db()
-    assert duplicate.status == Status.CLOSED and duplicate.merged_into_id == case.pk
-    assert Case.objects.get(pk=case.pk).status == Status.RESOLVED
     for page in (secretary, department, leader):
         fits_the_phone(page)
         assert page.errors == []
@@ -139,13 +129,17 @@ def test_the_secretary_claims_and_handles_and_the_leader_urges_and_supervises(
     live_city, open_phone
 ):
     """The case page's forms for claim and handle (triage offers them as one-tap buttons)
-    and for urge and supervise (the board offers them as one-tap buttons)."""
+    and for urge and supervise (the board offers them as one-tap buttons); on the way the
+    secretary refuses one case and merges another into this one."""
     base = live_city
     community = User.objects.get(username="demo-community").assignments.get().node
     grid = OrgNode.objects.filter(
         code__startswith=community.code, grid_kind=GridKind.RESIDENTIAL
     ).order_by("code")[0]
-    case = do_create_case(Report(title="绿化带缺株", channel="hotline_12345", grid_code=grid.code))
+    case, refused, duplicate = (
+        do_create_case(Report(title=title, channel="hotline_12345", grid_code=grid.code))
+        for title in ("绿化带缺株", "邻居家装修太吵", "绿化带少了几棵树")
+    )
     url = f"{base}/cases/{case.pk}/"
     secretary = open_phone()
     log_in(secretary, base, "demo-community")
@@ -155,6 +149,15 @@ def test_the_secretary_claims_and_handles_and_the_leader_urges_and_supervises(
     assert case.status == Status.ACCEPTED and case.events.filter(action="claim").exists()
     _act(secretary, "handle")
     assert _status(case) == Status.IN_PROGRESS
+
+    secretary.goto(f"{base}/cases/{refused.pk}/")
+    _act(secretary, "reject", 不予受理的理由="属民事纠纷，请通过调解解决")
+    assert _status(refused) == Status.REJECTED
+    secretary.goto(f"{base}/cases/{duplicate.pk}/")
+    _act(secretary, "merge", **{"并入案件（编号）": case.number, "说明": "同一处绿化带"})
+    duplicate.refresh_from_db()
+    assert duplicate.status == Status.CLOSED and duplicate.merged_into_id == case.pk
+    assert Case.objects.get(pk=case.pk).status == Status.IN_PROGRESS
 
     leader = open_phone()
     log_in(leader, base, "demo-leader")
