@@ -29,6 +29,7 @@ BOARD = f"{FORMS_}::test_the_board_urges_and_supervises_an_overdue_case"
 STORE = f"{CREDIT}::test_the_store_lists_restocks_awards_redeems_hands_out_and_cancels"
 WISH = f"{VOLUNTEER}::test_a_wish_is_taken_done_paid_and_spent"
 REIMPORT = f"{EXCHANGE_FORMS}::test_the_community_reimports_its_residents_from_its_own_export"
+ROUND_TRIP = f"{EXCHANGE_FORMS}::test_a_register_exported_as_excel_imports_back_unchanged"
 BOUNDARY = (
     "tests/test_boundaries_browser.py"
     "::test_a_street_uploads_grid_outlines_sees_the_repair_and_confirms"
@@ -84,13 +85,13 @@ FORMS: dict[str, list[str]] = {
     "exchange/boundary.html:exchange:boundary_revert": [BOUNDARY],
     "exchange/boundary_upload.html:self": [BOUNDARY],
     "exchange/hotline_export.html:self": [EXPORTS],
-    "exchange/job.html:exchange:job_start": [HOTLINE_IMPORT, DIVISIONS, REIMPORT],
+    "exchange/job.html:exchange:job_start": [HOTLINE_IMPORT, DIVISIONS, REIMPORT, ROUND_TRIP],
     "exchange/job.html:exchange:job_cancel": [REIMPORT],
     "exchange/mapping.html:self": [
         "tests/test_hotline_browser.py::test_the_leader_switches_a_column_off_and_sets_the_time_zone"
     ],
-    "exchange/register_export.html:self": [EXPORTS, REIMPORT],
-    "exchange/upload.html:self": [HOTLINE_IMPORT, DIVISIONS, REIMPORT],
+    "exchange/register_export.html:self": [EXPORTS, REIMPORT, ROUND_TRIP],
+    "exchange/upload.html:self": [HOTLINE_IMPORT, DIVISIONS, REIMPORT, ROUND_TRIP],
     # participation
     "participation/_order_item.html:participation:act": [WISH],
     "participation/detail.html:participation:act": [WISH],
