@@ -28,6 +28,10 @@ TRIAGE = f"{FORMS_}::test_triage_merges_a_duplicate_then_accepts_handles_and_cla
 BOARD = f"{FORMS_}::test_the_board_urges_and_supervises_an_overdue_case"
 STORE = f"{CREDIT}::test_the_store_lists_restocks_awards_redeems_hands_out_and_cancels"
 WISH = f"{VOLUNTEER}::test_a_wish_is_taken_done_paid_and_spent"
+ORDER_WALK = (
+    "tests/test_participation_forms_browser.py"
+    "::test_an_order_is_taken_released_taken_completed_confirmed_and_another_cancelled"
+)
 REIMPORT = f"{EXCHANGE_FORMS}::test_the_community_reimports_its_residents_from_its_own_export"
 ROUND_TRIP = f"{EXCHANGE_FORMS}::test_a_register_exported_as_excel_imports_back_unchanged"
 BOUNDARY = (
@@ -94,7 +98,7 @@ FORMS: dict[str, list[str]] = {
     "exchange/upload.html:self": [HOTLINE_IMPORT, DIVISIONS, REIMPORT, ROUND_TRIP],
     # participation
     "participation/_order_item.html:participation:act": [WISH],
-    "participation/detail.html:participation:act": [WISH],
+    "participation/detail.html:participation:act": [ORDER_WALK, WISH],  # per action: below
     "participation/new.html:self": [WISH],
     # residents
     "residents/_personal_field.html:residents:reveal": [
@@ -127,4 +131,13 @@ CASE_ACTION_FORMS: dict[str, list[str]] = {
     "merge": [ONE_TAP, TRIAGE],
     "urge": [ONE_TAP, BOARD],
     "supervise": [ONE_TAP, BOARD],
+}
+
+# participation/detail.html is one form per order action (participation.views.ACTION_ORDER).
+ORDER_ACTION_FORMS: dict[str, list[str]] = {
+    "take": [ORDER_WALK],
+    "complete": [ORDER_WALK, WISH],
+    "confirm": [ORDER_WALK, WISH],
+    "release": [ORDER_WALK],
+    "cancel": [ORDER_WALK],
 }

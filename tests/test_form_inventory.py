@@ -13,7 +13,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from tests.browser_forms import CASE_ACTION_FORMS, FORMS
+from tests.browser_forms import CASE_ACTION_FORMS, FORMS, ORDER_ACTION_FORMS
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = [
@@ -105,23 +105,34 @@ def test_every_registered_form_still_exists():
     )
 
 
+def _same_actions(registry: dict, actions: list[str], name: str):
+    missing = sorted(set(actions) - set(registry))
+    gone = sorted(set(registry) - set(actions))
+    assert not missing, f"Actions with no browser test in {name}: " + ", ".join(missing)
+    assert not gone, f"{name} names actions the page no longer has: " + ", ".join(gone)
+
+
 def test_every_case_action_form_has_a_browser_test():
     """cases/_action_form.html is one form per action: each action is registered too."""
     from cases.views.common import ACTION_ORDER
 
-    missing = sorted(set(ACTION_ORDER) - set(CASE_ACTION_FORMS))
-    gone = sorted(set(CASE_ACTION_FORMS) - set(ACTION_ORDER))
-    assert not missing, "Case actions with no browser test in CASE_ACTION_FORMS: " + ", ".join(
-        missing
-    )
-    assert not gone, "CASE_ACTION_FORMS names actions the case page no longer has: " + ", ".join(
-        gone
-    )
+    _same_actions(CASE_ACTION_FORMS, ACTION_ORDER, "CASE_ACTION_FORMS")
+
+
+def test_every_order_action_form_has_a_browser_test():
+    """participation/detail.html likewise: one form per volunteer-order action."""
+    from participation.views import ACTION_ORDER
+
+    _same_actions(ORDER_ACTION_FORMS, ACTION_ORDER, "ORDER_ACTION_FORMS")
 
 
 def test_every_registered_test_exists():
     broken, functions = [], {}
-    registered = {**FORMS, **{f"case action {a}": t for a, t in CASE_ACTION_FORMS.items()}}
+    registered = {
+        **FORMS,
+        **{f"case action {a}": t for a, t in CASE_ACTION_FORMS.items()},
+        **{f"order action {a}": t for a, t in ORDER_ACTION_FORMS.items()},
+    }
     for key, tests in sorted(registered.items()):
         if not tests:
             broken.append(f"{key}: no test named")
