@@ -34,6 +34,8 @@ ORDER_WALK = (
 )
 REIMPORT = f"{EXCHANGE_FORMS}::test_the_community_reimports_its_residents_from_its_own_export"
 ROUND_TRIP = f"{EXCHANGE_FORMS}::test_a_register_exported_as_excel_imports_back_unchanged"
+HOTLINE_DAYS = f"{EXCHANGE_FORMS}::test_the_hotline_export_keeps_to_the_chosen_days_and_statuses"
+UNMASKED = f"{EXCHANGE_FORMS}::test_the_secretary_exports_unmasked_residents_and_each_is_logged"
 BOUNDARY = (
     "tests/test_boundaries_browser.py"
     "::test_a_street_uploads_grid_outlines_sees_the_repair_and_confirms"
@@ -88,13 +90,13 @@ FORMS: dict[str, list[str]] = {
     ],
     "exchange/boundary.html:exchange:boundary_revert": [BOUNDARY],
     "exchange/boundary_upload.html:self": [BOUNDARY],
-    "exchange/hotline_export.html:self": [EXPORTS],
+    "exchange/hotline_export.html:self": [EXPORTS, HOTLINE_DAYS],
     "exchange/job.html:exchange:job_start": [HOTLINE_IMPORT, DIVISIONS, REIMPORT, ROUND_TRIP],
     "exchange/job.html:exchange:job_cancel": [REIMPORT],
     "exchange/mapping.html:self": [
         "tests/test_hotline_browser.py::test_the_leader_switches_a_column_off_and_sets_the_time_zone"
     ],
-    "exchange/register_export.html:self": [EXPORTS, REIMPORT, ROUND_TRIP],
+    "exchange/register_export.html:self": [EXPORTS, REIMPORT, ROUND_TRIP, UNMASKED],
     "exchange/upload.html:self": [HOTLINE_IMPORT, DIVISIONS, REIMPORT, ROUND_TRIP],
     # participation
     "participation/_order_item.html:participation:act": [WISH],

@@ -1,18 +1,23 @@
 """The exchange forms the other browser tests leave out, on a 390×844 phone: a register
 import from a file made from the page's own export (upload, preview, 取消; upload again,
 import), the staff, partner and catalogue registers exported as Excel and imported back
-unchanged, and a boundary upload cancelled at its preview."""
+unchanged, and a boundary upload cancelled at its preview; the hotline export's days and
+statuses, and an unmasked residents export."""
 
 import csv
+import datetime as dt
 import json
 import re
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from exchange.models import BoundaryImport, ImportJob, JobStatus
+from cases.models import Case, Status
+from exchange.actions import HotlineOrder, do_import_hotline_order
+from exchange.models import BoundaryImport, HotlineSystem, ImportJob, JobStatus
 from org.models import OrgNode, User
-from residents.models import Resident
+from residents.models import AccessLog, Resident
 from tests.browser import fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
@@ -131,4 +136,62 @@ def test_a_register_exported_as_excel_imports_back_unchanged(
     page.wait_for_selector("text=用时")
     job = ImportJob.objects.get()
     assert (job.status, job.failed) == (JobStatus.DONE, 0), page.locator("main").inner_text()
+    assert page.errors == []
+
+
+def test_the_hotline_export_keeps_to_the_chosen_days_and_statuses(live_city, open_phone):
+    """受理日期从 … 到（含） are whole local days, and the statuses narrow the rows."""
+    system = HotlineSystem.objects.get(slug="hotline-12345")
+    today = timezone.localdate()
+    for ticket, days_ago in (("OLD", 10), ("IN1", 3), ("IN2", 2), ("NEW", 0)):
+        received = timezone.make_aware(
+            dt.datetime.combine(today - dt.timedelta(days=days_ago), dt.time(9, 30))
+        )
+        do_import_hotline_order(
+            HotlineOrder(ticket_no=ticket, received_at=received, content=f"工单{ticket}"),
+            system=system,
+            actor=None,
+            grid_code="360802001001001",
+        )
+    Case.objects.filter(external_ref="IN2").update(status=Status.CLOSED)
+    page = open_phone()
+    log_in(page, live_city, "demo-leader")
+    page.goto(live_city + "/exchange/hotline/export/")
+    page.get_by_label("受理日期从").fill(str(today - dt.timedelta(days=4)))
+    page.get_by_label("到（含）").fill(str(today - dt.timedelta(days=2)))
+    page.get_by_label("CSV (UTF-8)").check()
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="导出").click()
+    with open(caught.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    text = "\n".join(",".join(row) for row in rows[1:])
+    assert "IN1" in text and "IN2" in text and "OLD" not in text and "NEW" not in text
+
+    page.get_by_label(str(Status.CLOSED.label), exact=True).check()
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="导出").click()
+    with open(caught.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    text = "\n".join(",".join(row) for row in rows[1:])
+    assert "IN2" in text and "IN1" not in text
+    fits_the_phone(page)
+    assert page.errors == []
+
+
+def test_the_secretary_exports_unmasked_residents_and_each_is_logged(live_city, open_phone):
+    page = open_phone()
+    log_in(page, live_city, "demo-community")
+    page.goto(live_city + "/exchange/registers/residents/export/")
+    page.get_by_label("CSV (UTF-8)").check()
+    page.get_by_label("导出完整手机号和身份证号").check()
+    fits_the_phone(page)
+    with page.expect_download() as caught:
+        page.get_by_role("button", name="导出").click()
+    with open(caught.value.path(), encoding="utf-8-sig") as file:
+        rows = list(csv.reader(file))
+    numbers = [row[rows[0].index("身份证号")] for row in rows[1:]]
+    shown = [number for number in numbers if number]
+    assert shown and not any("*" in number for number in shown)
+    assert Resident.objects.filter(id_number=shown[0]).exists()
+    assert AccessLog.objects.filter(resident__id_number=shown[0]).exists()
     assert page.errors == []
