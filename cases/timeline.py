@@ -23,9 +23,9 @@ PUBLIC_STEPS = {
     "callback": _("已回访"),
     "rate": _("已评价"),
     "reopen": _("重新办理"),
-    "close": _("已销号"),
+    "close": _("已办完"),
     "merge": _("已与同类诉求合并办理"),
-    "publish": _("已公示"),
+    "publish": _("已在社区公示"),
 }
 # A case's status as residents are told it: no internal words (已派单, 已销号).
 PUBLIC_STATUS = {

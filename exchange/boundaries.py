@@ -29,8 +29,9 @@ def may_import_boundaries(user) -> bool:
 
 
 def levels():
-    """The levels that take outlines: the administrative ones below the root, and grids."""
-    return Level.objects.filter(kind__in=LEVEL_KINDS, depth__gt=0).order_by("depth")
+    """The levels that take outlines: the administrative ones, the root's included (a
+    county-level installation loads its own county's outline), and grids."""
+    return Level.objects.filter(kind__in=LEVEL_KINDS).order_by("depth")
 
 
 def find_level(key: str) -> Level:

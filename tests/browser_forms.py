@@ -68,6 +68,9 @@ FORMS: dict[str, list[str]] = {
         f"{CASE}::test_the_community_enters_a_hotline_case_at_one_of_its_grids_on_a_phone",
         f"{CASE}::test_a_resident_reports_from_home_and_finds_it_in_plain_words",
     ],
+    "cases/lookup.html:self": [
+        f"{CASE}::test_a_reporter_finds_their_case_by_number_and_phone_on_a_phone"
+    ],
     "cases/queue.html:self": [f"{CASE}::test_a_grid_worker_resolves_on_the_spot_in_one_tap"],
     "cases/report.html:self": [QR_STORY],
     "cases/track.html:cases:rate": [QR_STORY],

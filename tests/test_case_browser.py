@@ -138,7 +138,7 @@ def test_a_qr_report_runs_to_a_rated_closed_and_published_case(live_city, open_p
     assert case.public_summary in body and "路灯" in body
     assert "李秀兰" not in body and "13907960001" not in body and "0001" not in body
     resident.goto(track_url)
-    assert "已公示" in resident.locator(".timeline").inner_text()
+    assert "已在社区公示" in resident.locator(".timeline").inner_text()
     fits_the_phone(resident)
 
     for page in (resident, secretary, department):
@@ -219,3 +219,25 @@ def test_a_grid_worker_resolves_on_the_spot_in_one_tap(live_city, open_phone):
     case = Case.objects.get(title="楼道杂物堆放")
     assert (case.status, case.result) == (Status.RESOLVED, "已和住户一起清理")
     assert worker.errors == []
+
+
+def test_a_reporter_finds_their_case_by_number_and_phone_on_a_phone(live_city, open_phone):
+    grid = OrgNode.objects.filter(grid_kind="residential").order_by("code").first()
+    from cases.actions import Report, do_create_case
+
+    case = do_create_case(
+        Report(
+            title="广场灯坏了", channel="qr_code", grid_code=grid.code, reporter_phone="13912345678"
+        ),
+        as_public=True,
+    )
+    page = open_phone()
+    page.goto(f"{live_city}/t/")
+    page.get_by_label("诉求编号").fill(case.number.lower())
+    page.get_by_label("电话").fill("139 1234 5678")
+    fits_the_phone(page)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url(f"{live_city}/t/{case.tracking_token}/")
+    assert "13912345678" not in page.url
+    assert page.locator("#case-number").inner_text() == case.number
+    assert page.errors == []

@@ -863,9 +863,10 @@ def test_a_long_description_is_refused_with_the_reason_and_kept(client):
 def test_a_reporter_finds_their_case_by_number_and_phone(client):
     case = _case(reporter_phone="13912345678")
     lookup = reverse("cases:lookup")
-    response = client.get(lookup, {"number": case.number.lower(), "phone": "139-1234-5678"})
+    assert "13912345678" not in client.get(lookup).content.decode()
+    response = client.post(lookup, {"number": case.number.lower(), "phone": "139-1234-5678"})
     assert response["Location"] == reverse("cases:track", args=[case.tracking_token])
-    response = client.get(lookup, {"number": case.number, "phone": "13900000000"})
+    response = client.post(lookup, {"number": case.number, "phone": "13900000000"})
     assert response.status_code == 404 and "核对" in response.content.decode()
     response = client.get(reverse("cases:track", args=["not-a-token"]))
     body = response.content.decode()
@@ -934,3 +935,16 @@ def test_a_light_is_read_from_the_clock_not_from_the_last_sweep(client):
     assert case.title in listed
     api = client.get("/api/v1/cases/", {"light": "red"}).json()
     assert [(row["number"], row["light"]) for row in api["results"]] == [(case.number, "red")]
+
+
+def test_a_case_without_a_grid_can_be_sent_down_to_a_street(client):
+    case = do_create_case(Report(title="不知道在哪的井盖", channel="hotline_12345"))
+    assert case.grid is None
+    root = OrgNode.objects.get(parent=None)
+    street = root.children.order_by("code").first()
+    _login(client, "demo-leader")
+    body = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert f'value="node:{street.code}"' in body
+    case = _act(case, "dispatch", "demo-leader", lead={"node": street.code})
+    assert case.status == Status.DISPATCHED
+    assert case.assignments.get().node == street

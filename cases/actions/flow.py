@@ -38,6 +38,9 @@ from gridgov.masking import mask_text
 from org.models import Department, OrgNode
 from org.permissions import codes_with, has
 
+# The longest extension one request may ask (60 working days are about three months).
+MAX_EXTENSION = timedelta(days=366)
+
 ACTION_NAMES = {
     "accept": _("受理/签收"),
     "reject": _("不予受理"),
@@ -145,6 +148,11 @@ def _accept(step: Step):
         step.event_data["unit"] = mine.unit_name
 
 
+def _short(title: str) -> str:
+    """A case's title as a notice names it, so a person knows which problem it is about."""
+    return title if len(title) <= 30 else title[:29] + "…"
+
+
 def _reject(step: Step):
     step.note = _text(step, "reason", required=True)
     step.set(closed_at=step.now)
@@ -152,7 +160,7 @@ def _reject(step: Step):
     step.tell(
         "case_rejected",
         _reporter_users(step.case),
-        f"您反映的 {step.case.number} 不予受理",
+        f"您反映的「{_short(step.case.title)}」不予受理（{step.case.number}）",
         mask_text(step.note),  # residents are told: masked as on their tracking page
     )
 
@@ -334,7 +342,8 @@ def _request_extension(step: Step):
     step.note = _text(step, "reason", required=True)
     if "working_days" in step.data:
         days = step.data["working_days"]
-        if not isinstance(days, int) or not 1 <= days <= 60:
+        # bool is an int in Python: ``true`` is not a number of days.
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 60:
             raise InvalidInput("延期天数应为 1–60", errors={"working_days": ["1–60"]})
         # A deadline is the end (24:00) of its last day: count from that day, not the next.
         last_moment = step.case.due_at - timedelta(microseconds=1)
@@ -351,6 +360,8 @@ def _request_extension(step: Step):
             )
     if until <= step.case.due_at:
         raise InvalidInput("延期时间要晚于现在的时限", errors={"until": ["不晚于现时限"]})
+    if until > step.case.due_at + MAX_EXTENSION:
+        raise InvalidInput("一次最多延期一年，请核对日期", errors={"until": ["超过现时限一年以上"]})
     step.set(extension_requested_until=until)
     step.event_data["until"] = timezone.localtime(until).isoformat()
     step.tell(
@@ -437,7 +448,7 @@ def _resolve(step: Step):
             *_reporter_users(step.case),
             *notify.node_staff([step.case.handling_node_id], verb="cases.callback"),
         ],
-        f"{step.case.number} 已办结",
+        mask_text(f"「{_short(step.case.title)}」已办结（{step.case.number}）"),
         mask_text(result),  # the reporter is told: masked as on their tracking page
     )
 
@@ -490,8 +501,13 @@ def _reopen(step: Step):
 def _close(step: Step):
     step.note = _text(step, "note", required=False)
     step.set(closed_at=step.now)
-    outcome = mask_text(f"{step.case.number} 已销号。办理结果：{step.case.result}")
-    step.tell("case_closed", [*_reporter_users(step.case), *_merged_reporters(step.case)], outcome)
+    # Residents' words (cases.timeline): 已办完, not the office's 已销号.
+    step.tell(
+        "case_closed",
+        [*_reporter_users(step.case), *_merged_reporters(step.case)],
+        mask_text(f"您反映的「{_short(step.case.title)}」已办完（{step.case.number}）"),
+        mask_text(f"办理结果：{step.case.result}"),
+    )
 
 
 def _merged_reporters(case: Case) -> list:
@@ -541,7 +557,7 @@ def _merge(step: Step):
     step.tell(
         "case_merged",
         _reporter_users(step.case),
-        f"您反映的 {step.case.number} 已并入 {target.number} 一并办理",
+        f"您反映的「{_short(step.case.title)}」已与同类诉求 {target.number} 合并办理",
     )
 
 

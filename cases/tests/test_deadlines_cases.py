@@ -159,3 +159,30 @@ def test_an_extension_into_an_unentered_year_warns(calendar):
     assert case.due_at > local(2027, 1, 1)
     case.refresh_from_db()
     assert case.deadline_warning is True
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"working_days": True},
+        {"working_days": 0},
+        {"until": "4270-01-01T10:00:00+08:00"},
+        {"until": "9999-12-31T23:59:59+14:00"},
+    ],
+)
+def test_an_absurd_extension_is_refused_with_the_reason(calendar, data):
+    from gridgov.errors import InvalidInput
+
+    grid = user("demo-grid")
+    case = receive(local(2026, 11, 2, 9, 0))
+    case = do_case_action(case.pk, "handle", actor=grid, version=1, at=local(2026, 11, 2, 10))
+    with pytest.raises(InvalidInput) as refused:
+        do_case_action(
+            case.pk,
+            "request_extension",
+            actor=grid,
+            version=2,
+            data={"reason": "等待配件", **data},
+            at=local(2026, 11, 9, 10),
+        )
+    assert refused.value.errors

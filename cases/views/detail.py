@@ -120,19 +120,21 @@ def _event_details(event: CaseEvent) -> list[str]:
     data = event.data or {}
     details = []
     if data.get("lead"):
-        details.append(_("牵头: %s") % data["lead"])
+        details.append(_("牵头：%s") % data["lead"])
     if data.get("assist"):
-        details.append(_("协办: %s") % "、".join(data["assist"]))
+        details.append(_("协办：%s") % "、".join(data["assist"]))
     if data.get("departments"):
-        details.append(_("吹哨: %s") % "、".join(data["departments"]))
+        details.append(_("吹哨：%s") % "、".join(data["departments"]))
     if data.get("unit"):
-        details.append(_("单位: %s") % data["unit"])
+        details.append(_("单位：%s") % data["unit"])
     if data.get("late"):
         details.append(_("逾期报到"))
     if data.get("satisfaction"):
         details.append(Satisfaction(data["satisfaction"]).label)
     if data.get("reopened"):
         details.append(_("重办"))
+    if data.get("until"):
+        details.append(_("延期至 %s") % data["until"][:16].replace("T", " "))
     if "approved" in data:
         details.append(_("同意延期") if data["approved"] else _("不同意延期"))
     if data.get("into"):

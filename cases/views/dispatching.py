@@ -9,7 +9,7 @@ from cases.models import Case
 from catalog.classify import get_classifier
 from catalog.models import MatterCategory, Tier
 from catalog.routing import route
-from org.models import Department
+from org.models import Department, OrgNode
 
 SUGGESTIONS = 3
 
@@ -68,6 +68,10 @@ def action_options(
     nodes = [node for node in (case.grid, case.grid.parent if case.grid_id else None) if node]
     if case.handling_node_id and case.handling_node not in nodes:
         nodes.append(case.handling_node)
+    if case.grid_id is None and case.handling_node_id:
+        # A case no grid was found for (an address the map does not know, a point outside
+        # the territory) goes down to the street or community it belongs to.
+        nodes.extend(OrgNode.objects.filter(parent=case.handling_node).order_by("code"))
     suggested = [by_code[code] for code in codes if code in by_code]
     if case.category and case.category.code not in by_code:
         suggested.insert(0, case.category)

@@ -64,11 +64,12 @@ def resident_report(request):
 def lookup(request):
     """查询进度: the case number and the phone given with the report open its tracking
     page. Both must match, and each address may try as often as it may report (the QR
-    form's limit), so numbers cannot be walked."""
-    number = request.GET.get("number", "").strip().upper()
-    phone = "".join(ch for ch in request.GET.get("phone", "") if ch.isdigit())
+    form's limit), so numbers cannot be walked. Sent by POST, so the phone never lands in
+    an address, a server log or a Referer."""
+    number = request.POST.get("number", "").strip().upper()
+    phone = "".join(ch for ch in request.POST.get("phone", "") if ch.isdigit())
     error, status = None, 200
-    if number or phone:
+    if request.method == "POST":
         lock = public_report_lock(client_ip(request))
         if lock is not None:
             error = _("查询太频繁了，请 %d 分钟后再试。") % lock.minutes_left
@@ -80,5 +81,5 @@ def lookup(request):
                 return redirect("cases:track", token=case.tracking_token)
             record_public_report(client_ip(request))
             error, status = _("没有找到：请核对诉求编号和提交时留的电话。"), 404
-    context = {"number": number, "phone": request.GET.get("phone", ""), "error": error}
+    context = {"number": number, "phone": request.POST.get("phone", ""), "error": error}
     return render(request, "cases/lookup.html", context, status=status)

@@ -317,3 +317,17 @@ def test_an_import_is_undone_from_its_record_except_where_changed_since(tree):
     assert OrgNode.objects.get(pk=two.pk).geometry == square(119.9, 26, 120, 26.1)
     with pytest.raises(BoundaryFileError, match="已经撤销过"):
         do_revert_boundary_import(record, actor=None)
+
+
+def test_a_county_installation_loads_its_own_outline_from_the_citys_file(db, city):  # noqa: F811
+    """The jizhou preset's root is the district 吉州区 (360802): the city's file of county
+    outlines gives it its outline; the other twelve counties are listed as not found."""
+    path = REAL / "geo_360800_full.json"
+    if not path.exists():
+        pytest.skip(f"{path} is absent (the shared real data)")
+    root = OrgNode.objects.get(parent=None)
+    plan, level, _ = plan_file(path.read_bytes(), path.name, user=None, level=root.level.key)
+    report = plan.report
+    assert report["counts"]["matched"] == 1 and list(plan.updates) == [root.code]
+    assert len(report["unmatched"]) == 12
+    assert all("平台里没有这个节点" in item["reason"] for item in report["unmatched"])

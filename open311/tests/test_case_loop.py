@@ -79,7 +79,7 @@ def test_a_request_goes_through_the_loop_and_its_status_follows(client, demo, fm
     assert case.status == "closed"
     row = status_of(client, case, fmt)
     assert row["status"] == "closed"
-    assert row["status_notes"] == "已销号：更换灯泡，已恢复照明"
+    assert row["status_notes"] == "已办完：更换灯泡，已恢复照明"
     assert row["agency_responsible"] == department.name
     assert row["requested_datetime"] == w3(start)
     assert row["expected_datetime"] == w3(case.due_at)

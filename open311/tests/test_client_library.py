@@ -88,7 +88,7 @@ def test_a_third_party_client_lists_posts_follows_the_token_and_reads_the_status
 
     status = library.get_request(request_id)
     assert status["status"] == "closed"
-    assert status["status_notes"] == "已销号：更换灯泡，已恢复照明"
+    assert status["status_notes"] == "已办完：更换灯泡，已恢复照明"
     assert status["agency_responsible"]
     assert status["expected_datetime"] and status["updated_datetime"] > status["requested_datetime"]
     assert [r["service_request_id"] for r in library.list_requests(status="closed")] == [request_id]

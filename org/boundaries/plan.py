@@ -88,6 +88,9 @@ def _geojson(geometry) -> dict:
     return json.loads(shapely.to_geojson(geometry))
 
 
+NOT_FOUND = "平台里没有这个节点（或不在所选上级和您的管辖范围内）"
+
+
 def plan_boundaries(source: Source, nodes, *, match: str = "code", prop: str = "") -> Plan:
     prop = choose_property(source, match, prop)
     candidates = list(nodes.values_list("code", "name", "parent__code", "grid_kind", "geometry"))
@@ -115,7 +118,11 @@ def plan_boundaries(source: Source, nodes, *, match: str = "code", prop: str = "
             continue
         if not found:
             lists["unmatched"].append(
-                {**entry, "value": value, "reason": "没有这个节点(或不在所选上级和您的管辖范围内)"}
+                {
+                    **entry,
+                    "value": value,
+                    "reason": "平台里没有这个节点（或不在所选上级和您的管辖范围内）",
+                }
             )
             continue
         if len(found) > 1:
