@@ -62,8 +62,8 @@ class CaseFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         query = (
-            Q(number=value)
-            | Q(external_ref=value)
+            Q(number=value.upper())
+            | Q(external_ref__iexact=value)
             | Q(title__contains=value)
             | Q(description__contains=value)
             | Q(address__contains=value)

@@ -42,7 +42,7 @@ class HotlineApiKeyAdmin(admin.ModelAdmin):
         raw = obj.set_new_key() if not change else None
         super().save_model(request, obj, form, change)
         if raw:
-            messages.warning(request, f"新密钥(只显示这一次, 请交给热线系统): {raw}")
+            messages.warning(request, f"新密钥（只显示这一次，请交给热线系统）: {raw}")
 
 
 @admin.register(ImportJob)

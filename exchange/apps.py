@@ -3,7 +3,7 @@ from django.apps import AppConfig
 
 class ExchangeConfig(AppConfig):
     name = "exchange"
-    verbose_name = "数据交换(12345 热线、Excel)"
+    verbose_name = "数据交换（12345 热线、Excel）"
 
     def ready(self):
         from exchange.preset import SECTIONS, check_hotline, do_load_hotline_systems

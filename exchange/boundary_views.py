@@ -39,15 +39,15 @@ class BoundaryUploadForm(forms.Form):
     file = forms.FileField(
         label="边界文件",
         help_text="GeoJSON(.json/.geojson)、Shapefile(.shp/.dbf/.shx/.prj 打包成 .zip)或 "
-        "KML/KMZ; 坐标为经纬度; 最大 60 MB",
+        "KML/KMZ; 坐标为经纬度；最大 60 MB",
     )
     level = forms.ChoiceField(label="层级")
     parent = forms.CharField(
-        label="上级节点编码", required=False, max_length=32, help_text="可空: 不限上级"
+        label="上级节点编码", required=False, max_length=32, help_text="可空：不限上级"
     )
     match = forms.ChoiceField(
         label="匹配方式",
-        choices=[("code", "按编码"), ("name", "按名称(在上级内唯一)")],
+        choices=[("code", "按编码"), ("name", "按名称（在上级内唯一）")],
         initial="code",
         widget=forms.RadioSelect,
     )
@@ -55,7 +55,7 @@ class BoundaryUploadForm(forms.Form):
         label="匹配属性",
         required=False,
         max_length=64,
-        help_text="可空: 编码试 adcode、code、XZQDM…, 名称试 name、NAME、XZQMC…",
+        help_text="可空：编码试 adcode、code、XZQDM…, 名称试 name、NAME、XZQMC…",
     )
 
     def __init__(self, *args, **kwargs):

@@ -286,7 +286,7 @@ def _status(system: HotlineSystem | None, wording: str) -> str | None:
     table = (system.status_map if system is not None else None) or {}
     status = table.get(wording) or IMPORTED_LABELS.get(wording)
     if status is None:
-        raise RowError(f"办理状态「{wording}」不在热线系统的状态对照里(请在对照表里加上它)")
+        raise RowError(f"办理状态「{wording}」不在热线系统的状态对照里（请在对照表里加上它）")
     return status
 
 
@@ -473,7 +473,7 @@ class HotlineSheet(Sheet):
     def describe(self, row: Row) -> dict:
         order: HotlineOrder = row.data
         if order.ticket_no in self.existing:
-            return {"note": "已导入过, 将跳过"}
+            return {"note": "已导入过，将跳过"}
         code = row.notes.get("grid_code")
         if row.notes.get("out_of_scope"):
             raise RowError(f"地址属于{self._grid_name(code)}({code}), 不在您的管辖范围")
@@ -488,7 +488,7 @@ class HotlineSheet(Sheet):
             )
         return {
             "status": STATUS_NAMES.get(order.status, "") if order.status else "",
-            "grid": f"{self._grid_name(code)}" if code else "未定位(进入分拨台)",
+            "grid": f"{self._grid_name(code)}" if code else "未定位（进入分拨台）",
             "how": HOW_NAMES.get(row.notes.get("how", ""), ""),
             "category": category_text,
             "title": order_title(order),

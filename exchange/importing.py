@@ -115,7 +115,7 @@ class Sheet(ABC):
                 if column.required:
                     missing.append(mapping.get(column.key) or column.label)
         if missing:
-            raise HeaderError(f"文件缺少这些列: {'、'.join(missing)}")
+            raise HeaderError(f"文件缺少这些列：{'、'.join(missing)}")
         return found
 
     # -- rows --------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def _error_text(error: Exception) -> str:
             f"{message}" for messages in error.errors.values() for message in messages
         )
         return f"{error.detail}({details})" if details else error.detail
-    return f"数据库拒绝了这一行: {error}"
+    return f"数据库拒绝了这一行：{error}"
 
 
 def preview(sheet: Sheet, table: Table, limit: int = PREVIEW_ROWS) -> dict:
@@ -339,7 +339,7 @@ def run_job(job: ImportJob, sheet: Sheet, *, path=None, progress: Callable = Non
     except Exception as error:
         logger.exception("import job %s failed", job.pk)
         job.status, job.finished_at = JobStatus.FAILED, timezone.now()
-        job.message = f"导入中断: {type(error).__name__}: {error}"[:500]
+        job.message = f"导入中断：{type(error).__name__}: {error}"[:500]
         job.save(update_fields=["status", "message", "finished_at"])
         raise
     logger.info(

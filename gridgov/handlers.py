@@ -5,10 +5,12 @@ for (.json, else XML), anywhere else Django's own pages. An unhandled exception 
 client's report leads to the traceback; DEBUG=1 keeps Django's technical page instead."""
 
 import logging
+import re
 import sys
 from functools import partial
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
+from django.template.loader import render_to_string
 from django.views import defaults
 
 from audit import record
@@ -46,8 +48,17 @@ def permission_denied(request, exception):
 
 
 def page_not_found(request, exception):
-    page = partial(defaults.page_not_found, request, exception)
-    return _answer(request, 404, "not_found", "没有这个接口", page)
+    return _answer(
+        request, 404, "not_found", "没有这个接口", partial(_not_found_page, request, exception)
+    )
+
+
+def _not_found_page(request, exception):
+    """The 404 page, saying why when the view said it in Chinese (「没有这个网格」); Django's
+    own English messages (get_object_or_404's) are not shown."""
+    message = exception.args[0] if exception and exception.args else ""
+    reason = message if isinstance(message, str) and re.search(r"[\u4e00-\u9fff]", message) else ""
+    return HttpResponseNotFound(render_to_string("404.html", {"reason": reason}, request))
 
 
 def server_error(request):

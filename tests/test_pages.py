@@ -355,3 +355,11 @@ def test_times_carry_their_year_unless_it_is_this_year():
         "%m-%d %H:%M|%m-%d"
     )
     assert template.render(Context({"at": None})) == "|"
+
+
+def test_a_wrong_qr_link_says_which_grid_is_missing_in_plain_words(client):
+    response = client.get("/r/999999/")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "没有这个网格" in body and "管辖范围" not in body
+    assert "No OrgNode" not in client.get("/household/nope/").content.decode()

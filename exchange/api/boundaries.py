@@ -26,15 +26,15 @@ MAX_UPLOAD_BYTES = 60 * 1024 * 1024
 
 class BoundaryImportRequestSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="GeoJSON、Shapefile(.zip)或 KML/KMZ, 最大 60 MB")
-    level = serializers.CharField(max_length=32, help_text="层级标识, 如 district、street、grid")
+    level = serializers.CharField(max_length=32, help_text="层级标识，如 district、street、grid")
     parent = serializers.CharField(max_length=32, required=False, allow_blank=True)
     match = serializers.ChoiceField(choices=["code", "name"], default="code")
     property = serializers.CharField(max_length=64, required=False, allow_blank=True)
-    dry_run = serializers.BooleanField(default=False, help_text="只检查, 不写入")
+    dry_run = serializers.BooleanField(default=False, help_text="只检查，不写入")
 
 
 class BoundaryImportAnswerSerializer(serializers.Serializer):
-    id = serializers.IntegerField(allow_null=True, help_text="导入记录; 只检查时为空")
+    id = serializers.IntegerField(allow_null=True, help_text="导入记录；只检查时为空")
     applied = serializers.BooleanField()
     map_version = serializers.IntegerField(allow_null=True)
     report = serializers.JSONField()
@@ -50,8 +50,8 @@ class BoundaryImportView(APIView):
         request={"multipart/form-data": BoundaryImportRequestSerializer},
         responses={200: BoundaryImportAnswerSerializer},
         description=(
-            "导入行政区划或网格边界: 按编码或名称匹配节点, 修复无效的面并报告, "
-            "检查下级与上级的关系(超出、缺口、重叠)。dry_run 只返回报告。"
+            "导入行政区划或网格边界：按编码或名称匹配节点，修复无效的面并报告, "
+            "检查下级与上级的关系（超出、缺口、重叠）。dry_run 只返回报告。"
         ),
     )
     def post(self, request):

@@ -31,7 +31,7 @@ MAX_ERRORS = 1000
 ROW = inline_serializer(
     "DivisionRow",
     {
-        "code": serializers.CharField(required=False, help_text="统一编码; 网格可不填(自动赋码)"),
+        "code": serializers.CharField(required=False, help_text="统一编码；网格可不填（自动赋码）"),
         "name": serializers.CharField(),
         "parent_code": serializers.CharField(required=False),
         "level": serializers.CharField(required=False, help_text="层级 key/名称或 town 等"),
@@ -101,8 +101,8 @@ class DivisionImportView(APIView):
         parameters=[OpenApiParameter("dry_run", bool, description="只检查不写入")],
         responses={200: ANSWER},
         description=(
-            "导入行政区划和网格(GB/T 2260 编码, 4/6/9/12 位或右补零的 12 位; 网格可不填编码)。"
-            "以编码幂等; 改名会改, 调整隶属或文件中没有的节点只报告, 从不删除。"
+            "导入行政区划和网格（GB/T 2260 编码, 4/6/9/12 位或右补零的 12 位；网格可不填编码）。"
+            "以编码幂等；改名会改，调整隶属或文件中没有的节点只报告，从不删除。"
         ),
     )
     def post(self, request):

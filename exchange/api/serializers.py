@@ -5,10 +5,10 @@ class HotlineOrderSerializer(serializers.Serializer):
     """A 12345 work order as a hotline system pushes it (the schema; the checks are the
     file import's own, exchange.hotline.order_from_values)."""
 
-    ticket_no = serializers.CharField(max_length=64, help_text="热线工单编号(幂等键)")
+    ticket_no = serializers.CharField(max_length=64, help_text="热线工单编号（幂等键）")
     received_at = serializers.DateTimeField(help_text="受理时间, ISO 8601")
     content = serializers.CharField(
-        help_text="诉求内容(超过 5000 字的全文保存在案件的「全文」里, 描述取开头)"
+        help_text="诉求内容（超过 5000 字的全文保存在案件的「全文」里，描述取开头）"
     )
     title = serializers.CharField(max_length=200, required=False)
     caller = serializers.CharField(max_length=50, required=False)
@@ -17,12 +17,12 @@ class HotlineOrderSerializer(serializers.Serializer):
     category = serializers.CharField(max_length=100, required=False, help_text="热线的分类名称")
     deadline = serializers.DateTimeField(required=False, help_text="热线规定的办理时限")
     subcategory = serializers.CharField(
-        max_length=100, required=False, help_text="热线的二级分类(与 category 合起来对照)"
+        max_length=100, required=False, help_text="热线的二级分类（与 category 合起来对照）"
     )
-    lng = serializers.FloatField(required=False, help_text="境外或无效的坐标原样保存, 进入分拨台")
+    lng = serializers.FloatField(required=False, help_text="境外或无效的坐标原样保存，进入分拨台")
     lat = serializers.FloatField(required=False)
     status = serializers.CharField(
-        max_length=40, required=False, help_text="历史工单在热线的状态(按热线系统的状态对照)"
+        max_length=40, required=False, help_text="历史工单在热线的状态（按热线系统的状态对照）"
     )
     result = serializers.CharField(required=False, help_text="历史工单的办理结果")
     resolved_at = serializers.DateTimeField(required=False, help_text="历史工单的办结时间")

@@ -49,7 +49,7 @@ MAX_ORDERS = 500
 DEFAULT_SYSTEM = "hotline-12345"
 API_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 SYSTEM_PARAMETER = OpenApiParameter(
-    "system", str, description="热线系统标识(用工作人员令牌时; 用 Api-Key 时由密钥决定)"
+    "system", str, description="热线系统标识（用工作人员令牌时；用 Api-Key 时由密钥决定）"
 )
 
 
@@ -121,8 +121,8 @@ class HotlineOrdersView(APIView):
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER),
         ],
         description=(
-            "推送 12345 工单: 一个工单对象(新建 201, 已有 200, 有误 400)或工单数组"
-            "(200, 逐个返回结果, 最多 500 个)。以工单编号幂等: 重复推送不会重复立案。"
+            "推送 12345 工单：一个工单对象（新建 201, 已有 200, 有误 400）或工单数组"
+            "(200, 逐个返回结果，最多 500 个)。以工单编号幂等：重复推送不会重复立案。"
         ),
     )
     @idempotent
@@ -214,7 +214,7 @@ class HotlineOrderStatusView(APIView):
         operation_id="hotline_orders_retrieve",
         parameters=[SYSTEM_PARAMETER],
         responses={200: HotlineOrderStatusSerializer, 404: HotlineErrorSerializer},
-        description="按热线工单编号查询办理状态和结果(电话号码不返回)。",
+        description="按热线工单编号查询办理状态和结果（电话号码不返回）。",
     )
     def get(self, request, ticket_no):
         system = _system(request)
@@ -225,7 +225,7 @@ class HotlineOrderStatusView(APIView):
             .first()
         )
         if case is None:
-            raise exceptions.NotFound("没有这个工单, 或不在您的管辖范围内")
+            raise exceptions.NotFound("没有这个工单，或不在您的管辖范围内")
         lead = case.assignments.filter(role="lead").select_related("department", "node").last()
         unit = lead.unit_name if lead else (case.handling_node.name if case.handling_node else "")
         return Response(

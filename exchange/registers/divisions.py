@@ -128,7 +128,7 @@ class DivisionSheet(Sheet):
             if level.kind in (LevelKind.ADMIN, LevelKind.GRID)
         ]
         if not self.levels:
-            raise HeaderError("还没有加载预设的层级, 不能导入区划")
+            raise HeaderError("还没有加载预设的层级，不能导入区划")
         self.lengths, total = [], 0
         for level in self.levels:
             total += level.code_width
@@ -183,7 +183,9 @@ class DivisionSheet(Sheet):
         level = self.words.get(word.lower()) or self.words.get(word)
         if level is None:
             names = "、".join(level.name for level in self.levels)
-            raise RowError(f"层级「{word}」不认识, 应为 {names} 之一(或 city/county/town/village)")
+            raise RowError(
+                f"层级「{word}」不认识，应为 {names} 之一（或 city/county/town/village）"
+            )
         return level
 
     # -- rows ----------------------------------------------------------------------------
@@ -262,14 +264,14 @@ class DivisionSheet(Sheet):
         above = self.levels[level.depth - 1]
         known = self._known(parent)
         if known is None:
-            raise RowError(f"上级 {parent} 不存在(先导入上级, 或在文件中把它排在前面)")
+            raise RowError(f"上级 {parent} 不存在（先导入上级，或在文件中把它排在前面）")
         if known.depth != above.depth:
             raise RowError(f"上级 {parent} 不是「{above.name}」级")
 
     def _codeless(self, name: str, raw_parent: str, hint: Level | None) -> DivisionRow:
         grid = self.levels[-1]
         if hint is not None and hint != grid:
-            raise RowError(f"只有「{grid.name}」可以不填编码(自动赋码), 「{hint.name}」要填编码")
+            raise RowError(f"只有「{grid.name}」可以不填编码（自动赋码）, 「{hint.name}」要填编码")
         if not raw_parent:
             raise RowError("不填编码的网格要填上级编码")
         parent = unpad(digits(raw_parent), self.lengths)
@@ -303,13 +305,13 @@ class DivisionSheet(Sheet):
         if known is None:
             what = f"新建「{data.level.name}」"
         elif known.name != data.name:
-            what = f"改名: {known.name} → {data.name}"
+            what = f"改名：{known.name} → {data.name}"
         else:
             what = "不变"
         return {"note": "; ".join(part for part in (what, data.note) if part)}
 
     def _skip_text(self, skip: str) -> str:
-        return f"跳过: 在 {self.root} 之上" if skip == "above" else f"跳过: 不在 {self.root} 之内"
+        return f"跳过：在 {self.root} 之上" if skip == "above" else f"跳过：不在 {self.root} 之内"
 
     def apply(self, row: Row) -> str:
         data: DivisionRow = row.data
@@ -392,13 +394,13 @@ class DivisionSheet(Sheet):
                 ]
                 if now:
                     detail = (
-                        f"疑似调整隶属: 文件中同名的 {now[0]} 在上级 {self.index[now[0]].parent} 下"
+                        f"疑似调整隶属：文件中同名的 {now[0]} 在上级 {self.index[now[0]].parent} 下"
                     )
                     kind = "moved"
                 else:
                     detail = f"文件中 {parent} 下没有这个节点"
                     kind = "missing"
-                detail += "; 原节点未删除, 其下的网格、住户请人工核对迁移"
+                detail += "; 原节点未删除，其下的网格、住户请人工核对迁移"
                 report.append({"kind": kind, "code": code, "name": known.name, "detail": detail})
                 flagged.append((code, known, detail))
         self._flag_in_error_file(errors, flagged)
@@ -421,7 +423,7 @@ class DivisionSheet(Sheet):
             for key, value in values.items():
                 if key in positions:
                     cells[positions[key]] = value
-            errors.add(None, cells, f"需核对: {detail}")
+            errors.add(None, cells, f"需核对：{detail}")
 
     def summary(self, job: ImportJob) -> str:
         """One sentence over the job's counts and the report, in Chinese."""
@@ -433,11 +435,11 @@ class DivisionSheet(Sheet):
         if outcome.renamed:
             parts.append(f"改名 {len(outcome.renamed)} 个")
         if kinds.count("moved"):
-            parts.append(f"疑似调整隶属 {kinds.count('moved')} 个(未删除)")
+            parts.append(f"疑似调整隶属 {kinds.count('moved')} 个（未删除）")
         if kinds.count("missing"):
-            parts.append(f"文件中没有的节点 {kinds.count('missing')} 个(未删除, 见错误文件)")
+            parts.append(f"文件中没有的节点 {kinds.count('missing')} 个（未删除，见错误文件）")
         text_ = "; ".join(parts)
-        return f"试运行, 没有写入。{text_}" if self.dry_run else text_
+        return f"试运行，没有写入。{text_}" if self.dry_run else text_
 
 
 def export_divisions(user, *, reveal: bool = False) -> tuple[list[str], list[list]]:

@@ -109,9 +109,9 @@ def do_import_partner_row(data: PartnerRow, *, actor) -> str:
         if changed:
             grid_codes = list(partner.pairings.values_list("grid__code", flat=True))
             if not grid_codes and actor is not None and not actor.is_superuser:
-                raise RowError(f"共建单位 {partner.code} 没有结对网格, 请由管理员修改")
+                raise RowError(f"共建单位 {partner.code} 没有结对网格，请由管理员修改")
             if not all(in_import_scope(actor, code) for code in grid_codes):
-                raise RowError(f"共建单位 {partner.code} 还与您管辖范围外的网格结对, 请由上级修改")
+                raise RowError(f"共建单位 {partner.code} 还与您管辖范围外的网格结对，请由上级修改")
             for name in changed:
                 setattr(partner, name, values[name])
             partner.save(update_fields=changed)

@@ -238,9 +238,9 @@ def do_import_resident_row(data: ResidentRow, *, actor) -> str:
     resident = _find_person(household, person)
     if resident is None:
         if is_masked(person.id_number):
-            raise RowError("身份证号已脱敏, 户内找不到这个人, 不能新建")
+            raise RowError("身份证号已脱敏，户内找不到这个人，不能新建")
         if not person.gender or person.birth_year is None:
-            raise RowError("新建居民要填性别和出生年份(或身份证号)")
+            raise RowError("新建居民要填性别和出生年份（或身份证号）")
         resident = Resident.objects.create(
             household=household,
             name=person.name,

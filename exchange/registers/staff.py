@@ -87,7 +87,7 @@ class StaffSheet(Sheet):
             raise RowError(f"没有节点编码「{code}」" if code else "节点编码为空")
         if role.level_id and node.level_id != role.level_id:
             raise RowError(
-                f"角色「{role.name}」应任职在「{role.level.name}」, 不是「{node.level.name}」"
+                f"角色「{role.name}」应任职在「{role.level.name}」，不是「{node.level.name}」"
             )
         if not in_import_scope(self.user, node.code):
             raise RowError(f"节点 {node.code} 不在您的管辖范围")
@@ -127,14 +127,14 @@ def do_import_staff_row(data: StaffRow, *, actor) -> str:
     else:
         if actor is not None and not actor.is_superuser:
             if user.is_superuser or user.is_staff:
-                raise RowError(f"账号 {user.username} 是系统管理员, 不能通过名册修改")
+                raise RowError(f"账号 {user.username} 是系统管理员，不能通过名册修改")
             elsewhere = [
                 code
                 for code in user.assignments.values_list("node__code", flat=True)
                 if not in_import_scope(actor, code)
             ]
             if elsewhere:
-                raise RowError(f"账号 {user.username} 在您的管辖范围外另有任职, 请由上级修改")
+                raise RowError(f"账号 {user.username} 在您的管辖范围外另有任职，请由上级修改")
         changed = []
         if data.display_name and user.display_name != data.display_name:
             user.display_name = data.display_name

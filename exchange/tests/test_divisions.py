@@ -113,7 +113,7 @@ def test_nodes_the_file_leaves_out_or_moves_are_reported_and_kept(db, city, tmp_
     assert kinds == {moved.code: "moved", left_out.code: "missing"}
     assert OrgNode.objects.filter(pk=left_out.pk).exists()
     _header, rows = error_rows(job)
-    assert any(row[0] == moved.code and row[-1].startswith("需核对: 疑似调整隶属") for row in rows)
+    assert any(row[0] == moved.code and row[-1].startswith("需核对：疑似调整隶属") for row in rows)
 
 
 def test_a_grid_row_without_a_code_gets_the_next_free_code_of_its_community(db, city, tmp_path):
