@@ -7,22 +7,12 @@ import os
 import pytest
 
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
+from tests.conftest import DEMO_USERS
 
 pytestmark = pytest.mark.browser
 
-ROLES = [
-    "demo-admin",
-    "demo-leader",
-    "demo-street",
-    "demo-community",
-    "demo-grid",
-    "demo-dept",
-    "demo-resident",
-    "demo-volunteer",
-]
 
-
-@pytest.mark.parametrize("username", ROLES)
+@pytest.mark.parametrize("username", DEMO_USERS)
 def test_each_roles_pages_fit_a_phone_without_errors(live_city, open_phone, username):
     page = open_phone()
     log_in(page, live_city, username)

@@ -3,16 +3,15 @@ finding a case again by its number and phone (for who reported by the QR code wi
 keeping the link)."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from accounts.throttle import client_ip, public_report_lock, record_public_report
-from cases.actions import do_create_case
-from cases.models import Case, PhotoKind
-from cases.photos import MAX_PHOTOS, add_photos
-from cases.views.forms import ReportForm, uploaded_photos
+from cases.models import Case
+from cases.photos import MAX_PHOTOS
+from cases.views.forms import ReportForm
+from cases.views.public import file_as_public
 from gridgov.errors import ActionError
 from org.models import OrgNode
 
@@ -41,14 +40,7 @@ def resident_report(request):
     elif request.method == "POST":
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    photos = uploaded_photos(request)
-                    case = do_create_case(
-                        form.report(RESIDENT_CHANNEL, grid.code),
-                        actor=request.user,
-                        as_public=True,
-                    )
-                    add_photos(case, photos, PhotoKind.REPORT)
+                case = file_as_public(request, form, RESIDENT_CHANNEL, grid)
             except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:

@@ -35,6 +35,17 @@ def _grid_or_404(code: str) -> OrgNode:
     return grid
 
 
+def file_as_public(request, form, channel: str, grid: OrgNode) -> Case:
+    """A resident's report (the QR form, their own form) with its photos, in one
+    transaction: filed as the public does, by the signed-in person if there is one."""
+    with transaction.atomic():
+        photos = uploaded_photos(request)
+        actor = request.user if request.user.is_authenticated else None
+        case = do_create_case(form.report(channel, grid.code), actor=actor, as_public=True)
+        add_photos(case, photos, PhotoKind.REPORT)
+    return case
+
+
 def report(request, grid_code):
     """码上办: a resident scans the grid's code and reports, with photos and location."""
     grid = _grid_or_404(grid_code)
@@ -49,13 +60,7 @@ def report(request, grid_code):
     elif request.method == "POST":
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    photos = uploaded_photos(request)
-                    actor = request.user if request.user.is_authenticated else None
-                    case = do_create_case(
-                        form.report("qr_code", grid.code), actor=actor, as_public=True
-                    )
-                    add_photos(case, photos, PhotoKind.REPORT)
+                case = file_as_public(request, form, "qr_code", grid)
             except ActionError as failure:
                 error, status = failure.detail, failure.status
             else:
