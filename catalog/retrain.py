@@ -45,8 +45,10 @@ def confirmed_examples() -> list[tuple[str, str]]:
 
 
 def _stamp(confirmed: list[tuple[str, str]]) -> str:
-    digest = hashlib.sha1(repr(sorted(confirmed)).encode()).hexdigest()[:16]
-    return f"{catalogue_version()}|{len(confirmed)}|{digest}"
+    """What a version was trained from, as 40 hex digits: the catalogue's version and the
+    confirmed examples (a digest, so it fits the column whatever the timestamps' repr)."""
+    source = repr((catalogue_version(), len(confirmed), sorted(confirmed)))
+    return hashlib.sha1(source.encode()).hexdigest()
 
 
 def hours_codes() -> set[str]:
