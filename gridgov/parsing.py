@@ -32,7 +32,13 @@ def query_int(params, name: str, default: int, *, minimum: int = 0, maximum: int
     # int() also takes "+5", "1_000", "٣" and " 5 ": an API parameter is ASCII digits.
     number = int(raw) if _INTEGER.fullmatch(raw) else None
     if number is None or not minimum <= number <= maximum:
-        raise ValidationError({name: [f"应为 {minimum} 到 {maximum} 之间的整数"]}, code="invalid")
+        # A bound as large as a database column's reads as no bound to a person.
+        words = (
+            f"不小于 {minimum} 的整数"
+            if maximum >= MAX_ID
+            else f"{minimum} 到 {maximum} 之间的整数"
+        )
+        raise ValidationError({name: [f"应为{words}"]}, code="invalid")
     return number
 
 
