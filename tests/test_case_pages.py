@@ -948,3 +948,18 @@ def test_a_case_without_a_grid_can_be_sent_down_to_a_street(client):
     case = _act(case, "dispatch", "demo-leader", lead={"node": street.code})
     assert case.status == Status.DISPATCHED
     assert case.assignments.get().node == street
+
+
+def test_a_form_sent_back_with_an_error_asks_for_the_photos_again(client):
+    _login(client, "demo-grid")
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "JPEG")
+    buffer.name = "p.jpg"
+    buffer.seek(0)
+    response = client.post(
+        reverse("cases:queue"),
+        {"grid": _demo_grid().code, "title": "路边垃圾", "then": "resolve", "photos": buffer},
+    )
+    assert response.status_code == 400
+    assert "请重新选择照片" in response.content.decode()
+    assert "请重新选择照片" not in client.get(reverse("cases:queue")).content.decode()
