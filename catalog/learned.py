@@ -30,6 +30,11 @@ class LearnedClassifier:
         """The newest model (reloaded when a newer version is saved) and the active
         entries by code (reloaded when the catalogue changes): two small queries a call."""
         version = ClassifierModel.objects.values_list("version", flat=True).first()
+        if version is None:
+            # No model yet: the keyword fallback reads the catalogue itself, once.
+            with self._lock:
+                self._model, self._version = None, None
+            return None, self._categories
         stamp = catalogue_version()
         with self._lock:
             if version != self._version:
