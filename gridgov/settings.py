@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "participation",
     "open311",
     "exchange",
+    "analytics",
     "audit",
     "accounts",
     "simulate",

@@ -31,6 +31,7 @@ api_v1 = [
     path("credit/", include("credit.api.urls")),
     path("volunteer/", include("participation.api.urls")),
     path("channels/", ChannelList.as_view(), name="channels"),
+    path("stats/", include("analytics.api.urls")),
     path("", include("catalog.api.urls")),
 ]
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("open311/v2/", include("open311.urls")),
     path("", include("exchange.urls")),
+    path("", include("analytics.urls")),
     path("", include("participation.urls")),
     path("", include("credit.urls")),
 ]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AnalyticsConfig(AppConfig):
+    """KPIs rolled up the tree, assessment and rankings, the reporting rhythm and the
+    dashboards. No other app imports analytics: each offers its figures to it."""
+
+    name = "analytics"
+    verbose_name = _("统计考核")
+    default_auto_field = "django.db.models.BigAutoField"

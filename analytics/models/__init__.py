@@ -1,0 +1,1 @@
+"""analytics' models, one module per part (facts and aggregates, assessment, reports)."""
