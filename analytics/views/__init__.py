@@ -1,0 +1,1 @@
+"""analytics' pages, one module per part (dashboard, assessment, reports)."""
