@@ -9,3 +9,9 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("统计考核")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from analytics.preset_assessment import SECTIONS as ASSESSMENT, check_assessment
+        from presets.sections import register
+
+        register(*ASSESSMENT, check=check_assessment)

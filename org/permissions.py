@@ -75,6 +75,9 @@ VERBS: dict[str, str] = {
     # Personal data.
     "residents.reveal": _("查看完整个人信息"),
     "residents.export": _("导出未脱敏的个人信息"),
+    # Assessment (analytics.assessment, analytics.awards).
+    "analytics.evaluate": _("组织评价打分"),
+    "analytics.award": _("确认和公示十佳、公布排名"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -140,6 +143,11 @@ DIVISIONS = {"org.import_divisions"}
 # need it」): the community secretary and the grid's own workers; unmasked exports only for
 # the community secretary, who also exports.
 REVEAL = {"residents.reveal"}
+# 福州's 评议权: 「对社区采取量化考核、组织评价、群众评议」; the level above scores the level
+# below (``has(…, above=True)``), never its own node. Honours and the published rankings
+# are the district's (吉州: 「評選表彰“十佳吉州格格”…」).
+EVALUATE = {"analytics.evaluate"}
+AWARD = {"analytics.award"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -152,7 +160,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | CONFIGURE
         | CATALOGUE
-        | DIVISIONS,
+        | DIVISIONS
+        | EVALUATE
+        | AWARD,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -160,7 +170,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | CONFIGURE
-        | DIVISIONS,
+        | DIVISIONS
+        | EVALUATE
+        | AWARD,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
         "street_staff": TRIAGE
         | WHISTLE
@@ -169,7 +181,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | DIVISIONS
-        | CONFIGURE,
+        | CONFIGURE
+        | EVALUATE,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -177,6 +190,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | REVEAL
+        | EVALUATE
         | {"residents.export"},
         "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
         "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,

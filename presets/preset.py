@@ -9,7 +9,8 @@ its ``AppConfig.ready()`` registration (one cut, one paste):
 
 - ``patrol/``: ``patrol`` (patrol hours, visit rate);
 - ``alerts/``: ``early_warning``, ``sos``, ``emergency``;
-- ``analytics/``: ``reporting``, ``awards``, ``targets``, ``evaluation``, ``evaluation_methods``.
+- ``analytics/``: ``reporting``, ``targets`` (``awards``, ``evaluation`` and
+  ``evaluation_methods`` moved to ``analytics/preset_assessment.py``).
 """
 
 from typing import Annotated
@@ -81,16 +82,6 @@ class Rhythm(Table):
     every_months: Positive
 
 
-class Award(Table):
-    key: Slug
-    name: Text
-    top: Positive = Field(10, description="platform default where the seed gives no number")
-
-
-class Evaluation(Table):
-    feeds: Array[Text] = ()  # what the evaluation's result decides (funding, pay, honours)
-
-
 def check_pending(preset):
     channels = {channel.code for channel in getattr(preset, "channels", ())}
     warning = preset.early_warning
@@ -112,8 +103,5 @@ SECTIONS = (
     Section("emergency", Emergency | None, None),
     # analytics/
     Section("reporting", Annotated[Array[Rhythm], unique("key")], (), doc="reporting rhythm"),
-    Section("awards", Annotated[Array[Award], unique("key")], ()),
     Section("targets", dict[Slug, Figure], {}, doc="the seed's own figures, for reports"),
-    Section("evaluation", Evaluation | None, None),
-    Section("evaluation_methods", Names, ()),
 )

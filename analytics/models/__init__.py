@@ -1,1 +1,13 @@
 """analytics' models, one module per part (facts and aggregates, assessment, reports)."""
+from analytics.models.assessment import (  # noqa: F401
+    AwardEntry,
+    AwardEvent,
+    AwardList,
+    AwardStatus,
+    MonthlyRanking,
+    MonthlyScore,
+    OrgEvaluation,
+    OrgEvaluationEvent,
+    RankingStatus,
+    Survey,
+)

@@ -1,0 +1,365 @@
+"""The scoring scheme (考核评议) and the monthly rankings (四类排名 and the grid workers).
+
+A subject's total (0–100) is the weighted mean of three components (福州: 「对社区采取量化
+考核、组织评价、群众评议等方式进行综合评定」), with the weights of the preset's
+``[assessment]`` (``analytics.preset_assessment``):
+
+- 量化考核 ``quantitative``: each indicator (a KPI field of ``analytics.kpis``) earns
+  ``weight × min(value / target, 1)``; the component is ``100 × Σ points / Σ weights`` over
+  the indicators that have a value (a rate with nothing to count is left out, not zero);
+- 组织评价 ``organisational``: the score the level above entered for the month (nodes only);
+- 群众评议 ``residents``: the KPI satisfaction rate and the month's survey
+  (``(satisfied + basic_counts × basic) / respondents``), weighted by
+  ``satisfaction_weight`` and ``survey_weight``, × 100.
+
+A component without data (no score entered, no survey and no rated case) is left out and
+the others' weights renormalised; the components say which were left out. Figures come from
+``analytics.kpis.kpis()`` only. Ranks are standard competition ranks (1, 1, 3); a subject
+without any total ranks last.
+"""
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from analytics.kpis import KPI_NAMES, kpis
+from analytics.models import MonthlyRanking, MonthlyScore, OrgEvaluation, RankingStatus, Survey
+from analytics.preset_assessment import NODE_KINDS, Assessment
+from org.models import OrgNode, RoleAssignment
+from presets.loader import PresetError, active_section
+
+KIND_NAMES = {
+    "grids": "网格",
+    "communities": "社区",
+    "streets": "街道(镇)",
+    "departments": "职能部门",
+    "workers": "网格员",
+}
+COMPONENT_NAMES = {
+    "quantitative": "量化考核",
+    "organisational": "组织评价",
+    "residents": "群众评议",
+}
+
+
+# -- months -------------------------------------------------------------------------------
+
+
+def parse_month(text: str | None) -> dt.date | None:
+    """``"2026-11"`` → 2026-11-01; None for anything else."""
+    try:
+        year, month = (int(part) for part in str(text or "").split("-"))
+        return dt.date(year, month, 1) if 2000 <= year <= 2100 else None
+    except ValueError:
+        return None
+
+
+def month_end(month: dt.date) -> dt.date:
+    """The month's last day (the KPI query's ``end`` is inclusive)."""
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+
+
+def this_month() -> dt.date:
+    return timezone.localdate().replace(day=1)
+
+
+def previous_month(month: dt.date) -> dt.date:
+    return (month - dt.timedelta(days=1)).replace(day=1)
+
+
+# -- the scheme ---------------------------------------------------------------------------
+
+
+def scheme() -> Assessment:
+    """The active preset's scheme; the platform's (no indicators, no rankings) without one."""
+    try:
+        section = active_section("assessment")
+    except PresetError:
+        section = None
+    return section or Assessment()
+
+
+def ranking_of(kind: str, assessment: Assessment | None = None):
+    assessment = assessment or scheme()
+    return next((r for r in assessment.rankings if r.kind == kind), None)
+
+
+def kind_of_level(level_key: str, assessment: Assessment | None = None) -> str | None:
+    """The ranking kind that ranks the nodes of a level (whose publication locks scores)."""
+    assessment = assessment or scheme()
+    return next(
+        (r.kind for r in assessment.rankings if r.kind in NODE_KINDS and r.level == level_key),
+        None,
+    )
+
+
+# -- scoring: pure functions over one KPI row ---------------------------------------------
+
+
+def indicator_points(value, weight: float, target: float, lower_is_better: bool = False):
+    """Points of one indicator, or None when the KPI has no value (nothing to count)."""
+    if value is None:
+        return None
+    if lower_is_better:
+        if value <= target:
+            return weight
+        return weight * max(0.0, (1 - value) / (1 - target))
+    return weight * min(value / target, 1.0)
+
+
+def quantitative(row: dict, assessment: Assessment) -> dict:
+    items, points, weights = [], 0.0, 0.0
+    for indicator in assessment.indicators:
+        value = row.get(indicator.field)
+        got = indicator_points(
+            value, indicator.weight, indicator.target, indicator.lower_is_better
+        )
+        items.append(
+            {
+                "field": indicator.field,
+                "name": str(KPI_NAMES.get(indicator.field, indicator.field)),
+                "value": value,
+                "target": indicator.target,
+                "weight": indicator.weight,
+                "points": None if got is None else round(got, 2),
+            }
+        )
+        if got is not None:
+            points += got
+            weights += indicator.weight
+    score = 100 * points / weights if weights else None
+    return {"score": _round(score), "items": items}
+
+
+def residents(row: dict, survey: dict | None, assessment: Assessment) -> dict:
+    """``survey``: ``{"respondents", "satisfied", "basic", "unsatisfied"}`` or None."""
+    satisfaction = row.get("satisfaction_rate")
+    survey_rate = None
+    if survey and survey["respondents"]:
+        survey_rate = (
+            survey["satisfied"] + assessment.basic_counts * survey["basic"]
+        ) / survey["respondents"]
+    parts = [
+        (rate, weight)
+        for rate, weight in (
+            (satisfaction, assessment.satisfaction_weight),
+            (survey_rate, assessment.survey_weight),
+        )
+        if rate is not None and weight
+    ]
+    total_weight = sum(weight for _, weight in parts)
+    score = 100 * sum(rate * weight for rate, weight in parts) / total_weight if parts else None
+    return {
+        "score": _round(score),
+        "satisfaction_rate": satisfaction,
+        "survey_rate": None if survey_rate is None else round(survey_rate, 4),
+        "survey": survey,
+    }
+
+
+def organisational(evaluation: dict | None) -> dict:
+    """``evaluation``: ``{"score", "comment", "by"}`` or None."""
+    if evaluation is None:
+        return {"score": None}
+    return {**evaluation, "score": _round(float(evaluation["score"]))}
+
+
+def combine(components: dict, assessment: Assessment) -> float | None:
+    """The weighted mean of the components that have a score (0–100), or None."""
+    weights = {
+        "quantitative": assessment.quantitative_weight,
+        "organisational": assessment.organisational_weight,
+        "residents": assessment.residents_weight,
+    }
+    used = [
+        (components[name]["score"], weight)
+        for name, weight in weights.items()
+        if name in components and components[name]["score"] is not None and weight
+    ]
+    for name in components:
+        components[name]["weight"] = weights[name]
+        components[name]["counted"] = components[name]["score"] is not None and bool(weights[name])
+    if not used:
+        return None
+    return _round(sum(score * w for score, w in used) / sum(w for _, w in used))
+
+
+def score(row: dict, assessment: Assessment, *, evaluation=None, survey=None, nodes=True):
+    """``(total, components)`` of one subject's KPI row; ``nodes=False`` for departments and
+    workers, who get no organisational score or survey."""
+    components = {"quantitative": quantitative(row, assessment)}
+    if nodes:
+        components["organisational"] = organisational(evaluation)
+    components["residents"] = residents(row, survey if nodes else None, assessment)
+    return combine(components, assessment), components
+
+
+def competition_ranks(totals: list) -> list[int]:
+    """Ranks of ``totals`` already sorted best first: equal totals share a rank (1, 1, 3)."""
+    ranks, previous = [], object()
+    for index, total in enumerate(totals):
+        ranks.append(ranks[-1] if total == previous and ranks else index + 1)
+        previous = total
+    return ranks
+
+
+def _round(value):
+    return None if value is None else round(value, 1)
+
+
+# -- subjects of a ranking ----------------------------------------------------------------
+
+
+@dataclass
+class Subject:
+    key: str
+    name: str
+    scope_code: str
+    row: dict
+
+
+def _roots() -> list[OrgNode]:
+    return list(OrgNode.objects.filter(parent=None).order_by("code"))
+
+
+def subjects(kind: str, month: dt.date, assessment: Assessment) -> list[Subject]:
+    """The subjects a ranking ranks, each with its KPI row for the month."""
+    ranking = ranking_of(kind, assessment)
+    if ranking is None:
+        return []
+    start, end = month, month_end(month)
+    found = []
+    if kind in NODE_KINDS:
+        parents = (
+            OrgNode.objects.filter(level__key=ranking.level)
+            .values_list("parent__code", flat=True)
+            .distinct()
+        )
+        for parent in sorted(code for code in parents if code):
+            for row in kpis(parent, start, end, group_by="child"):
+                found.append(Subject(row["key"], row["name"], row["key"], row))
+        for node in OrgNode.objects.filter(level__key=ranking.level, parent=None):
+            (row,) = kpis(node.code, start, end)
+            found.append(Subject(node.code, node.name, node.code, row))
+        return found
+    for root in _roots():
+        if kind == "departments":
+            from org.models import Department
+
+            places = dict(Department.objects.values_list("code", "node__code"))
+            for row in kpis(root.code, start, end, group_by="unit"):
+                found.append(Subject(row["key"], row["name"], places.get(row["key"], ""), row))
+        else:
+            rows = kpis(root.code, start, end, group_by="worker")
+            seats = dict(
+                RoleAssignment.objects.filter(
+                    user__username__in=[row["key"] for row in rows],
+                    role__duty__in=ranking.duties,
+                )
+                .order_by("-node__code")
+                .values_list("user__username", "node__code")
+            )
+            for row in rows:
+                if row["key"] in seats:
+                    found.append(Subject(row["key"], row["name"], seats[row["key"]], row))
+    return found
+
+
+def _evaluations(month: dt.date) -> dict[str, dict]:
+    rows = OrgEvaluation.objects.filter(month=month).values(
+        "node__code", "score", "comment", "scored_by__display_name", "scored_by__username"
+    )
+    return {
+        row["node__code"]: {
+            "score": float(row["score"]),
+            "comment": row["comment"],
+            "by": row["scored_by__display_name"] or row["scored_by__username"],
+        }
+        for row in rows
+    }
+
+
+def _surveys(month: dt.date) -> dict[str, dict]:
+    rows = Survey.objects.filter(month=month).values(
+        "node__code", "respondents", "satisfied", "basic", "unsatisfied"
+    )
+    return {row.pop("node__code"): row for row in rows}
+
+
+def scored_rows(kind: str, month: dt.date, assessment: Assessment | None = None) -> list[dict]:
+    """The ranking's rows, best first: key, name, scope_code, rank, total, components, kpi."""
+    assessment = assessment or scheme()
+    nodes = kind in NODE_KINDS
+    evaluations = _evaluations(month) if nodes else {}
+    surveys = _surveys(month) if nodes else {}
+    rows = []
+    for subject in subjects(kind, month, assessment):
+        total, components = score(
+            subject.row,
+            assessment,
+            evaluation=evaluations.get(subject.key),
+            survey=surveys.get(subject.key),
+            nodes=nodes,
+        )
+        rows.append(
+            {
+                "key": subject.key,
+                "name": subject.name,
+                "scope_code": subject.scope_code,
+                "total": total,
+                "components": components,
+                "kpi": subject.row,
+            }
+        )
+    rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["key"]))
+    for row, rank in zip(rows, competition_ranks([r["total"] for r in rows]), strict=True):
+        row["rank"] = rank
+    return rows
+
+
+# -- the monthly ranking, idempotent ------------------------------------------------------
+
+
+def _digest(rows: list[dict]) -> str:
+    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def compute_ranking(kind: str, month: dt.date) -> tuple[MonthlyRanking, bool]:
+    """Compute one kind's ranking for a month and store it; ``(ranking, changed)``.
+    Idempotent: when every input is what it was (the digest of the scored rows), nothing is
+    written; a published ranking is frozen and never recomputed."""
+    rows = scored_rows(kind, month)
+    digest = _digest(rows)
+    with transaction.atomic():
+        ranking, _ = MonthlyRanking.objects.select_for_update().get_or_create(
+            kind=kind, month=month
+        )
+        if ranking.status == RankingStatus.PUBLISHED or ranking.digest == digest:
+            return ranking, False
+        ranking.scores.all().delete()
+        MonthlyScore.objects.bulk_create(
+            MonthlyScore(
+                ranking=ranking,
+                key=row["key"],
+                name=row["name"][:150],
+                scope_code=row["scope_code"],
+                rank=row["rank"],
+                total=row["total"],
+                components=row["components"],
+                kpi=row["kpi"],
+            )
+            for row in rows
+        )
+        ranking.digest, ranking.computed_at = digest, timezone.now()
+        ranking.save(update_fields=["digest", "computed_at"])
+    return ranking, True
+
+
+def compute_month(month: dt.date) -> dict[str, bool]:
+    """Every ranking of the scheme for a month: ``{kind: changed}``."""
+    return {r.kind: compute_ranking(r.kind, month)[1] for r in scheme().rankings}

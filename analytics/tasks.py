@@ -1,0 +1,16 @@
+"""Background work of analytics: the monthly assessment rankings (others add theirs)."""
+
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task
+
+from analytics.assessment import compute_month, previous_month, this_month
+
+
+@db_periodic_task(crontab(minute="17", hour="2"))
+def compute_rankings():
+    """Every night: this month's rankings so far, and last month's until it is published
+    (late callbacks and scores still move it). Idempotent: a month whose inputs did not
+    change is not written; a published ranking is never recomputed."""
+    month = this_month()
+    compute_month(previous_month(month))
+    compute_month(month)
