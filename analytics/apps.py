@@ -11,7 +11,8 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from analytics.preset_assessment import SECTIONS as ASSESSMENT, check_assessment
+        from analytics.preset_assessment import SECTIONS as ASSESSMENT
+        from analytics.preset_assessment import check_assessment
         from presets.sections import register
 
         register(*ASSESSMENT, check=check_assessment)

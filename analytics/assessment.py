@@ -115,9 +115,7 @@ def quantitative(row: dict, assessment: Assessment) -> dict:
     items, points, weights = [], 0.0, 0.0
     for indicator in assessment.indicators:
         value = row.get(indicator.field)
-        got = indicator_points(
-            value, indicator.weight, indicator.target, indicator.lower_is_better
-        )
+        got = indicator_points(value, indicator.weight, indicator.target, indicator.lower_is_better)
         items.append(
             {
                 "field": indicator.field,
@@ -140,9 +138,9 @@ def residents(row: dict, survey: dict | None, assessment: Assessment) -> dict:
     satisfaction = row.get("satisfaction_rate")
     survey_rate = None
     if survey and survey["respondents"]:
-        survey_rate = (
-            survey["satisfied"] + assessment.basic_counts * survey["basic"]
-        ) / survey["respondents"]
+        survey_rate = (survey["satisfied"] + assessment.basic_counts * survey["basic"]) / survey[
+            "respondents"
+        ]
     parts = [
         (rate, weight)
         for rate, weight in (
@@ -236,6 +234,7 @@ def subjects(kind: str, month: dt.date, assessment: Assessment) -> list[Subject]
     if kind in NODE_KINDS:
         parents = (
             OrgNode.objects.filter(level__key=ranking.level)
+            .order_by()  # the model's ordering would make distinct() keep duplicates
             .values_list("parent__code", flat=True)
             .distinct()
         )

@@ -127,9 +127,9 @@ def propose(award, node: OrgNode, year: int) -> list[dict]:
         found = _by_closed(node, year, allowed)
     elif award.source == "department":
         allowed = set(
-            RoleAssignment.objects.filter(
-                department__kind__in=award.department_kinds
-            ).values_list("user__username", flat=True)
+            RoleAssignment.objects.filter(department__kind__in=award.department_kinds).values_list(
+                "user__username", flat=True
+            )
         )
         found = _by_closed(node, year, allowed)
     elif award.source == "volunteer_hours":

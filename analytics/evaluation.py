@@ -85,9 +85,7 @@ def do_score_node(
         before = None
     else:
         if seen != str(current.version):
-            raise StaleVersion(
-                f"评分已被他人更新（当前版本 {current.version}），请刷新后再试"
-            )
+            raise StaleVersion(f"评分已被他人更新（当前版本 {current.version}），请刷新后再试")
         before = {"score": str(current.score), "comment": current.comment}
         current.score, current.comment = value, comment
         current.scored_by, current.scored_at = actor, now

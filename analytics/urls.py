@@ -1,4 +1,16 @@
 from django.urls import path  # noqa: F401  (each part adds its pages here)
 
+from analytics.views import assessment
+
 app_name = "analytics"
-urlpatterns = []
+urlpatterns = [
+    path("assessment/", assessment.rankings, name="rankings"),
+    path("assessment/publish/", assessment.publish_ranking, name="publish_ranking"),
+    path("assessment/evaluate/", assessment.evaluate, name="evaluate"),
+    path("assessment/survey/", assessment.survey, name="survey"),
+    path("assessment/awards/", assessment.award_lists, name="award_lists"),
+    path("assessment/<slug:kind>/<str:month>/<str:key>/", assessment.evidence, name="evidence"),
+    path("awards/", assessment.public_awards, name="public_awards"),
+    path("awards/<int:pk>/", assessment.award, name="award"),
+    path("awards/<int:pk>/<slug:action>/", assessment.award_act, name="award_act"),
+]

@@ -1,4 +1,5 @@
 """analytics' models, one module per part (facts and aggregates, assessment, reports)."""
+
 from analytics.models.assessment import (  # noqa: F401
     AwardEntry,
     AwardEvent,

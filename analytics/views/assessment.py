@@ -1,0 +1,406 @@
+"""Pages of assessment (考核评议): the monthly rankings and each rank's evidence, the
+organisational scoring form, the survey form, and the 十佳 lists (staff and public pages).
+
+Who sees what: rankings and evidence need ``analytics.view`` where the ranked subject sits
+(a row outside the user's scope is not listed, its evidence is 404); scoring and surveys
+need ``analytics.evaluate`` above the node; publishing a ranking and the 十佳 lists need
+``analytics.award``. Views parse, check, call the action, render.
+"""
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from analytics.assessment import (
+    COMPONENT_NAMES,
+    KIND_NAMES,
+    compute_ranking,
+    month_end,
+    parse_month,
+    previous_month,
+    scheme,
+    this_month,
+)
+from analytics.awards import ACTION_NAMES as AWARD_ACTIONS
+from analytics.awards import AWARDS, EVENT_NAMES, awards, do_award_action, do_propose_award_list
+from analytics.evaluation import do_enter_survey, do_score_node, evaluable_children
+from analytics.kpis import KPI_FIELDS, KPI_NAMES
+from analytics.models import (
+    AwardList,
+    AwardStatus,
+    MonthlyRanking,
+    MonthlyScore,
+    OrgEvaluation,
+    RankingStatus,
+    Survey,
+)
+from gridgov.errors import ActionError, NotPermitted
+from idempotency.keys import page_once
+from org.codes import any_subtree_q
+from org.models import OrgNode
+from org.permissions import codes_with, has
+
+VIEW = "analytics.view"
+
+
+def _month(request, default=None) -> dt.date:
+    return parse_month(request.GET.get("month") or request.POST.get("month")) or (
+        default or previous_month(this_month())
+    )
+
+
+def _visible_scores(user, ranking):
+    codes = codes_with(user, VIEW)
+    scores = ranking.scores.all()
+    return scores if codes is None else scores.filter(any_subtree_q(codes, "scope_code"))
+
+
+def _months(count=12) -> list[dt.date]:
+    months, month = [], this_month()
+    for _index in range(count):
+        months.append(month)
+        month = previous_month(month)
+    return months
+
+
+@login_required
+def rankings(request):
+    """One kind × one month: the ranks the user may see, each opening its evidence."""
+    user = request.user
+    if codes_with(user, VIEW) == []:
+        raise PermissionDenied
+    assessment = scheme()
+    kinds = [(r.kind, r.name) for r in assessment.rankings]
+    kind = request.GET.get("kind") or (kinds[0][0] if kinds else "")
+    if kinds and kind not in dict(kinds):
+        raise Http404
+    month = _month(request)
+    ranking = MonthlyRanking.objects.filter(kind=kind, month=month).first()
+    scores = list(_visible_scores(user, ranking)) if ranking else []
+    context = {
+        "kinds": kinds,
+        "kind": kind,
+        "kind_name": dict(kinds).get(kind, ""),
+        "month": month,
+        "months": _months(),
+        "ranking": ranking,
+        "scores": scores,
+        "may_publish": has(user, "analytics.award")
+        and ranking is not None
+        and ranking.status == RankingStatus.DRAFT,
+        "may_evaluate": has(user, "analytics.evaluate"),
+        "may_award": has(user, "analytics.award"),
+    }
+    return render(request, "analytics/assessment/rankings.html", context)
+
+
+def _cases_link(score: MonthlyScore, kind: str, month: dt.date) -> str:
+    """The case list filtered to the subject's place and the month (local days)."""
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(month, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(month_end(month) + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    params = {"created_after": start.isoformat(), "created_before": end.isoformat()}
+    if kind in ("grids", "communities", "streets"):
+        params["grid"] = score.key
+    elif score.scope_code:
+        params["grid"] = score.scope_code
+    return reverse("cases:list") + "?" + urlencode(params)
+
+
+@login_required
+def evidence(request, kind, month, key):
+    """One rank's evidence: the components and their parts, the KPI row, and the cases."""
+    month = parse_month(month)
+    if month is None:
+        raise Http404
+    ranking = get_object_or_404(MonthlyRanking, kind=kind, month=month)
+    score = get_object_or_404(_visible_scores(request.user, ranking), key=key)
+    kpi_rows = [
+        (str(KPI_NAMES.get(field, field)), score.kpi.get(field))
+        for field in KPI_FIELDS
+        if field in score.kpi
+    ]
+    components = [
+        (name, COMPONENT_NAMES[name], part)
+        for name, part in score.components.items()
+        if name in COMPONENT_NAMES
+    ]
+    trail = []
+    if kind in ("grids", "communities", "streets"):
+        evaluation = (
+            OrgEvaluation.objects.filter(node__code=score.key, month=month)
+            .prefetch_related("events__actor")
+            .first()
+        )
+        trail = list(evaluation.events.all()) if evaluation else []
+    context = {
+        "ranking": ranking,
+        "score": score,
+        "kind_name": KIND_NAMES.get(kind, kind),
+        "components": components,
+        "kpi_rows": kpi_rows,
+        "cases_link": _cases_link(score, kind, month),
+        "by_place": kind in ("grids", "communities", "streets"),
+        "trail": trail,
+    }
+    return render(request, "analytics/assessment/evidence.html", context)
+
+
+@require_POST
+@login_required
+@page_once
+def publish_ranking(request):
+    """Compute the month's ranking a last time and publish it (frozen from then on)."""
+    kind, month = request.POST.get("kind", ""), _month(request)
+    target = (
+        reverse("analytics:rankings") + "?" + urlencode({"kind": kind, "month": f"{month:%Y-%m}"})
+    )
+    if not has(request.user, "analytics.award"):
+        raise PermissionDenied
+    if kind not in {r.kind for r in scheme().rankings}:
+        raise Http404
+    ranking, _changed = compute_ranking(kind, month)
+    updated = MonthlyRanking.objects.filter(pk=ranking.pk, status=RankingStatus.DRAFT).update(
+        status=RankingStatus.PUBLISHED, published_at=timezone.now(), published_by=request.user
+    )
+    if updated:
+        messages.success(request, _("排名已公布。"))
+    else:
+        messages.error(request, _("这个月的排名已经公布过了。"))
+    return redirect(target)
+
+
+# -- organisational evaluation -------------------------------------------------------------
+
+
+def _scoring_node(request) -> OrgNode:
+    """The node whose children the form scores: ``?node=``, else the user's first seat."""
+    user = request.user
+    code = request.GET.get("node") or request.POST.get("parent") or ""
+    if not code:
+        codes = codes_with(user, "analytics.evaluate")
+        code = min(codes, key=len) if codes else ""
+        if codes is None:
+            root = OrgNode.objects.filter(parent=None).order_by("code").first()
+            code = root.code if root else ""
+    node = OrgNode.objects.filter(code=code).first()
+    if node is None:
+        raise Http404
+    return node
+
+
+@login_required
+@page_once
+def evaluate(request):
+    """The level above scores each node below it for a month (0–100, with a comment)."""
+    user = request.user
+    if codes_with(user, "analytics.evaluate") == []:
+        raise PermissionDenied
+    node = _scoring_node(request)
+    if not has(user, "analytics.evaluate", node.code):
+        raise PermissionDenied
+    month = _month(request, default=this_month())
+    errors, status = {}, 200
+    if request.method == "POST":
+        child = request.POST.get("node", "")
+        try:
+            do_score_node(
+                child,
+                month,
+                score=request.POST.get("score", ""),
+                comment=request.POST.get("comment", ""),
+                version=request.POST.get("version", ""),
+                actor=user,
+            )
+        except ActionError as exc:
+            errors[child], status = exc.detail, exc.status
+        else:
+            messages.success(request, _("评分已保存。"))
+            return redirect(
+                reverse("analytics:evaluate")
+                + "?"
+                + urlencode({"node": node.code, "month": f"{month:%Y-%m}"})
+            )
+    children = evaluable_children(user, node)
+    scored = {
+        e.node_id: e
+        for e in OrgEvaluation.objects.filter(node__in=children, month=month).select_related(
+            "scored_by"
+        )
+    }
+    rows = [(child, scored.get(child.pk), errors.get(child.code)) for child in children]
+    context = {
+        "node": node,
+        "month": month,
+        "months": _months(),
+        "rows": rows,
+        "up": node.parent
+        if node.parent and has(user, "analytics.evaluate", node.parent.code)
+        else None,
+    }
+    return render(request, "analytics/assessment/evaluate.html", context, status=status)
+
+
+@login_required
+@page_once
+def survey(request):
+    """Enter a residents' satisfaction survey of a node below the user for a month."""
+    user = request.user
+    if codes_with(user, "analytics.evaluate") == []:
+        raise PermissionDenied
+    node = _scoring_node(request)
+    if not has(user, "analytics.evaluate", node.code):
+        raise PermissionDenied
+    month = _month(request, default=this_month())
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            do_enter_survey(request.POST.get("node", ""), month, request.POST, actor=user)
+        except ActionError as exc:
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(request, _("测评结果已保存。"))
+            return redirect(
+                reverse("analytics:survey")
+                + "?"
+                + urlencode({"node": node.code, "month": f"{month:%Y-%m}"})
+            )
+    children = evaluable_children(user, node)
+    entered = Survey.objects.filter(node__in=children, month=month).select_related("node")
+    context = {
+        "node": node,
+        "month": month,
+        "months": _months(),
+        "children": children,
+        "entered": entered,
+        "error": error,
+    }
+    return render(request, "analytics/assessment/survey.html", context, status=status)
+
+
+# -- 十佳 -------------------------------------------------------------------------------------
+
+
+@login_required
+@page_once
+def award_lists(request):
+    """The 十佳 lists of the user's places, and the form that proposes a year's list."""
+    user = request.user
+    codes = codes_with(user, "analytics.award")
+    if codes == []:
+        raise PermissionDenied
+    lists = AwardList.objects.select_related("node")
+    if codes is not None:
+        lists = lists.filter(any_subtree_q(codes, "node__code"))
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", "") or 0)
+        except ValueError:
+            year = 0
+        try:
+            award_list = do_propose_award_list(
+                request.POST.get("award", ""), year, request.POST.get("node", ""), actor=user
+            )
+        except ActionError as exc:
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(request, _("已按数据提名，请核对后确认。"))
+            return redirect(award_list)
+    places = OrgNode.objects.filter(code__in=codes) if codes is not None else None
+    if places is None:
+        places = OrgNode.objects.filter(parent=None)
+    context = {
+        "lists": lists,
+        "awards": list(awards().values()),
+        "places": places.order_by("code"),
+        "year": timezone.localdate().year,
+        "error": error,
+    }
+    return render(request, "analytics/assessment/award_lists.html", context, status=status)
+
+
+def public_awards(request):
+    """The published 十佳 lists: a public page."""
+    lists = (
+        AwardList.objects.filter(status=AwardStatus.PUBLISHED)
+        .select_related("node")
+        .prefetch_related("entries")
+    )
+    return render(request, "analytics/assessment/public_awards.html", {"lists": lists})
+
+
+ACTION_ORDER = ["confirm", "publish", "edit", "reopen"]
+
+
+def award(request, pk):
+    """A list's page: public once published; before that, only for ``analytics.award``
+    holders at its node (404 for anyone else), with its actions and timeline."""
+    award_list = get_object_or_404(AwardList.objects.select_related("node"), pk=pk)
+    user = request.user
+    keeper = has(user, "analytics.award", award_list.node.code)
+    if award_list.status != AwardStatus.PUBLISHED and not keeper:
+        raise Http404
+    allowed = set(AWARDS.allowed_actions(user, award_list)) if keeper else set()
+    events = (
+        [
+            (event, EVENT_NAMES.get(event.action, event.action))
+            for event in award_list.events.select_related("actor")
+        ]
+        if keeper
+        else []
+    )
+    entries = list(award_list.entries.all())
+    context = {
+        "award_list": award_list,
+        "entries": entries,
+        "entries_text": "\n".join(f"{e.name} {e.unit}".strip() for e in entries),
+        "actions": [(a, AWARD_ACTIONS[a]) for a in ACTION_ORDER if a in allowed],
+        "events": events,
+        "keeper": keeper,
+    }
+    return render(request, "analytics/assessment/award.html", context)
+
+
+@require_POST
+@login_required
+@page_once
+def award_act(request, pk, action):
+    award_list = get_object_or_404(AwardList.objects.select_related("node"), pk=pk)
+    if not has(request.user, "analytics.award", award_list.node.code):
+        if award_list.status != AwardStatus.PUBLISHED:
+            raise Http404
+        raise PermissionDenied
+    if action not in AWARD_ACTIONS:
+        raise Http404
+    try:
+        do_award_action(
+            award_list.pk,
+            action,
+            actor=request.user,
+            version=request.POST.get("version"),
+            data={"entries": request.POST.get("entries", ""), "note": request.POST.get("note", "")},
+        )
+    except NotPermitted as exc:
+        raise PermissionDenied(exc.detail) from None
+    except ActionError as exc:
+        messages.error(request, exc.detail)
+        return _refused(request, award_list, exc)
+    messages.success(request, _("已%(action)s。") % {"action": AWARD_ACTIONS[action]})
+    return redirect(award_list)
+
+
+def _refused(request, award_list, exc):
+    """The list's page again with the refusal, answered with its status (409, 400)."""
+    response = award(request, award_list.pk)
+    response.status_code = exc.status
+    return response
