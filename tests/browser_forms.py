@@ -14,6 +14,7 @@ EXCHANGE = "tests/test_exchange_browser.py"
 EXCHANGE_FORMS = "tests/test_exchange_forms_browser.py"
 PAGES = "tests/test_browser.py"
 VOLUNTEER = "tests/test_participation_browser.py"
+ASSESSMENT = "tests/test_assessment_browser.py"
 
 QR_STORY = f"{CASE}::test_a_qr_report_runs_to_a_rated_closed_and_published_case"
 WALK = f"{CASE_ACTIONS}::test_a_case_walks_through_every_action_form_on_its_page"
@@ -48,12 +49,20 @@ DIVISIONS = (
     "tests/test_divisions_browser.py"
     "::test_the_leader_imports_divisions_on_a_phone_and_gets_the_error_file"
 )
+SCORING = f"{ASSESSMENT}::test_the_street_scores_and_surveys_and_the_leader_publishes_the_ranking"
+TEN_BEST = f"{ASSESSMENT}::test_the_leader_proposes_fills_confirms_and_publishes_a_ten_best_list"
 
 FORMS: dict[str, list[str]] = {
     # accounts: the second factor's code (enrol and verify), login, logout.
     "accounts/_code_form.html:self": [TWO_FACTOR],
     "registration/login.html:login": [TWO_FACTOR, QR_STORY],
     "base.html:logout": [TWO_FACTOR],
+    # analytics: assessment
+    "analytics/assessment/award.html:analytics:award_act": [TEN_BEST],  # edit, confirm, publish
+    "analytics/assessment/award_lists.html:self": [TEN_BEST],
+    "analytics/assessment/evaluate.html:self": [SCORING],
+    "analytics/assessment/rankings.html:analytics:publish_ranking": [SCORING],
+    "analytics/assessment/survey.html:self": [SCORING],
     # cases
     "cases/_action_form.html:cases:act": [WALK, ONE_TAP, QR_STORY],  # per action: below
     "cases/board.html:cases:act": [BOARD],

@@ -341,6 +341,28 @@ def _page_probe(verb, path_of, form=None):
     return probe
 
 
+def probe_evaluate(person, admin, base):
+    """``analytics.evaluate``: score a node just below the seat on the scoring page."""
+    if person.pages is None:
+        person.pages = page_session(base, person.user.username)
+    child = OrgNode.objects.filter(parent__code=person.code).order_by("code").first()
+    form = {"node": child.code, "score": "80", "comment": "走访记录齐全"} if child else None
+    status = page(person.pages, base, f"/assessment/evaluate/?node={person.code}", form)
+    return judge(person, "analytics.evaluate", status)
+
+
+def probe_award_list(person, admin, base):
+    """``analytics.award``: propose a year's 十佳 list at the seat (an unknown award in a
+    preset without any is a 400: still allowed)."""
+    from analytics.awards import awards
+
+    if person.pages is None:
+        person.pages = page_session(base, person.user.username)
+    key = next(iter(awards()), "none")
+    form = {"award": key, "year": "2026", "node": person.code}
+    return judge(person, "analytics.award", page(person.pages, base, "/assessment/awards/", form))
+
+
 def _mapping_path():
     # Loading the preset made the hotline systems; none where it has no hotline channel.
     system = HotlineSystem.objects.order_by("slug").first() or HotlineSystem.objects.create(
@@ -367,6 +389,8 @@ PROBES = {
     "org.import_divisions": _page_probe(
         "org.import_divisions", lambda: "/exchange/registers/divisions/import/"
     ),
+    "analytics.evaluate": probe_evaluate,
+    "analytics.award": probe_award_list,
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",
