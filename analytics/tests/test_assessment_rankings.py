@@ -125,3 +125,18 @@ def test_the_nightly_task_computes_this_month_and_the_last(fixed_kpis, monkeypat
     count = MonthlyScore.objects.count()
     compute_rankings.call_local()
     assert MonthlyScore.objects.count() == count
+
+
+def test_the_command_computes_past_months_and_says_what_moved(fixed_kpis):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    out = io.StringIO()
+    call_command("compute_rankings", "--month", "2026-10", stdout=out)
+    assert out.getvalue().startswith("2026-10: grids, communities")
+    call_command("compute_rankings", "--month", "2026-10", stdout=out)
+    assert "grids(未变)" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("compute_rankings", "--month", "10/2026")

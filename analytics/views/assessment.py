@@ -64,6 +64,12 @@ def _visible_scores(user, ranking):
     return scores if codes is None else scores.filter(any_subtree_q(codes, "scope_code"))
 
 
+def may_publish(user) -> bool:
+    """Publishing freezes a ranking for everyone: ``analytics.award`` at the tree's top."""
+    roots = OrgNode.objects.filter(parent=None).values_list("code", flat=True)
+    return bool(roots) and all(has(user, "analytics.award", code) for code in roots)
+
+
 def _months(count=12) -> list[dt.date]:
     months, month = [], this_month()
     for _index in range(count):
@@ -94,8 +100,8 @@ def rankings(request):
         "months": _months(),
         "ranking": ranking,
         "scores": scores,
-        "may_publish": has(user, "analytics.award")
-        and ranking is not None
+        "may_publish": ranking is not None
+        and may_publish(user)
         and ranking.status == RankingStatus.DRAFT,
         "may_evaluate": has(user, "analytics.evaluate"),
         "may_award": has(user, "analytics.award"),
@@ -164,7 +170,7 @@ def publish_ranking(request):
     target = (
         reverse("analytics:rankings") + "?" + urlencode({"kind": kind, "month": f"{month:%Y-%m}"})
     )
-    if not has(request.user, "analytics.award"):
+    if not may_publish(request.user):
         raise PermissionDenied
     if kind not in {r.kind for r in scheme().rankings}:
         raise Http404
