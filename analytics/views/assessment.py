@@ -53,7 +53,9 @@ VIEW = "analytics.view"
 
 
 def _month(request, default=None) -> dt.date:
-    return parse_month(request.GET.get("month") or request.POST.get("month")) or (
+    """The month a form sent (a POST's own choice over the page's query), else the page's."""
+    sent = request.POST.get("month") if request.method == "POST" else None
+    return parse_month(sent or request.GET.get("month")) or (
         default or previous_month(this_month())
     )
 
