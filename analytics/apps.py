@@ -11,8 +11,12 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from analytics import signals
+        from analytics.preset import SECTIONS
         from analytics.preset_assessment import SECTIONS as ASSESSMENT
         from analytics.preset_assessment import check_assessment
         from presets.sections import register
 
+        register(*SECTIONS)
         register(*ASSESSMENT, check=check_assessment)
+        signals.connect()

@@ -251,7 +251,8 @@ def subjects(kind: str, month: dt.date, assessment: Assessment) -> list[Subject]
 
             places = dict(Department.objects.values_list("code", "node__code"))
             for row in kpis(root.code, start, end, group_by="unit"):
-                found.append(Subject(row["key"], row["name"], places.get(row["key"], ""), row))
+                if row["key"] in places:  # not the cases without a lead department ("")
+                    found.append(Subject(row["key"], row["name"], places[row["key"]], row))
         else:
             rows = kpis(root.code, start, end, group_by="worker")
             seats = dict(

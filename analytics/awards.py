@@ -15,10 +15,11 @@ What each ``[[awards]]`` ``source`` proposes from (the preset says which):
 
 - ``worker_score``: the grid workers' monthly assessment scores (``analytics.assessment``'s
   ``workers`` ranking), mean over the year's computed months;
-- ``worker_closed``: the people holding the award's ``roles``, by the cases they closed in
-  the year (KPI ``closed`` by worker, ``analytics.kpis``);
+- ``worker_closed``: the grid workers holding the award's ``roles``, by the cases closed
+  in their grids in the year (KPI ``closed`` by worker, ``analytics.kpis``);
 - ``department``: the people seated in departments of the award's ``department_kinds``
-  (吉州's 社区干警: police), by the cases they closed in the year (KPI by worker);
+  (吉州's 社区干警: police), in the order of their department's closed cases in the year
+  (KPI by handling unit: the query has no per-person figure for departments);
 - ``volunteer_hours``: volunteers by the hours of their confirmed orders in the year
   (``participation``'s 志愿服务订单);
 - ``manual``: no data says who (mediators: the KPI query cuts by worker or by matter group,
@@ -126,12 +127,28 @@ def propose(award, node: OrgNode, year: int) -> list[dict]:
         )
         found = _by_closed(node, year, allowed)
     elif award.source == "department":
-        allowed = set(
-            RoleAssignment.objects.filter(department__kind__in=award.department_kinds).values_list(
-                "user__username", flat=True
-            )
+        # The KPI query counts a department's cases, not each of its people's: its staff
+        # are proposed in the order of their department's closed cases; the leader picks.
+        start, end = _year(year)
+        closed = {r["key"]: r["closed"] for r in kpis(node.code, start, end, group_by="unit")}
+        staff = (
+            RoleAssignment.objects.filter(department__kind__in=award.department_kinds)
+            .select_related("user", "department")
+            .order_by("department__code", "user__username")
         )
-        found = _by_closed(node, year, allowed)
+        ranked = sorted(
+            (s for s in staff if closed.get(s.department.code)),
+            key=lambda s: (-closed[s.department.code], s.department.code, s.user.username),
+        )
+        found = [
+            {
+                "user": s.user,
+                "name": str(s.user),
+                "unit": s.department.name,
+                "figure": f"{s.department.name}办结 {closed[s.department.code]} 件",
+            }
+            for s in ranked
+        ]
     elif award.source == "volunteer_hours":
         found = [
             {
@@ -189,7 +206,8 @@ def do_propose_award_list(award_key: str, year: int, node_code: str, *, actor) -
             rank=index,
             name=c["name"][:100],
             user_id=c["user"].pk if c["user"] else None,
-            figure=c["figure"],
+            unit=c.get("unit", "")[:100],
+            figure=c["figure"][:100],
         )
         for index, c in enumerate(candidates, 1)
     )

@@ -1,9 +1,16 @@
-"""Background work of analytics: the monthly assessment rankings (others add theirs)."""
+"""Background work of analytics. Tasks take ids and re-read rows."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from analytics.aggregates import sync
 from analytics.assessment import compute_month, previous_month, this_month
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sync_kpi_facts():
+    """Facts of cases written in bulk (history, imports that skip signals), every 5 minutes."""
+    sync()
 
 
 @db_periodic_task(crontab(minute="17", hour="2"))

@@ -12,3 +12,4 @@ from analytics.models.assessment import (  # noqa: F401
     RankingStatus,
     Survey,
 )
+from analytics.models.facts import CaseFact, KpiCell  # noqa: F401

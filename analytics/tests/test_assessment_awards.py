@@ -75,16 +75,35 @@ def test_volunteers_are_proposed_by_their_confirmed_hours(leader, root):
     ]
 
 
-def test_community_police_are_proposed_by_the_cases_they_closed(leader, root, monkeypatch):
-    police = RoleAssignment.objects.filter(department__kind="police").first()
+def test_community_police_are_proposed_by_their_departments_closed_cases(leader, root, monkeypatch):
+    police = (
+        RoleAssignment.objects.filter(department__kind="police")
+        .select_related("department")
+        .first()
+    )
     assert police is not None, "the tiny Jizhou city seats someone at the police"
+    other = (
+        RoleAssignment.objects.exclude(department=None).exclude(department__kind="police").first()
+    )
     rows = [
-        {"key": police.user.username, "name": "干警甲", "closed": 7},
-        {"key": "demo-grid", "name": "网格员", "closed": 30},  # not a policeman
+        {"key": police.department.code, "name": police.department.name, "closed": 7},
+        {"key": other.department.code, "name": "城管", "closed": 30},  # not the police
+        {"key": "", "name": "无牵头部门", "closed": 50},
     ]
-    monkeypatch.setattr(awards, "kpis", lambda code, start, end, group_by=None: rows)
+    asked = []
+
+    def fake(code, start, end, group_by=None):
+        asked.append((code, start, end, group_by))
+        return rows
+
+    monkeypatch.setattr(awards, "kpis", fake)
     award_list = do_propose_award_list("police", YEAR, root.code, actor=leader)
-    assert list(award_list.entries.values_list("name", "figure")) == [("干警甲", "办结 7 件")]
+    assert asked == [(root.code, dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31), "unit")]
+    staff = RoleAssignment.objects.filter(department=police.department).order_by("user__username")
+    figure = f"{police.department.name}办结 7 件"
+    assert list(award_list.entries.values_list("user", "unit", "figure")) == [
+        (seat.user_id, police.department.name, figure) for seat in staff
+    ]
 
 
 def test_a_manual_list_is_filled_by_hand_confirmed_and_published_with_notices(leader, root):

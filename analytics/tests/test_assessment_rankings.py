@@ -140,3 +140,33 @@ def test_the_command_computes_past_months_and_says_what_moved(fixed_kpis):
     assert "grids(未变)" in out.getvalue()
     with pytest.raises(CommandError):
         call_command("compute_rankings", "--month", "10/2026")
+
+
+def test_the_ranking_reads_the_real_kpi_query(city, db):
+    """Against cases made through the actions: each score keeps the KPI row of its node as
+    ``kpis()`` gives it, and its quantitative part is scored from that row."""
+    from django.core.management import call_command
+
+    from analytics.aggregates import sync
+    from analytics.kpis import kpis
+
+    call_command(
+        "make_cases", "--days=20", "--per-day=6", "--seed=3", "--now=2026-10-25T18:00:00+08:00"
+    )
+    sync()
+    ranking, changed = assessment.compute_ranking("communities", MONTH)
+    assert changed
+    scores = {s.key: s for s in ranking.scores.all()}
+    community = OrgNode.objects.get(code=next(iter(scores)))
+    (row,) = [
+        r
+        for r in kpis(community.parent.code, MONTH, dt.date(2026, 10, 31), group_by="child")
+        if r["key"] == community.code
+    ]
+    assert scores[community.code].kpi == row
+    received = sum(s.kpi["received"] for s in scores.values())
+    (whole,) = kpis(OrgNode.objects.get(parent=None).code, MONTH, dt.date(2026, 10, 31))
+    assert received == whole["received"] > 0
+    expected = assessment.quantitative(row, assessment.scheme())["score"]
+    assert scores[community.code].components["quantitative"]["score"] == expected
+    assert assessment.compute_ranking("communities", MONTH)[1] is False
