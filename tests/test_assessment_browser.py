@@ -66,9 +66,10 @@ def test_the_street_scores_and_surveys_and_the_leader_publishes_the_ranking(live
     # The residents' survey of the same community.
     page.goto(f"{base}/assessment/survey/")
     page.get_by_label("测评对象").select_option(community.code)
-    page.get_by_label("满意（人）").fill("40")
-    page.get_by_label("基本满意（人）").fill("6")
-    page.get_by_label("不满意（人）").fill("4")
+    # 满意 is also inside 基本满意 and 不满意: the fields by name.
+    page.locator("input[name=satisfied]").fill("40")
+    page.locator("input[name=basic]").fill("6")
+    page.locator("input[name=unsatisfied]").fill("4")
     page.get_by_label("受访人数").fill("50")
     fits_the_phone(page)
     page.get_by_role("button", name="保存测评结果").click()
