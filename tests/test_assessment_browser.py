@@ -110,7 +110,9 @@ def test_the_street_scores_and_surveys_and_the_leader_publishes_the_ranking(live
     assert "排名已公布" in page.locator(f"form[data-node='{community.code}'] .alert").inner_text()
     evaluation.refresh_from_db()
     assert float(evaluation.score) == 92.0
-    assert page.errors == [] and leader.errors == []
+    # The browser logs each refusal's status: the stale edit and the published month, 409.
+    assert len(page.errors) == 2 and all("409 (Conflict)" in e for e in page.errors)
+    assert leader.errors == []
 
 
 def test_the_leader_proposes_fills_confirms_and_publishes_a_ten_best_list(live_city, open_phone):

@@ -124,6 +124,35 @@ def _cases_link(score: MonthlyScore, kind: str, month: dt.date) -> str:
     return reverse("cases:list") + "?" + urlencode(params)
 
 
+def shown(field: str, value) -> str:
+    """A KPI figure as a person reads it: rates as percentages, times rounded, "—" for none."""
+    if value is None:
+        return "—"
+    if field.endswith("_rate"):
+        return f"{value * 100:.1f}%"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def _shown_part(part: dict) -> dict:
+    """A component with its rates ready to show (the stored figures stay fractions)."""
+    part = dict(part)
+    if "items" in part:
+        part["items"] = [
+            {
+                **item,
+                "value": shown(item["field"], item["value"]),
+                "target": shown(item["field"], item["target"]),
+            }
+            for item in part["items"]
+        ]
+    for name in ("satisfaction_rate", "survey_rate"):
+        if name in part:
+            part[name] = shown(name, part[name])
+    return part
+
+
 @login_required
 def evidence(request, kind, month, key):
     """One rank's evidence: the components and their parts, the KPI row, and the cases."""
@@ -133,12 +162,12 @@ def evidence(request, kind, month, key):
     ranking = get_object_or_404(MonthlyRanking, kind=kind, month=month)
     score = get_object_or_404(_visible_scores(request.user, ranking), key=key)
     kpi_rows = [
-        (str(KPI_NAMES.get(field, field)), score.kpi.get(field))
+        (str(KPI_NAMES.get(field, field)), shown(field, score.kpi.get(field)))
         for field in KPI_FIELDS
         if field in score.kpi
     ]
     components = [
-        (name, COMPONENT_NAMES[name], part)
+        (name, COMPONENT_NAMES[name], _shown_part(part))
         for name, part in score.components.items()
         if name in COMPONENT_NAMES
     ]
