@@ -9,7 +9,8 @@ A subject's total (0–100) is the weighted mean of three components (福州: �
   the indicators that have a value (a rate with nothing to count is left out, not zero);
 - 组织评价 ``organisational``: the score the level above entered for the month (nodes only);
 - 群众评议 ``residents``: the KPI satisfaction rate and the month's survey
-  (``(satisfied + basic_counts × basic) / respondents``), weighted by
+  (``(satisfied + basic_counts × basic) / respondents``: the survey staff entered plus the
+  residents' own answers from the phone form in the node's subtree), weighted by
   ``satisfaction_weight`` and ``survey_weight``, × 100.
 
 A component without data (no score entered, no survey and no rated case) is left out and
@@ -24,10 +25,18 @@ import json
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from analytics.kpis import KPI_NAMES, kpis
-from analytics.models import MonthlyRanking, MonthlyScore, OrgEvaluation, RankingStatus, Survey
+from analytics.models import (
+    MonthlyRanking,
+    MonthlyScore,
+    OrgEvaluation,
+    RankingStatus,
+    ResidentVote,
+    Survey,
+)
 from analytics.preset_assessment import NODE_KINDS, Assessment
 from org.models import OrgNode, RoleAssignment
 from presets.loader import PresetError, active_section
@@ -283,11 +292,31 @@ def _evaluations(month: dt.date) -> dict[str, dict]:
     }
 
 
-def _surveys(month: dt.date) -> dict[str, dict]:
-    rows = Survey.objects.filter(month=month).values(
-        "node__code", "respondents", "satisfied", "basic", "unsatisfied"
+ANSWERS = ("satisfied", "basic", "unsatisfied")
+
+
+def _surveys(month: dt.date, keys) -> dict[str, dict]:
+    """Per subject node: its staff-entered survey plus the residents' own answers from
+    the phone form in its subtree, as one survey ``{"respondents", "satisfied", …}``."""
+    found: dict[str, dict] = {}
+    for row in Survey.objects.filter(month=month).values("node__code", "respondents", *ANSWERS):
+        found[row.pop("node__code")] = row
+    votes = (
+        ResidentVote.objects.filter(month=month)
+        .values("node__code", "answer")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {row.pop("node__code"): row for row in rows}
+    keys = set(keys)
+    for vote in votes:
+        code = vote["node__code"]
+        # The subjects above the grid (or the grid itself): prefixes of its code.
+        for key in (code[:end] for end in range(1, len(code) + 1)):
+            if key in keys:
+                survey = found.setdefault(key, dict.fromkeys(("respondents", *ANSWERS), 0))
+                survey[vote["answer"]] += vote["n"]
+                survey["respondents"] += vote["n"]
+    return found
 
 
 def scored_rows(kind: str, month: dt.date, assessment: Assessment | None = None) -> list[dict]:
@@ -295,9 +324,10 @@ def scored_rows(kind: str, month: dt.date, assessment: Assessment | None = None)
     assessment = assessment or scheme()
     nodes = kind in NODE_KINDS
     evaluations = _evaluations(month) if nodes else {}
-    surveys = _surveys(month) if nodes else {}
+    found = subjects(kind, month, assessment)
+    surveys = _surveys(month, [s.key for s in found]) if nodes else {}
     rows = []
-    for subject in subjects(kind, month, assessment):
+    for subject in found:
         total, components = score(
             subject.row,
             assessment,

@@ -13,12 +13,14 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.utils import timezone
 
-from analytics.assessment import kind_of_level
+from analytics.assessment import kind_of_level, this_month
 from analytics.models import (
+    Answer,
     MonthlyRanking,
     OrgEvaluation,
     OrgEvaluationEvent,
     RankingStatus,
+    ResidentVote,
     Survey,
 )
 from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
@@ -143,6 +145,26 @@ def do_enter_survey(code: str, month: dt.date, data: dict, *, actor) -> Survey:
         },
     )
     return survey
+
+
+def do_vote(answer: str, *, actor) -> ResidentVote:
+    """A resident answers how satisfied they are with their grid this month (one answer a
+    month; answering again changes it). Raises NotPermitted (403) for an account that is
+    no resident, InvalidInput (400) for another answer, Conflict (409) once the month's
+    grid ranking is published."""
+    resident = getattr(actor, "resident", None) if actor.is_authenticated else None
+    if resident is None:
+        raise NotPermitted("只有居民可以评议自己所在的网格")
+    if answer not in Answer.values:
+        raise InvalidInput("请选择满意、基本满意或不满意", errors={"answer": ["无效"]})
+    grid, month = resident.household.grid, this_month()
+    _open_month(grid, month)
+    vote, _ = ResidentVote.objects.update_or_create(
+        user=actor,
+        month=month,
+        defaults={"node": grid, "answer": answer, "at": timezone.now()},
+    )
+    return vote
 
 
 def evaluable_children(user, node: OrgNode) -> list[OrgNode]:

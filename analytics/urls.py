@@ -9,6 +9,7 @@ urlpatterns = [
     path("assessment/evaluate/", assessment.evaluate, name="evaluate"),
     path("assessment/survey/", assessment.survey, name="survey"),
     path("assessment/awards/", assessment.award_lists, name="award_lists"),
+    path("assessment/rate/", assessment.rate, name="rate"),
     path("assessment/<slug:kind>/<str:month>/<str:key>/", assessment.evidence, name="evidence"),
     path("awards/", assessment.public_awards, name="public_awards"),
     path("awards/<int:pk>/", assessment.award, name="award"),

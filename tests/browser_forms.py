@@ -62,6 +62,9 @@ FORMS: dict[str, list[str]] = {
     "analytics/assessment/award_lists.html:self": [TEN_BEST],
     "analytics/assessment/evaluate.html:self": [SCORING],
     "analytics/assessment/rankings.html:analytics:publish_ranking": [SCORING],
+    "analytics/assessment/rate.html:self": [
+        f"{ASSESSMENT}::test_a_resident_tells_how_satisfied_they_are_with_their_grid_on_a_phone"
+    ],
     "analytics/assessment/survey.html:self": [SCORING],
     # cases
     "cases/_action_form.html:cases:act": [WALK, ONE_TAP, QR_STORY],  # per action: below

@@ -9,7 +9,7 @@ import pytest
 
 from analytics.assessment import compute_ranking, this_month
 from analytics.evaluation import do_score_node
-from analytics.models import AwardList, AwardStatus, OrgEvaluation, Survey
+from analytics.models import AwardList, AwardStatus, OrgEvaluation, ResidentVote, Survey
 from org.models import OrgNode, User
 from outbox.models import Outbox
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
@@ -156,3 +156,23 @@ def test_the_leader_proposes_fills_confirms_and_publishes_a_ten_best_list(live_c
     fits_the_phone(public)
     _shot(public, "public")
     assert page.errors == [] and public.errors == []
+
+
+def test_a_resident_tells_how_satisfied_they_are_with_their_grid_on_a_phone(live_city, open_phone):
+    base = live_city
+    page = open_phone()
+    log_in(page, base, "demo-resident")
+    page.goto(f"{base}/assessment/rate/")
+    page.get_by_label("基本满意").check()
+    fits_the_phone(page)
+    _shot(page, "rate")
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert "谢谢您的评议" in page.locator(".messages").inner_text()
+    page.get_by_label("满意", exact=True).check()  # changing one's mind the same month
+    page.get_by_role("button", name="提交").click()
+    page.wait_for_load_state()
+    assert page.locator("[data-vote]").get_attribute("data-vote") == "satisfied"
+    vote = ResidentVote.objects.get(user__username="demo-resident")
+    assert (vote.answer, vote.month) == ("satisfied", this_month())
+    assert page.errors == []

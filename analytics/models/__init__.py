@@ -1,6 +1,7 @@
 """analytics' models, one module per part (facts and aggregates, assessment, reports)."""
 
 from analytics.models.assessment import (  # noqa: F401
+    Answer,
     AwardEntry,
     AwardEvent,
     AwardList,
@@ -10,6 +11,7 @@ from analytics.models.assessment import (  # noqa: F401
     OrgEvaluation,
     OrgEvaluationEvent,
     RankingStatus,
+    ResidentVote,
     Survey,
 )
 from analytics.models.facts import CaseFact, KpiCell  # noqa: F401

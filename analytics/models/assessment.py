@@ -186,3 +186,30 @@ class AwardEvent(TimelineEvent):
     class Meta(TimelineEvent.Meta):
         verbose_name = _("十佳评选动态")
         verbose_name_plural = _("十佳评选动态")
+
+
+class Answer(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ResidentVote(models.Model):
+    """A resident's own answer about their grid for a month (群众评议 from a phone): one a
+    month, changed by answering again; counted with the staff-entered surveys."""
+
+    node = models.ForeignKey(OrgNode, models.PROTECT, related_name="+")  # the resident's grid
+    month = models.DateField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=12, choices=Answer.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("居民评议")
+        verbose_name_plural = _("居民评议")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "month"], name="one_resident_vote_a_month")
+        ]
+
+    def __str__(self):
+        return f"{self.node_id} {self.month:%Y-%m} {self.answer}"

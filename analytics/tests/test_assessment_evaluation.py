@@ -116,3 +116,19 @@ def test_a_survey_adds_up_and_replaces_the_month_before(people):
         do_enter_survey(community.code, MONTH, {**data, "basic": "-2"}, actor=users["street"])
     with pytest.raises(NotPermitted):
         do_enter_survey(community.code, MONTH, data, actor=users["grid"])
+
+
+def test_a_resident_answers_once_a_month_and_only_about_their_own_grid(people):
+    from analytics.evaluation import do_vote
+    from analytics.models import ResidentVote
+
+    users, street, community = people
+    resident = User.objects.get(username="demo-resident")
+    vote = do_vote("basic", actor=resident)
+    assert vote.node == resident.resident.household.grid
+    again = do_vote("satisfied", actor=resident)
+    assert (again.pk, ResidentVote.objects.count(), again.answer) == (vote.pk, 1, "satisfied")
+    with pytest.raises(InvalidInput):
+        do_vote("great", actor=resident)
+    with pytest.raises(NotPermitted):
+        do_vote("satisfied", actor=users["street"])  # staff without a household

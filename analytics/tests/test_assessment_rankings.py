@@ -170,3 +170,29 @@ def test_the_ranking_reads_the_real_kpi_query(city, db):
     expected = assessment.quantitative(row, assessment.scheme())["score"]
     assert scores[community.code].components["quantitative"]["score"] == expected
     assert assessment.compute_ranking("communities", MONTH)[1] is False
+
+
+def test_residents_answers_count_with_the_survey_of_their_grid_and_above(fixed_kpis):
+    from analytics.evaluation import do_vote
+    from analytics.models import ResidentVote
+
+    resident = User.objects.get(username="demo-resident")
+    do_vote("unsatisfied", actor=resident)
+    ResidentVote.objects.update(month=MONTH)  # the vote is this month's: into the ranked one
+    grid = resident.resident.household.grid
+    street = User.objects.get(username="demo-street")
+    do_enter_survey(
+        grid.parent.code, MONTH, {"satisfied": 3, "basic": 0, "unsatisfied": 0}, actor=street
+    )
+    rows = {r["key"]: r for r in assessment.scored_rows("grids", MONTH)}
+    assert rows[grid.code]["components"]["residents"]["survey"] == {
+        "respondents": 1,
+        "satisfied": 0,
+        "basic": 0,
+        "unsatisfied": 1,
+    }
+    rows = {r["key"]: r for r in assessment.scored_rows("communities", MONTH)}
+    survey = rows[grid.parent.code]["components"]["residents"]["survey"]
+    # The staff's survey of 3 and the resident's answer: 4 respondents, 3 satisfied.
+    assert (survey["respondents"], survey["satisfied"], survey["unsatisfied"]) == (4, 3, 1)
+    assert rows[grid.parent.code]["components"]["residents"]["survey_rate"] == 0.75

@@ -32,15 +32,17 @@ from analytics.assessment import (
 )
 from analytics.awards import ACTION_NAMES as AWARD_ACTIONS
 from analytics.awards import AWARDS, EVENT_NAMES, awards, do_award_action, do_propose_award_list
-from analytics.evaluation import do_enter_survey, do_score_node, evaluable_children
+from analytics.evaluation import do_enter_survey, do_score_node, do_vote, evaluable_children
 from analytics.kpis import KPI_FIELDS, KPI_NAMES
 from analytics.models import (
+    Answer,
     AwardList,
     AwardStatus,
     MonthlyRanking,
     MonthlyScore,
     OrgEvaluation,
     RankingStatus,
+    ResidentVote,
     Survey,
 )
 from gridgov.errors import ActionError, NotPermitted
@@ -322,6 +324,35 @@ def survey(request):
         "error": error,
     }
     return render(request, "analytics/assessment/survey.html", context, status=status)
+
+
+@login_required
+@page_once
+def rate(request):
+    """A resident's phone form: how satisfied they are with their grid this month."""
+    user = request.user
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        raise PermissionDenied
+    error, status = None, 200
+    if request.method == "POST":
+        try:
+            do_vote(request.POST.get("answer", ""), actor=user)
+        except ActionError as exc:
+            error, status = exc.detail, exc.status
+        else:
+            messages.success(request, _("谢谢您的评议！"))
+            return redirect("analytics:rate")
+    month = this_month()
+    vote = ResidentVote.objects.filter(user=user, month=month).first()
+    context = {
+        "grid": resident.household.grid,
+        "month": month,
+        "vote": vote,
+        "answers": Answer.choices,
+        "error": error,
+    }
+    return render(request, "analytics/assessment/rate.html", context, status=status)
 
 
 # -- 十佳 -------------------------------------------------------------------------------------
