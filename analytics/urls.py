@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401  (each part adds its pages here)
 
-from analytics.views import assessment
+from analytics.views import assessment, awards
 
 app_name = "analytics"
 urlpatterns = [
@@ -8,10 +8,10 @@ urlpatterns = [
     path("assessment/publish/", assessment.publish_ranking, name="publish_ranking"),
     path("assessment/evaluate/", assessment.evaluate, name="evaluate"),
     path("assessment/survey/", assessment.survey, name="survey"),
-    path("assessment/awards/", assessment.award_lists, name="award_lists"),
+    path("assessment/awards/", awards.award_lists, name="award_lists"),
     path("assessment/rate/", assessment.rate, name="rate"),
     path("assessment/<slug:kind>/<str:month>/<str:key>/", assessment.evidence, name="evidence"),
-    path("awards/", assessment.public_awards, name="public_awards"),
-    path("awards/<int:pk>/", assessment.award, name="award"),
-    path("awards/<int:pk>/<slug:action>/", assessment.award_act, name="award_act"),
+    path("awards/", awards.public_awards, name="public_awards"),
+    path("awards/<int:pk>/", awards.award, name="award"),
+    path("awards/<int:pk>/<slug:action>/", awards.award_act, name="award_act"),
 ]
