@@ -9,3 +9,10 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("统计考核")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from analytics.preset_reports import SECTIONS as REPORT_SECTIONS
+        from analytics.preset_reports import check_reports
+        from presets.sections import register
+
+        register(*REPORT_SECTIONS, check=check_reports)

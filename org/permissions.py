@@ -75,6 +75,8 @@ VERBS: dict[str, str] = {
     # Personal data.
     "residents.reveal": _("查看完整个人信息"),
     "residents.export": _("导出未脱敏的个人信息"),
+    # Periodic reports on demand (the schedule writes them by itself).
+    "analytics.report": _("生成统计报告"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -140,6 +142,10 @@ DIVISIONS = {"org.import_divisions"}
 # need it」): the community secretary and the grid's own workers; unmasked exports only for
 # the community secretary, who also exports.
 REVEAL = {"residents.reveal"}
+# Reports on demand: those who hold the reviews (吉州 「一月一調度」 by the district; 张掖
+# 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
+# community secretary; everyone else reads the scheduled ones.
+REPORT = {"analytics.report"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -152,7 +158,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | CONFIGURE
         | CATALOGUE
-        | DIVISIONS,
+        | DIVISIONS
+        | REPORT,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -160,7 +167,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | CONFIGURE
-        | DIVISIONS,
+        | DIVISIONS
+        | REPORT,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
         "street_staff": TRIAGE
         | WHISTLE
@@ -169,7 +177,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | DIVISIONS
-        | CONFIGURE,
+        | CONFIGURE
+        | REPORT,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -177,6 +186,7 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | REVEAL
+        | REPORT
         | {"residents.export"},
         "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
         "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,

@@ -9,7 +9,8 @@ its ``AppConfig.ready()`` registration (one cut, one paste):
 
 - ``patrol/``: ``patrol`` (patrol hours, visit rate);
 - ``alerts/``: ``early_warning``, ``sos``, ``emergency``;
-- ``analytics/``: ``reporting``, ``awards``, ``targets``, ``evaluation``, ``evaluation_methods``.
+- ``analytics/``: ``awards``, ``evaluation``, ``evaluation_methods``
+  (``reporting`` and ``targets`` moved to ``analytics/preset_reports.py``).
 """
 
 from typing import Annotated
@@ -19,7 +20,6 @@ from pydantic import Field
 from presets.schema import (
     Array,
     Count,
-    Figure,
     Name,
     Names,
     Positive,
@@ -73,14 +73,6 @@ class Emergency(Table):
 # -- analytics/ -----------------------------------------------------------------------------
 
 
-class Rhythm(Table):
-    """A periodic report or review (一月一调度…)."""
-
-    key: Slug
-    name: Text
-    every_months: Positive
-
-
 class Award(Table):
     key: Slug
     name: Text
@@ -111,9 +103,7 @@ SECTIONS = (
     Section("sos", Sos | None, None),
     Section("emergency", Emergency | None, None),
     # analytics/
-    Section("reporting", Annotated[Array[Rhythm], unique("key")], (), doc="reporting rhythm"),
     Section("awards", Annotated[Array[Award], unique("key")], ()),
-    Section("targets", dict[Slug, Figure], {}, doc="the seed's own figures, for reports"),
     Section("evaluation", Evaluation | None, None),
     Section("evaluation_methods", Names, ()),
 )
