@@ -49,7 +49,14 @@ DIVISIONS = (
     "::test_the_leader_imports_divisions_on_a_phone_and_gets_the_error_file"
 )
 
+REPORTS = (
+    "tests/test_reports_browser.py"
+    "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
+)
+
 FORMS: dict[str, list[str]] = {
+    # analytics: a report on demand.
+    "analytics/reports/new.html:self": [REPORTS],
     # accounts: the second factor's code (enrol and verify), login, logout.
     "accounts/_code_form.html:self": [TWO_FACTOR],
     "registration/login.html:login": [TWO_FACTOR, QR_STORY],
@@ -114,7 +121,14 @@ FORMS: dict[str, list[str]] = {
 # cases/_action_form.html is one template for every case action (cases.views.common's
 # ACTION_ORDER): each action's form, wherever a page offers it, and the tests that send it.
 # rate is the reporter's: they rate on the tracking page (cases/track.html).
-CASE_ACTION_FORMS: dict[str, list[str]] = {
+CASE_ACTION_REPORTS = (
+    "tests/test_reports_browser.py"
+    "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
+)
+
+FORMS: dict[str, list[str]] = {
+    # analytics: a report on demand.
+    "analytics/reports/new.html:self": [REPORTS],
     "accept": [WALK, QR_STORY],
     "claim": [ONE_TAP, TRIAGE],
     "handle": [ONE_TAP, TRIAGE],
@@ -139,7 +153,14 @@ CASE_ACTION_FORMS: dict[str, list[str]] = {
 }
 
 # participation/detail.html is one form per order action (participation.views.ACTION_ORDER).
-ORDER_ACTION_FORMS: dict[str, list[str]] = {
+ORDER_ACTION_REPORTS = (
+    "tests/test_reports_browser.py"
+    "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
+)
+
+FORMS: dict[str, list[str]] = {
+    # analytics: a report on demand.
+    "analytics/reports/new.html:self": [REPORTS],
     "take": [ORDER_WALK],
     "complete": [ORDER_WALK, WISH],
     "confirm": [ORDER_WALK, WISH],

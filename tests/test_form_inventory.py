@@ -29,6 +29,7 @@ APPS = [
     "catalog",
     "open311",
     "audit",
+    "analytics",
 ]
 # An opening <form …> tag; template tags inside it ({% url 'x' y %}, {% if %}) may hold ">".
 FORM_TAG = re.compile(r"<form\b((?:\{[%{#].*?[%}#]\}|[^>])*)>", re.IGNORECASE | re.DOTALL)

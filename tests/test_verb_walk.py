@@ -349,6 +349,14 @@ def _mapping_path():
     return f"/exchange/hotline/{system.slug}/mapping/"
 
 
+def probe_report_on_demand(person, admin, base):
+    """The on-demand report form at the person's seat: shown to who generates reports."""
+    if person.pages is None:
+        person.pages = page_session(base, person.user.username)
+    status = page(person.pages, base, f"/reports/{person.code}/new/")
+    return judge(person, "analytics.report", status)
+
+
 PROBES = {
     "cases.report": probe_report,
     "volunteer.take": probe_take,
@@ -367,6 +375,7 @@ PROBES = {
     "org.import_divisions": _page_probe(
         "org.import_divisions", lambda: "/exchange/registers/divisions/import/"
     ),
+    "analytics.report": probe_report_on_demand,
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",
