@@ -121,14 +121,7 @@ FORMS: dict[str, list[str]] = {
 # cases/_action_form.html is one template for every case action (cases.views.common's
 # ACTION_ORDER): each action's form, wherever a page offers it, and the tests that send it.
 # rate is the reporter's: they rate on the tracking page (cases/track.html).
-CASE_ACTION_REPORTS = (
-    "tests/test_reports_browser.py"
-    "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
-)
-
-FORMS: dict[str, list[str]] = {
-    # analytics: a report on demand.
-    "analytics/reports/new.html:self": [REPORTS],
+CASE_ACTION_FORMS: dict[str, list[str]] = {
     "accept": [WALK, QR_STORY],
     "claim": [ONE_TAP, TRIAGE],
     "handle": [ONE_TAP, TRIAGE],
@@ -153,14 +146,7 @@ FORMS: dict[str, list[str]] = {
 }
 
 # participation/detail.html is one form per order action (participation.views.ACTION_ORDER).
-ORDER_ACTION_REPORTS = (
-    "tests/test_reports_browser.py"
-    "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
-)
-
-FORMS: dict[str, list[str]] = {
-    # analytics: a report on demand.
-    "analytics/reports/new.html:self": [REPORTS],
+ORDER_ACTION_FORMS: dict[str, list[str]] = {
     "take": [ORDER_WALK],
     "complete": [ORDER_WALK, WISH],
     "confirm": [ORDER_WALK, WISH],

@@ -87,8 +87,8 @@ def charts(data: bytes) -> set[tuple[str, str]]:
         for name in archive.namelist():
             if re.fullmatch(r"xl/charts/chart\d+\.xml", name):
                 xml = archive.read(name).decode()
-                kind = re.search(r"<c:(barChart|pieChart|lineChart)>", xml).group(1)
-                sheets = set(re.findall(r"<c:f>'?([^'!<]+)'?!", xml))
+                kind = re.search(r"<(?:c:)?(barChart|pieChart|lineChart)>", xml).group(1)
+                sheets = set(re.findall(r"<(?:c:)?f>'?([^'!<]+)'?!", xml))
                 assert len(sheets) == 1, sheets
                 found.add((kind, sheets.pop()))
     return found

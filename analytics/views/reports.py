@@ -254,25 +254,29 @@ def _headline(content: dict) -> list[dict]:
     return rows
 
 
+TREND_FIELDS = (("received", "接收"), ("closed", "办结"), ("satisfaction_rate", "满意率"))
+
+
 def _tables(content: dict) -> list[dict]:
     tables = []
-    for title, rows in (
-        ("下级", content["children"]),
-        ("按类别", content["groups"]),
-        ("按渠道", content["channels"]),
-        ("按承办部门", content["units"]),
-        ("趋势（按日）" if content["trend_by"] == "day" else "趋势（按月）", content["trend"]),
+    trend = "趋势（按日）" if content["trend_by"] == "day" else "趋势（按月）"
+    for title, rows, fields in (
+        ("下级", content["children"], TABLE_FIELDS),
+        ("按类别", content["groups"], TABLE_FIELDS),
+        ("按渠道", content["channels"], TABLE_FIELDS),
+        ("按承办部门", content["units"], TABLE_FIELDS),
+        (trend, content["trend"], TREND_FIELDS),
     ):
         if not rows:
             continue
         tables.append(
             {
                 "title": title,
-                "headers": [name for _, name in TABLE_FIELDS],
+                "headers": [name for _, name in fields],
                 "rows": [
                     {
                         "name": row["name"],
-                        "cells": [_shown(field, row.get(field)) for field, _ in TABLE_FIELDS],
+                        "cells": [_shown(field, row.get(field)) for field, _ in fields],
                     }
                     for row in rows
                 ],
