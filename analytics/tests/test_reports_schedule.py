@@ -168,3 +168,30 @@ def test_a_period_not_yet_ended_is_refused(client, monkeypatch):
     answer = client.post(f"/reports/{root.code}/new/", {"rhythm": "inspection", "month": "2026-02"})
     assert answer.status_code == 200 and "尚未结束" in answer.content.decode()
     assert not Report.objects.exists()
+
+
+def test_the_command_generates_one_rhythm_period_and_node_once():
+    from django.core.management import CommandError, call_command
+
+    root = OrgNode.objects.get(parent=None)
+    out = io.StringIO()
+    args = ["make_reports", "--rhythm", "bulletin", "--period", "2025-09", "--node", root.code]
+    call_command(*args, stdout=out)
+    assert "bulletin 2025-H2: 1/1 个节点, 1 份新报告" in out.getvalue()
+    call_command(*args, stdout=out)
+    assert out.getvalue().rstrip().endswith("共 0 份新报告")
+    assert Report.objects.get().period_label == "2025年下半年"
+    with pytest.raises(CommandError, match="报告期"):
+        call_command("make_reports", "--rhythm", "bulletin", "--period", "2025-13")
+    with pytest.raises(CommandError, match="没有报告周期"):
+        call_command("make_reports", "--rhythm", "weekly", "--period", "2025-01")
+
+
+def test_the_periodic_task_makes_what_is_due_today():
+    from analytics.tasks import make_scheduled_reports
+
+    make_scheduled_reports.call_local()
+    expected = sum(report_nodes(r).count() * CATCH_UP_PERIODS for r in rhythms().values())
+    assert Report.objects.count() == expected
+    make_scheduled_reports.call_local()
+    assert Report.objects.count() == expected
