@@ -11,8 +11,12 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from analytics import signals
+        from analytics.preset import SECTIONS
         from analytics.preset_reports import SECTIONS as REPORT_SECTIONS
         from analytics.preset_reports import check_reports
         from presets.sections import register
 
+        register(*SECTIONS)
         register(*REPORT_SECTIONS, check=check_reports)
+        signals.connect()

@@ -1,7 +1,16 @@
-"""Background work of analytics: periodic, idempotent, safe to run again."""
+"""Background work of analytics. Tasks take ids and re-read rows; periodic ones are
+idempotent and safe to run again."""
 
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
+
+from analytics.aggregates import sync
+
+
+@db_periodic_task(crontab(minute="*/5"))
+def sync_kpi_facts():
+    """Facts of cases written in bulk (history, imports that skip signals), every 5 minutes."""
+    sync()
 
 
 # Hourly rather than once at midnight: huey's crontab is in UTC while periods end at local
@@ -9,6 +18,6 @@ from huey.contrib.djhuey import db_periodic_task
 # costs one query per rhythm and period.
 @db_periodic_task(crontab(minute="17"))
 def make_scheduled_reports():
-    from analytics.report_actions import make_due_reports  # tasks load at start-up: stay light
+    from analytics.report_actions import make_due_reports
 
     make_due_reports()

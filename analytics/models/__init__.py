@@ -1,3 +1,4 @@
 """analytics' models, one module per part (facts and aggregates, assessment, reports)."""
 
+from analytics.models.facts import CaseFact, KpiCell  # noqa: F401
 from analytics.models.reports import Report, ReportRun  # noqa: F401
