@@ -195,3 +195,36 @@ def test_the_periodic_task_makes_what_is_due_today():
     assert Report.objects.count() == expected
     make_scheduled_reports.call_local()
     assert Report.objects.count() == expected
+
+
+def test_a_report_on_real_cases_says_what_kpis_says():
+    """Cases received in January through the real intake: the report's figures are
+    kpis()' figures, and its first sentence counts them."""
+    import datetime as dtm
+
+    from django.utils import timezone
+
+    from analytics.kpis import kpis
+    from cases.actions import Report as CaseReport
+    from cases.actions import do_create_case
+
+    grid = User.objects.get(username="demo-grid").assignments.get().node
+    admin = User.objects.get(username="demo-admin")
+    at = timezone.make_aware(dtm.datetime(2026, 1, 31, 23, 30))  # local: still January
+    for number in range(3):
+        do_create_case(
+            CaseReport(title=f"井盖缺失 {number}", channel="api", grid_code=grid.code),
+            actor=admin,
+            at=at,
+        )
+    root = OrgNode.objects.get(parent=None)
+    make_due_reports(D(2026, 2, 1), rhythm_key="dispatch")
+    report = Report.objects.get(node=root, period_key="2026-01")
+    january = kpis(root.code, D(2026, 1, 1), D(2026, 1, 31))[0]
+    assert report.content["current"]["received"] == january["received"] == 3
+    assert report.content["sentences"][0].startswith("本月接收诉求 3 件")
+    assert report.content["prior"]["received"] == 0
+    assert "上月无诉求，暂无环比。" in report.content["sentences"]
+    children = {row["key"]: row["received"] for row in report.content["children"]}
+    town = next(n for n in root.children.all() if grid.code.startswith(n.code))
+    assert children[town.code] == 3
