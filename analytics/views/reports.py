@@ -7,6 +7,7 @@ answers 403 (the node exists, the user may not read its figures); an unknown one
 """
 
 import datetime as dt
+import re
 from urllib.parse import quote
 
 from django import forms
@@ -99,14 +100,14 @@ def report_list(request, code):
 
 
 def _holding(reports, period: str):
+    """Reports of a year (``2026``) or covering a month (``2026-03``: the month, and the
+    quarter and half holding it); an unreadable period finds nothing."""
+    if re.fullmatch(r"\d{4}", period):
+        return reports.filter(period_start__year=int(period))
     try:
-        month = parse_period(period if len(period) > 4 else f"{period}-01", 1)
+        month = parse_period(period, 1)
     except ValueError:
-        try:
-            month = parse_period(period, 12)
-        except ValueError:
-            return reports.none()
-        return reports.filter(period_start__year=month.start.year)
+        return reports.none()
     return reports.filter(period_start__lte=month.start, period_end__gte=month.start)
 
 
