@@ -163,6 +163,11 @@ def percent(value) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def _rate(value) -> str:
+    """A rate in a sentence: 95.3%, or 暂无 when there was nothing to count."""
+    return "暂无" if value is None else percent(value)
+
+
 def number(value, digits: int = 1) -> str:
     if value is None:
         return "—"
@@ -189,16 +194,18 @@ def sentences(content: dict) -> list[str]:
     if not received:
         said.append(f"{noun}未接收诉求。")
     else:
+        satisfaction = now.get("satisfaction_rate")
+        rated = "暂无满意度评价" if satisfaction is None else f"满意率 {percent(satisfaction)}"
         said.append(
             f"{noun}接收诉求 {received} 件，受理 {now.get('accepted') or 0} 件，"
-            f"办结 {now.get('closed') or 0} 件，办结率 {percent(now.get('closure_rate'))}，"
-            f"满意率 {percent(now.get('satisfaction_rate'))}。"
+            f"办结 {now.get('closed') or 0} 件，办结率 {_rate(now.get('closure_rate'))}，"
+            f"{rated}。"
         )
         score = now.get("score")
         said.append(
-            f"三率：响应率 {percent(now.get('response_rate'))}，"
-            f"解决率 {percent(now.get('resolution_rate'))}，"
-            f"满意率 {percent(now.get('satisfaction_rate'))}"
+            f"三率：响应率 {_rate(now.get('response_rate'))}，"
+            f"解决率 {_rate(now.get('resolution_rate'))}，"
+            f"满意率 {_rate(satisfaction)}"
             + (f"，综合得分 {number(score)} 分。" if score is not None else "。")
         )
     said.append(_change(now, before, previous_noun))

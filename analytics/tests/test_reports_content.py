@@ -165,6 +165,8 @@ def test_a_met_target_and_a_fall_in_cases_read_right(figures, monkeypatch):
     )
     content = build_content(node(children=False), RHYTHM, OCTOBER, {"closure_rate_percent": 99})
     said = content["sentences"]
+    assert said[0] == "本月接收诉求 90 件，受理 0 件，办结 90 件，办结率 100.0%，暂无满意度评价。"
+    assert said[1] == "三率：响应率 暂无，解决率 暂无，满意率 暂无。"
     assert "较上月，接收量减少 10 件（-10.0%），办结率持平。" in said
     assert said[-1].endswith("实际 100%，已达标。")
     assert content["children"] == [] and "无超期未办件。" in said

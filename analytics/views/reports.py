@@ -249,7 +249,7 @@ def _headline(content: dict) -> list[dict]:
             elif isinstance(delta, float):
                 change = f"{delta:+.1f}"
             else:
-                change = f"{delta:+d}"
+                change = f"{delta:+d}" if delta else "0"
         shown = {"now": _shown(field, now), "before": _shown(field, before)}
         rows.append({"name": name, **shown, "change": change})
     return rows
