@@ -52,6 +52,7 @@ def test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_ex
     page.get_by_label("报告类型").select_option("dispatch")
     page.get_by_label("报告期").select_option(month.key)
     fits_the_phone(page)
+    page.screenshot(path=f"{SCREENSHOT_DIR}/report-new-phone.png", full_page=True)
     page.get_by_role("button", name="生成").click()
     page.wait_for_url(re.compile(r"/reports/r/\d+/$"))
 
@@ -92,4 +93,5 @@ def test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_ex
     page.get_by_role("button", name="筛选").click()
     assert page.get_by_role("link", name=f"{month.label} · 调度").is_visible()
     fits_the_phone(page)
+    page.screenshot(path=f"{SCREENSHOT_DIR}/report-archive-phone.png", full_page=True)
     assert page.errors == []
