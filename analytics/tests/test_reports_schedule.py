@@ -228,3 +228,11 @@ def test_a_report_on_real_cases_says_what_kpis_says():
     children = {row["key"]: row["received"] for row in report.content["children"]}
     town = next(n for n in root.children.all() if grid.code.startswith(n.code))
     assert children[town.code] == 3
+
+
+def test_the_archive_shows_a_run_in_progress(client):
+    root = OrgNode.objects.get(parent=None)
+    ReportRun.objects.create(rhythm="dispatch", period_key="2026-01", total=10, done=3)
+    client.force_login(User.objects.get(username="demo-leader"))
+    page = client.get(f"/reports/{root.code}/").content.decode()
+    assert "正在生成 2026-01 的报告：已处理 3 / 10 个节点" in page
