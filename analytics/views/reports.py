@@ -260,6 +260,11 @@ TREND_FIELDS = (("received", "接收"), ("closed", "办结"), ("satisfaction_rat
 
 def _tables(content: dict) -> list[dict]:
     tables = []
+    # The best (highest score) and slowest (longest handling) children, marked in their table.
+    marks: dict[str, list[str]] = {}
+    for key, mark in (("best", "得分最高"), ("slowest", "用时最长")):
+        if content.get(key):
+            marks.setdefault(content[key]["key"], []).append(mark)
     trend = "趋势（按日）" if content["trend_by"] == "day" else "趋势（按月）"
     for title, rows, fields in (
         ("下级", content["children"], TABLE_FIELDS),
@@ -277,6 +282,7 @@ def _tables(content: dict) -> list[dict]:
                 "rows": [
                     {
                         "name": row["name"],
+                        "marks": marks.get(row["key"], []) if rows is content["children"] else [],
                         "cells": [_shown(field, row.get(field)) for field, _ in fields],
                     }
                     for row in rows
