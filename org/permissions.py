@@ -75,6 +75,8 @@ VERBS: dict[str, str] = {
     # Personal data.
     "residents.reveal": _("查看完整个人信息"),
     "residents.export": _("导出未脱敏的个人信息"),
+    # Leaders' view (issue 12): KPIs, rankings, reports and dashboards of a subtree.
+    "analytics.view": _("查看统计和看板"),
     # Periodic reports on demand (the schedule writes them by itself).
     "analytics.report": _("生成统计报告"),
 }
@@ -142,6 +144,10 @@ DIVISIONS = {"org.import_divisions"}
 # need it」): the community secretary and the grid's own workers; unmasked exports only for
 # the community secretary, who also exports.
 REVEAL = {"residents.reveal"}
+# The figures of their subtree for everyone who leads or works one, grids included (the
+# seeds assess grids and rank grid workers: 吉州 「十佳吉州格格」); not for departments,
+# whose seats act for their own work only, nor for residents and the grid's forces.
+STATS = {"analytics.view"}
 # Reports on demand: those who hold the reviews (吉州 「一月一調度」 by the district; 张掖
 # 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
 # community secretary; everyone else reads the scheduled ones.
@@ -159,7 +165,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | CATALOGUE
         | DIVISIONS
-        | REPORT,
+        | REPORT
+        | STATS,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -168,8 +175,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | CONFIGURE
         | DIVISIONS
-        | REPORT,
-        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
+        | REPORT
+        | STATS,
+        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -178,7 +186,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | DIVISIONS
         | CONFIGURE
-        | REPORT,
+        | REPORT
+        | STATS,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -187,14 +196,15 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | REVEAL
         | REPORT
-        | {"residents.export"},
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
+        | {"residents.export"}
+        | STATS,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
+        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
+        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,
         "building_leader": INTAKE | FORCES,
