@@ -13,10 +13,13 @@ class AnalyticsConfig(AppConfig):
     def ready(self):
         from analytics import signals
         from analytics.preset import SECTIONS
-        from analytics.preset_assessment import SECTIONS as ASSESSMENT
+        from analytics.preset_assessment import SECTIONS as ASSESSMENT_SECTIONS
         from analytics.preset_assessment import check_assessment
+        from analytics.preset_reports import SECTIONS as REPORT_SECTIONS
+        from analytics.preset_reports import check_reports
         from presets.sections import register
 
         register(*SECTIONS)
-        register(*ASSESSMENT, check=check_assessment)
+        register(*REPORT_SECTIONS, check=check_reports)
+        register(*ASSESSMENT_SECTIONS, check=check_assessment)
         signals.connect()

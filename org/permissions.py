@@ -78,6 +78,10 @@ VERBS: dict[str, str] = {
     # Assessment (analytics.assessment, analytics.awards).
     "analytics.evaluate": _("组织评价打分"),
     "analytics.award": _("确认和公示十佳、公布排名"),
+    # Leaders' view (issue 12): KPIs, rankings, reports and dashboards of a subtree.
+    "analytics.view": _("查看统计和看板"),
+    # Periodic reports on demand (the schedule writes them by itself).
+    "analytics.report": _("生成统计报告"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -148,6 +152,14 @@ REVEAL = {"residents.reveal"}
 # are the district's (吉州: 「評選表彰“十佳吉州格格”…」).
 EVALUATE = {"analytics.evaluate"}
 AWARD = {"analytics.award"}
+# The figures of their subtree for everyone who leads or works one, grids included (the
+# seeds assess grids and rank grid workers: 吉州 「十佳吉州格格」); not for departments,
+# whose seats act for their own work only, nor for residents and the grid's forces.
+STATS = {"analytics.view"}
+# Reports on demand: those who hold the reviews (吉州 「一月一調度」 by the district; 张掖
+# 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
+# community secretary; everyone else reads the scheduled ones.
+REPORT = {"analytics.report"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -162,7 +174,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CATALOGUE
         | DIVISIONS
         | EVALUATE
-        | AWARD,
+        | AWARD
+        | REPORT
+        | STATS,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -172,8 +186,10 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | DIVISIONS
         | EVALUATE
-        | AWARD,
-        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
+        | AWARD
+        | REPORT
+        | STATS,
+        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -182,7 +198,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | DIVISIONS
         | CONFIGURE
-        | EVALUATE,
+        | EVALUATE
+        | REPORT
+        | STATS,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -191,14 +209,16 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | REVEAL
         | EVALUATE
-        | {"residents.export"},
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
+        | REPORT
+        | {"residents.export"}
+        | STATS,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
+        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
+        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,
         "building_leader": INTAKE | FORCES,

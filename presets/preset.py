@@ -9,25 +9,22 @@ its ``AppConfig.ready()`` registration (one cut, one paste):
 
 - ``patrol/``: ``patrol`` (patrol hours, visit rate);
 - ``alerts/``: ``early_warning``, ``sos``, ``emergency``;
-- ``analytics/``: ``reporting``, ``targets`` (``awards``, ``evaluation`` and
-  ``evaluation_methods`` moved to ``analytics/preset_assessment.py``).
+- ``analytics/``: none left (``reporting`` and ``targets`` moved to
+  ``analytics/preset_reports.py``; ``awards``, ``evaluation`` and ``evaluation_methods`` to
+  ``analytics/preset_assessment.py``).
 """
-
-from typing import Annotated
 
 from pydantic import Field
 
 from presets.schema import (
     Array,
     Count,
-    Figure,
     Name,
     Names,
     Positive,
     Slug,
     Table,
     Text,
-    unique,
 )
 from presets.sections import Section
 
@@ -71,17 +68,6 @@ class Emergency(Table):
     registered_members: Count = 0
 
 
-# -- analytics/ -----------------------------------------------------------------------------
-
-
-class Rhythm(Table):
-    """A periodic report or review (一月一调度…)."""
-
-    key: Slug
-    name: Text
-    every_months: Positive
-
-
 def check_pending(preset):
     channels = {channel.code for channel in getattr(preset, "channels", ())}
     warning = preset.early_warning
@@ -101,7 +87,4 @@ SECTIONS = (
     Section("early_warning", EarlyWarning | None, None),
     Section("sos", Sos | None, None),
     Section("emergency", Emergency | None, None),
-    # analytics/
-    Section("reporting", Annotated[Array[Rhythm], unique("key")], (), doc="reporting rhythm"),
-    Section("targets", dict[Slug, Figure], {}, doc="the seed's own figures, for reports"),
 )

@@ -52,7 +52,14 @@ DIVISIONS = (
 SCORING = f"{ASSESSMENT}::test_the_street_scores_and_surveys_and_the_leader_publishes_the_ranking"
 TEN_BEST = f"{ASSESSMENT}::test_the_leader_proposes_fills_confirms_and_publishes_a_ten_best_list"
 
+REPORTS = (
+    "tests/test_reports_browser.py"
+    "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
+)
+
 FORMS: dict[str, list[str]] = {
+    # analytics: a report on demand.
+    "analytics/reports/new.html:self": [REPORTS],
     # accounts: the second factor's code (enrol and verify), login, logout.
     "accounts/_code_form.html:self": [TWO_FACTOR],
     "registration/login.html:login": [TWO_FACTOR, QR_STORY],

@@ -332,6 +332,11 @@ def probe_reveal(person, admin, base):
     return judge(person, "residents.reveal", status, body)
 
 
+def probe_stats(person, admin, base):
+    status, body = person.api.get(f"/api/v1/stats/kpis/?node={person.grid.code}")
+    return judge(person, "analytics.view", status, body)
+
+
 def _page_probe(verb, path_of, form=None):
     def probe(person, admin, base):
         if person.pages is None:
@@ -371,6 +376,14 @@ def _mapping_path():
     return f"/exchange/hotline/{system.slug}/mapping/"
 
 
+def probe_report_on_demand(person, admin, base):
+    """The on-demand report form at the person's seat: shown to who generates reports."""
+    if person.pages is None:
+        person.pages = page_session(base, person.user.username)
+    status = page(person.pages, base, f"/reports/{person.code}/new/")
+    return judge(person, "analytics.report", status)
+
+
 PROBES = {
     "cases.report": probe_report,
     "volunteer.take": probe_take,
@@ -379,6 +392,7 @@ PROBES = {
     "credit.award": probe_award,
     "credit.keep_store": probe_keep_store,
     "residents.reveal": probe_reveal,
+    "analytics.view": probe_stats,
     "exchange.import": _page_probe("exchange.import", lambda: "/exchange/hotline/import/"),
     "exchange.export": _page_probe("exchange.export", lambda: "/exchange/hotline/export/"),
     "exchange.configure": _page_probe("exchange.configure", _mapping_path),
@@ -391,6 +405,7 @@ PROBES = {
     ),
     "analytics.evaluate": probe_evaluate,
     "analytics.award": probe_award_list,
+    "analytics.report": probe_report_on_demand,
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",

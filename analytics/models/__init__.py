@@ -15,3 +15,4 @@ from analytics.models.assessment import (  # noqa: F401
     Survey,
 )
 from analytics.models.facts import CaseFact, KpiCell  # noqa: F401
+from analytics.models.reports import Report, ReportRun  # noqa: F401

@@ -23,7 +23,7 @@ MEASURES = (
     "resolved_on_time",  # 1: finished by the resolution deadline (none: on time)
     "rated",  # 1: a satisfaction was given
     "satisfied",  # 1: the rating is one of [kpi].satisfied
-    "called_back",  # 1: at least one 回访 event
+    "called_back",  # 1: closed, with at least one 回访 event
     "reopened",  # 1: reopened (重办) at least once
     "whistles",  # whistle assignments (吹哨)
     "report_ins",  # whistles answered by reporting in (报到)
