@@ -187,6 +187,7 @@ class HistoryGenerator(CaseGenerator):
         }
         self.festival = self._festival_days()
         self._load_routing()
+        self.whistle_verbs = set(verbs_of("grid_worker"))
         self.due_cache: dict = {}
         self.staff_cache: dict = {}
         self.extension_cache: dict = {}
@@ -436,7 +437,7 @@ class HistoryGenerator(CaseGenerator):
     def _event(self, story, at, action, actor, *, to=None, note="", data=None):
         self._check(at)
         case = story.case
-        if case.status in OPEN_STATUSES and action != "light":
+        if case.status in OPEN_STATUSES and action != "light" and story.events:
             self._sweep(story, at)
         before = case.status
         if to is not None:
@@ -462,7 +463,8 @@ class HistoryGenerator(CaseGenerator):
             threshold = (
                 case.due_at if case.light == Light.YELLOW else min(case.warn_at, case.due_at)
             )
-            moment = ceil_hour(threshold)
+            # Not before the case's last step (a reopened case is swept again from then).
+            moment = ceil_hour(max(threshold, story.events[-1].at))
             if moment >= until or moment >= self.now:
                 return
             light = Light.RED if case.due_at <= moment else Light.YELLOW
@@ -617,18 +619,20 @@ class HistoryGenerator(CaseGenerator):
         t = self._resolve(story, t, lead, grid, rng, quality)
         if t is None:
             return
-        for _round in range(2):
+        for _round in range(self.reopen_limit + 1):
             t = self.after(t, rng, 60, 60 * 30)
             if t >= self.now:
                 return
             weights = quality[2] if quality else SATISFACTION
             satisfaction = rng.choices(*zip(*weights, strict=True))[0]
-            if case.reopen_count >= self.reopen_limit and satisfaction == Satisfaction.UNSATISFIED:
-                satisfaction = Satisfaction.BASIC
             caller = self.community_staff(grid, rng) if rng.random() < 0.4 else dispatcher
             case.satisfaction = satisfaction
             data = {"satisfaction": satisfaction}
-            reopen = satisfaction == Satisfaction.UNSATISFIED
+            # Unsatisfied reopens the case within the limit (flow._feedback); past it, the
+            # answer stays on record and the case is closed.
+            reopen = (
+                satisfaction == Satisfaction.UNSATISFIED and case.reopen_count < self.reopen_limit
+            )
             if reopen:
                 self._reopen(case, lead, t, data)
             self._event(
@@ -913,7 +917,6 @@ class HistoryGenerator(CaseGenerator):
     def run(self) -> dict:
         """Generate and write every case; returns counts and seconds."""
         started = time.perf_counter()
-        self.whistle_verbs = set(verbs_of("grid_worker"))
         self.progress(
             f"生成历史诉求: {self.start:%Y-%m-%d} 至 {self.now:%Y-%m-%d} (不含), "
             f"平均每天 {self.per_day} 件"
