@@ -34,6 +34,7 @@ demo: install assets
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py make_city --preset $(PRESET) --scale $(SCALE) --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_cases --seed $(SEED) --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_history --months 11 --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_participation --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py train_classifier
 	$(DEMO_ENV) $(PY) manage.py open311_demo_client

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from collections import Counter
 from io import StringIO
+from itertools import pairwise
 
 import pytest
 from django.core.management import call_command
@@ -131,7 +132,7 @@ def test_every_timeline_is_one_the_actions_could_have_written(history):
         timeline = by_case[case.pk]
         assert timeline[0].action == "submit" and timeline[0].from_status == ""
         assert "history" in timeline[0].data
-        for before, after in zip(timeline, timeline[1:]):
+        for before, after in pairwise(timeline):
             assert after.from_status == before.to_status, (case.number, after.action)
         assert timeline[-1].to_status == case.status
         actions = [e for e in timeline if e.action not in ("submit", "light")]
