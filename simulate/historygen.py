@@ -70,6 +70,8 @@ from simulate.caseplan import (
 
 # Cases written per transaction (one bulk insert of cases, then of their rows).
 BATCH = 2000
+# Routes remembered per (category, grid) before the cache starts again (memory at city scale).
+ROUTE_CACHE_SIZE = 200_000
 # The 12345 hotline carries most of a city's demand (福州's 12345 is its largest channel).
 HISTORY_CHANNEL_WEIGHTS = {**CHANNEL_WEIGHTS, "hotline_12345": 8}
 # Demand by month (Jan…Dec): the summer rains (梅雨, typhoons) bring flooding, drains and
@@ -131,12 +133,15 @@ class HistoryGenerator(CaseGenerator):
 
     status_names = frozenset(Status.values)
 
-    def __init__(self, *, months=11, per_day=30, seed=1, before=None, progress=None):
+    def __init__(
+        self, *, months=11, per_day=30, seed=1, before=None, progress=None, report_every=BATCH
+    ):
         if months < 1 or per_day < 1:
             raise CaseGenerationError("months and per-day must be positive")
         self.months, self.per_day, self.seed = months, per_day, seed
         self.rng = random.Random(f"history:{seed}")
         self.progress = progress or (lambda message: None)
+        self.report_every = report_every
         self.errors: list[str] = []
         before = before or default_before()
         tz = timezone.get_current_timezone()
@@ -237,6 +242,8 @@ class HistoryGenerator(CaseGenerator):
             found = (None, grid)
         else:
             found = (None, self.nodes[grid.parent_id])
+        if len(self.route_cache) > ROUTE_CACHE_SIZE:
+            self.route_cache.clear()
         self.route_cache[key] = found
         return found
 
@@ -316,6 +323,11 @@ class HistoryGenerator(CaseGenerator):
         if not self.is_workday(day):
             factor *= WEEKEND_FACTOR
         return factor
+
+    def per_day_for(self, total: int) -> float:
+        """The ``per_day`` that gives about ``total`` cases over the history."""
+        days = (self.start.date() + dt.timedelta(days=n) for n in range(self.days))
+        return total / sum(self.day_factor(day) for day in days)
 
     def arrivals(self):
         """(time, grid, category, channel) of every case, in time order, day by day."""
@@ -919,7 +931,7 @@ class HistoryGenerator(CaseGenerator):
         started = time.perf_counter()
         self.progress(
             f"生成历史诉求: {self.start:%Y-%m-%d} 至 {self.now:%Y-%m-%d} (不含), "
-            f"平均每天 {self.per_day} 件"
+            f"平均每天 {self.per_day:g} 件"
         )
         self.case_rows = BulkInsert(Case)
         self.event_rows = BulkInsert(CaseEvent)
@@ -940,7 +952,8 @@ class HistoryGenerator(CaseGenerator):
             if len(batch) >= BATCH:
                 self._write(batch, written)
                 batch = []
-                self._report(written, started)
+                if written["cases"] % self.report_every < BATCH:
+                    self._report(written, started)
         if batch:
             self._write(batch, written)
         reset_sequences(Case, CaseEvent, Assignment)
