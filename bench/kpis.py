@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gridgov.settings")
@@ -40,13 +41,29 @@ import django  # noqa: E402
 
 django.setup()
 
+import duckdb  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
 
+from analytics.aggregates import kpi_settings, sync  # noqa: E402
+from analytics.kpis import kpis  # noqa: E402
 from cases.models import Case  # noqa: E402
 from org.models import OrgNode  # noqa: E402
 from simulate.historygen import HistoryGenerator  # noqa: E402
 
 BEFORE = dt.date(2026, 11, 1)
+COLUMNS = (
+    "org_code",
+    "created_at",
+    "status",
+    "responded_at",
+    "response_due_at",
+    "satisfaction",
+    "merged_into_id",
+)
+# The figures compared, then timed.
+COMPARED = ("received", "accepted", "closed", *("response_rate", "resolution_rate"))
+COMPARED += ("satisfaction_rate",)
 
 
 def generate(total: int, seed: int, before: dt.date) -> dict:
@@ -98,6 +115,206 @@ def main():
         )
     if args.generate_only:
         return
+    start, end = args.before.replace(year=args.before.year - 1), args.before - dt.timedelta(1)
+    run_sql("ANALYZE")
+    started = time.perf_counter()
+    synced = sync()
+    print(f"aggregates: sync() {synced} in {time.perf_counter() - started:.1f} s")
+    db, export_s, load_s = load_duckdb()
+    print(f"DuckDB {duckdb.__version__}: exported in {export_s:.1f} s, loaded in {load_s:.1f} s")
+    rows = []
+    for label, code in nodes(db):
+        for group_by in (None, "child"):
+            sql, params = duck_query(code, start, end, group_by)
+            ours = kpis(code, start, end, group_by)
+            agree(ours, db.execute(sql, params).fetchall(), label, group_by)
+            ours_t = timed(args.reps, lambda: kpis(code, start, end, group_by))  # noqa: B023
+            duck_t = timed(args.reps, lambda: db.execute(sql, params).fetchall())  # noqa: B023
+            received = sum(r["received"] for r in ours)
+            rows.append((label, code, group_by, len(ours), received, ours_t, duck_t))
+    print_table(rows, args, vendor)
+
+
+def run_sql(sql: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+
+
+def _utc(value) -> str:
+    """A stored datetime as naive UTC text (DuckDB's TIMESTAMP), '' for none."""
+    if value is None:
+        return ""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat(sep=" ")
+
+
+def load_duckdb():
+    """The raw cases table, as stored, in an in-memory DuckDB (via CSV)."""
+    path = Path(tempfile.mkdtemp()) / "cases.csv"
+    started = time.perf_counter()
+    q = connection.ops.quote_name
+    with connection.cursor() as cursor, path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        cursor.execute(f"SELECT {', '.join(q(c) for c in COLUMNS)} FROM {q(Case._meta.db_table)}")
+        while chunk := cursor.fetchmany(50_000):
+            writer.writerows(
+                (code, _utc(at), status, _utc(resp), _utc(due), sat, merged or "")
+                for code, at, status, resp, due, sat, merged in chunk
+            )
+    export_s = time.perf_counter() - started
+    started = time.perf_counter()
+    db = duckdb.connect()
+    db.execute(
+        "CREATE TABLE cases AS SELECT * FROM read_csv(?, header=true, columns={"
+        "'org_code': 'VARCHAR', 'created_at': 'TIMESTAMP', 'status': 'VARCHAR', "
+        "'responded_at': 'TIMESTAMP', 'response_due_at': 'TIMESTAMP', "
+        "'satisfaction': 'VARCHAR', 'merged_into_id': 'BIGINT'})",
+        [str(path)],
+    )
+    load_s = time.perf_counter() - started
+    path.unlink()
+    return db, export_s, load_s
+
+
+def duck_query(code: str, start: dt.date, end: dt.date, group_by: str | None):
+    """The SQL (and parameters) computing the compared figures from the raw table, by the
+    preset's ``[kpi]`` definitions (analytics.facts)."""
+    definitions = kpi_settings()
+    excluded = ["merged_into_id IS NOT NULL"]
+    if "rejected" in definitions.exclude:
+        excluded.append("status = 'rejected'")
+    counted = f"NOT ({' OR '.join(excluded)})"
+    finished = "status IN ('resolved', 'closed')"
+    responded = "responded_at IS NOT NULL"
+    if definitions.responded == "on_time":
+        responded += " AND (response_due_at IS NULL OR responded_at <= response_due_at)"
+    satisfied = ", ".join(f"'{s}'" for s in definitions.satisfied)
+    resolved = {
+        "finished": finished,
+        "not_unsatisfied": f"{finished} AND COALESCE(satisfaction, '') <> 'unsatisfied'",
+        "satisfied": f"{finished} AND satisfaction IN ({satisfied})",
+    }[definitions.resolved]
+    offset = local_offset_hours(start, end)
+    if group_by == "child":
+        lengths = {
+            len(c) for c in OrgNode.objects.filter(parent__code=code).values_list("code", flat=True)
+        } or {len(code)}
+        assert len(lengths) == 1, f"children of {code} have codes of lengths {lengths}"
+        key = f"substr(org_code, 1, {lengths.pop()})"
+    else:
+        key = "?"
+    sql = f"""
+        SELECT {key} AS key,
+            count(*) FILTER (WHERE {counted}) AS received,
+            count(*) FILTER (WHERE {counted} AND status NOT IN ('submitted', 'rejected')),
+            count(*) FILTER (WHERE {counted} AND {finished}),
+            count(*) FILTER (WHERE {counted} AND {responded}),
+            count(*) FILTER (WHERE {counted} AND {resolved}),
+            count(*) FILTER (WHERE {counted} AND COALESCE(satisfaction, '') <> ''),
+            count(*) FILTER (WHERE {counted} AND satisfaction IN ({satisfied}))
+        FROM cases
+        WHERE org_code >= ? AND org_code < ?
+          AND CAST(created_at + INTERVAL {offset} HOUR AS DATE) BETWEEN ? AND ?
+        GROUP BY 1
+    """
+    params = ([code] if group_by is None else []) + [code, code + ":", start, end]
+    return sql, params
+
+
+def local_offset_hours(start: dt.date, end: dt.date) -> int:
+    """TIME_ZONE's offset from UTC over the period, in whole hours (Asia/Shanghai: 8, no
+    daylight saving since 1991); refused if it changes within the period."""
+    zone = ZoneInfo(settings.TIME_ZONE)
+    offsets = {
+        dt.datetime.combine(day, dt.time(12), tzinfo=zone).utcoffset()
+        for day in (start, end, start + (end - start) / 2)
+    }
+    assert len(offsets) == 1, f"{settings.TIME_ZONE} changes its offset in the period"
+    hours = offsets.pop().total_seconds() / 3600
+    assert hours == int(hours)
+    return int(hours)
+
+
+def _rate(part, whole):
+    return part / whole if whole else None
+
+
+def agree(ours: list[dict], duck: list[tuple], label: str, group_by) -> None:
+    """Refuse to report a time unless both give the same figures for every row."""
+    theirs = {}
+    for key, received, accepted, closed, responded, resolved, rated, satisfied in duck:
+        theirs[key] = {
+            "received": received,
+            "accepted": accepted,
+            "closed": closed,
+            "response_rate": _rate(responded, received),
+            "resolution_rate": _rate(resolved, accepted),
+            "satisfaction_rate": _rate(satisfied, rated),
+        }
+    empty = dict.fromkeys(COMPARED[:3], 0) | dict.fromkeys(COMPARED[3:])
+    for row in ours:
+        other = theirs.pop(row["key"], empty)
+        for name in COMPARED:
+            a, b = row[name], other[name]
+            same = a == b if a is None or b is None else abs(a - b) < 1e-12
+            assert same, f"{label} {group_by} {row['key']} {name}: kpis {a} != DuckDB {b}"
+    assert not theirs, f"{label} {group_by}: DuckDB has rows kpis() lacks: {sorted(theirs)[:5]}"
+
+
+def timed(reps: int, call) -> list[float]:
+    for _ in range(2):
+        call()
+    times = []
+    for _ in range(reps):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def nodes(db) -> list[tuple[str, str]]:
+    """The city root, then the street, community and grid with the most cases."""
+    root = OrgNode.objects.get(parent=None)
+    found = [("city root", root.code)]
+    lengths = sorted({len(c) for c in OrgNode.objects.values_list("code", flat=True)})
+    labels = {2: "street", 3: "community", 4: "grid"}
+    for depth, label in labels.items():
+        if depth >= len(lengths):
+            continue
+        length = lengths[depth]
+        codes = db.execute(
+            f"SELECT substr(org_code, 1, {length}) AS code, count(*) AS n FROM cases "
+            "GROUP BY 1 ORDER BY n DESC, code LIMIT 20"
+        ).fetchall()
+        code = next(c for c, _ in codes if OrgNode.objects.filter(code=c).exists())
+        found.append((label, code))
+    return found
+
+
+def _ms(times, q):
+    return statistics.quantiles(times, n=100, method="inclusive")[q - 1] * 1000
+
+
+def print_table(rows, args, vendor) -> None:
+    print()
+    print(
+        f"{vendor}, {Case.objects.count():,} cases; year {args.before.year - 1}-"
+        f"{args.before:%m-%d} to {args.before:%Y-%m-%d} (exclusive); {args.reps} reps each"
+    )
+    print()
+    print(
+        "| node | group_by | rows | cases | kpis() p50 ms | kpis() p95 ms | "
+        "DuckDB p50 ms | DuckDB p95 ms | ratio p50 (ours / DuckDB) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, code, group_by, count, received, ours, duck in rows:
+        print(
+            f"| {label} {code} | {group_by or 'headline'} | {count} | {received:,} | "
+            f"{_ms(ours, 50):.2f} | {_ms(ours, 95):.2f} | {_ms(duck, 50):.2f} | "
+            f"{_ms(duck, 95):.2f} | {_ms(ours, 50) / _ms(duck, 50):.3f} |"
+        )
 
 
 if __name__ == "__main__":
