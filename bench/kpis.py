@@ -43,7 +43,7 @@ django.setup()
 
 import duckdb  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.db import connection  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
 
 from analytics.aggregates import kpi_settings, sync  # noqa: E402
 from analytics.kpis import kpis  # noqa: E402
@@ -94,6 +94,13 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--before", type=dt.date.fromisoformat, default=BEFORE)
     parser.add_argument("--generate-only", action="store_true")
+    parser.add_argument(
+        "--copy-from",
+        type=Path,
+        default=None,
+        help="PostgreSQL: copy the cases of this SQLite bench database (same city, same ids) "
+        "instead of generating them again",
+    )
     args = parser.parse_args()
     if not OrgNode.objects.exists():
         sys.exit("no city: run make_city --preset fuzhou --scale fuzhou --seed 1 first")
@@ -105,6 +112,10 @@ def main():
         generated = None
     elif have:
         sys.exit(f"the database holds {have:,} cases, fewer than --cases: start from a fresh one")
+    elif args.copy_from:
+        started = time.perf_counter()
+        copied = copy_cases(args.copy_from)
+        print(f"copied {copied} from {args.copy_from} in {time.perf_counter() - started:.1f} s")
     else:
         generated = generate(args.cases, args.seed, args.before)
         print(
@@ -133,6 +144,58 @@ def main():
             received = sum(r["received"] for r in ours)
             rows.append((label, code, group_by, len(ours), received, ours_t, duck_t))
     print_table(rows, args, vendor)
+
+
+def copy_cases(path: Path) -> dict:
+    """Copy the cases, their events, assignments and number counters of a SQLite bench
+    database into this PostgreSQL one with COPY. Both must hold the same generated city
+    (``make_city`` with the same preset, scale and seed gives the same ids: checked)."""
+    import sqlite3
+
+    from django.apps import apps
+
+    assert connection.vendor == "postgresql", "--copy-from copies into PostgreSQL"
+    source = sqlite3.connect(path)
+    for label in ("org.OrgNode", "org.Department", "catalog.MatterCategory", "catalog.Tier"):
+        table = apps.get_model(label)._meta.db_table
+        sql = f"SELECT count(*), sum(id) FROM {table}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            mine = tuple(int(v or 0) for v in cursor.fetchone())
+        theirs = tuple(int(v or 0) for v in source.execute(sql).fetchone())
+        assert mine == theirs, f"{label} differs ({mine} here, {theirs} there): not the same city"
+    with transaction.atomic():
+        copied = _copy_tables(source)
+    from simulate.bulkrows import reset_sequences
+
+    reset_sequences(*(apps.get_model(f"cases.{name}") for name in CASE_TABLES))
+    return copied
+
+
+CASE_TABLES = ("Case", "CaseEvent", "Assignment", "CaseCounter")
+
+
+def _copy_tables(source) -> dict:
+    from django.apps import apps
+
+    q = connection.ops.quote_name
+    copied = {}
+    for name in CASE_TABLES:
+        model = apps.get_model(f"cases.{name}")
+        columns = [f.column for f in model._meta.concrete_fields]
+        names = ", ".join(q(c) for c in columns)
+        rows = source.execute(f"SELECT {names} FROM {model._meta.db_table} ORDER BY id")
+        count = 0
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {q(model._meta.db_table)} ({names}) FROM STDIN") as copy,
+        ):
+            while chunk := rows.fetchmany(50_000):
+                for row in chunk:
+                    copy.write_row(row)
+                count += len(chunk)
+        copied[model._meta.model_name] = count
+    return copied
 
 
 def run_sql(sql: str) -> None:
