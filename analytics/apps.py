@@ -9,3 +9,11 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("统计考核")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from analytics import signals
+        from analytics.preset import SECTIONS
+        from presets.sections import register
+
+        register(*SECTIONS)
+        signals.connect()
