@@ -29,6 +29,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
+from analytics.aggregates import sync
 from cases.actions.flow import public_summary
 from cases.config import case_settings, channel_names
 from cases.models import (
@@ -1031,8 +1032,8 @@ def has_history() -> bool:
     return bool(data) and HISTORY_MARK in data
 
 
-def sync_aggregates() -> str:
-    """Bring the KPI aggregates up to the bulk rows (they bypass the actions that keep them).
-    Returns what was done, for the command's report."""
-    # TODO(history): call analytics.aggregates.sync() once the kpi branch is on main.
-    return "analytics.aggregates 尚未合并,未更新"
+def sync_aggregates() -> dict:
+    """Bring the KPI facts and cells up to the bulk rows, which bypass the timeline signal
+    that keeps them in the actions' transactions (``analytics.signals``). Returns
+    ``analytics.aggregates.sync``'s counts."""
+    return sync()

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from analytics.kpis import kpis
 from cases.models import (
     Assignment,
     AssignmentRole,
@@ -25,6 +26,7 @@ from cases.models import (
 )
 from catalog.models import MatterCategory
 from catalog.routing import route
+from org.models import OrgNode
 from simulate.historygen import HistoryGenerator, has_history
 from tests.conftest import build_city
 
@@ -166,3 +168,19 @@ def test_a_second_run_adds_nothing(history):
     output = make_history("--if-empty")
     assert "跳过" in output
     assert Case.objects.count() == count
+
+
+@pytest.mark.django_db
+def test_the_aggregates_cover_the_history_and_agree_with_its_rows(history):
+    out = StringIO()
+    call_command("check_aggregates", stdout=out, stderr=out)
+    assert "统计汇总一致" in out.getvalue()
+    root = OrgNode.objects.get(parent=None)
+    months = kpis(root.code, dt.date(2026, 7, 1), dt.date(2026, 9, 30), group_by="month")
+    assert [row["key"] for row in months] == ["2026-07", "2026-08", "2026-09"]
+    for row in months:
+        assert row["received"] > 50 and row["closed"] > 0
+        assert 0.5 < row["satisfaction_rate"] <= 1 and 0.5 < row["resolution_rate"] <= 1
+    (year,) = kpis(root.code, dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    assert year["received"] == Case.objects.count()
+    assert year["whistles"] and year["extensions"] and year["escalations"]

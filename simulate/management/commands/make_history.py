@@ -56,4 +56,5 @@ class Command(BaseCommand):
         )
         statuses = {k: v for k, v in summary.items() if k in generator.status_names}
         self.stdout.write("  状态: " + ", ".join(f"{k} {v}" for k, v in sorted(statuses.items())))
-        self.stdout.write(f"  统计汇总: {sync_aggregates()}")
+        synced = sync_aggregates()
+        self.stdout.write(f"  统计汇总: 核对 {synced['checked']} 件, 更新 {synced['changed']} 件")
