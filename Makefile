@@ -62,7 +62,6 @@ bench: install
 CASES ?= 1000000
 BENCH_KPIS_ENV := GRIDGOV_DEMO=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///var/bench-kpis.sqlite3}
 bench-kpis: install
-	$(PY) -m pip install -q -e '.[test,bench]'
 	$(BENCH_KPIS_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_KPIS_ENV) $(PY) manage.py make_city --preset fuzhou --scale fuzhou --seed 1 --if-empty
 	$(BENCH_KPIS_ENV) $(PY) bench/kpis.py --cases $(CASES)

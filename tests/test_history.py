@@ -184,3 +184,23 @@ def test_the_aggregates_cover_the_history_and_agree_with_its_rows(history):
     (year,) = kpis(root.code, dt.date(2026, 7, 1), dt.date(2026, 9, 30))
     assert year["received"] == Case.objects.count()
     assert year["whistles"] and year["extensions"] and year["escalations"]
+
+
+@pytest.mark.django_db
+def test_the_kpi_bench_gets_the_same_figures_from_duckdb(history):
+    """A smoke run of bench/kpis.py's comparison on the small history (the timing itself
+    runs at city scale by hand: ``make bench-kpis``)."""
+    pytest.importorskip("duckdb")
+    from bench import kpis as bench
+
+    db, _, _ = bench.load_duckdb()
+    start, end = dt.date(2026, 7, 1), dt.date(2026, 9, 30)
+    for label, code in bench.nodes(db):
+        for group_by in (None, "child"):
+            sql, params = bench.duck_query(code, start, end, group_by)
+            bench.agree(
+                kpis(code, start, end, group_by),
+                db.execute(sql, params).fetchall(),
+                label,
+                group_by,
+            )
