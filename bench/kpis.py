@@ -149,8 +149,11 @@ def main():
             sql, params = duck_query(code, start, end, group_by)
             ours = kpis(code, start, end, group_by)
             agree(ours, db.execute(sql, params).fetchall(), label, group_by)
-            ours_t = timed(args.reps, lambda: kpis(code, start, end, group_by))  # noqa: B023
-            duck_t = timed(args.reps, lambda: db.execute(sql, params).fetchall())  # noqa: B023
+            ours_t, duck_t = timed(
+                args.reps,
+                lambda: kpis(code, start, end, group_by),  # noqa: B023
+                lambda: db.execute(sql, params).fetchall(),  # noqa: B023
+            )
             received = sum(r["received"] for r in ours)
             live = live_read_ms(lambda: kpis(code, start, end, group_by))  # noqa: B023
             rows.append((label, code, group_by, len(ours), received, ours_t, duck_t, live))
@@ -349,14 +352,18 @@ def live_read_ms(call) -> float:
     return statistics.median(spent)
 
 
-def timed(reps: int, call) -> list[float]:
-    for _ in range(2):
+def timed(reps: int, *calls) -> list[list[float]]:
+    """Seconds of each call, ``reps`` times after two warm-ups, the calls taking turns so
+    a change in the machine's load falls on both."""
+    for call in calls:
         call()
-    times = []
+        call()
+    times = [[] for _ in calls]
     for _ in range(reps):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
+        for call, spent in zip(calls, times, strict=True):
+            started = time.perf_counter()
+            call()
+            spent.append(time.perf_counter() - started)
     return times
 
 
