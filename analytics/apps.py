@@ -9,3 +9,10 @@ class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = _("统计考核")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from analytics.views.dashboard import home_panel
+        from org.panels import register_home_panel
+
+        # The home page (org) shows the 三率 of the user's node; org knows no analytics.
+        register_home_panel("analytics/dashboard/_home.html", home_panel, order=10)
