@@ -14,6 +14,7 @@ from org.models import OrgNode, User
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in, watch_errors
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
 
 DESKTOP = {"width": 1440, "height": 900}
 WALL = {"width": 1920, "height": 1080}
@@ -109,7 +110,7 @@ def test_a_phone_opens_the_dashboard_clicks_a_grid_and_sees_its_figures(
     # Every chart is drawn once scrolled to, and nothing is wider than the screen.
     for chart in page.locator(".chart[data-chart]").all():
         chart.scroll_into_view_if_needed()
-    page.wait_for_function("document.querySelectorAll('.chart[data-ready]').length === 5")
+    expect(page.locator(".chart[data-ready]")).to_have_count(5)
     fits_the_phone(page)
     _shot(page, "phone-full")
     page.evaluate("window.scrollTo(0, 0)")
@@ -184,10 +185,9 @@ def test_the_wall_screen_updates_its_figures_by_itself(live_city, community, bro
         # New cases arrive; the screen shows them without being reloaded.
         page.evaluate("window.__notReloaded = true")
         _file(busy, 2, "噪音扰民")
-        page.wait_for_function(
-            "document.querySelector('#dash-headline [data-field=received] [data-value]')"
-            ".textContent === '6'",
-            timeout=15000,
+        # (expect polls from here: a polled wait_for_function would eval, which the CSP refuses)
+        expect(page.locator("#dash-headline [data-field=received] [data-value]")).to_have_text(
+            "6", timeout=15000
         )
         assert page.evaluate("window.__notReloaded") is True
         assert int(page.locator("#dash").get_attribute("data-refreshed")) >= 1
