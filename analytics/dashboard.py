@@ -44,7 +44,6 @@ HEADLINE = (
     "on_time_resolution_rate",
     "callback_rate",
     "whistles",
-    "escalations",
 )
 RATES = {
     "response_rate",
@@ -95,8 +94,9 @@ def _edge(field: str, value: float) -> str:
 
 def colour_scale(field: str, values: list, direction: int) -> tuple[list[str], list[dict]]:
     """A colour for each value and the legend: five equal steps between the smallest and
-    largest value, red (bad) to green (good) by ``direction``, blues for a volume;
-    grey for None. ``([colour per value], [{"colour", "label"}])``."""
+    largest value, red (bad) to green (good) by ``direction``, blues for a volume; the
+    middle step when all values are alike; grey for None.
+    ``([colour per value], [{"colour", "label"}])``."""
     known = [v for v in values if v is not None]
     ramp = VOLUME_RAMP if direction == 0 else GOOD_RAMP
     if direction < 0:
@@ -104,14 +104,15 @@ def colour_scale(field: str, values: list, direction: int) -> tuple[list[str], l
     if not known:
         return [NO_DATA] * len(values), []
     low, high = min(known), max(known)
-    width = (high - low) / len(ramp) or 1
+    width = (high - low) / len(ramp)
 
     def step(value):
-        return min(int((value - low) / width), len(ramp) - 1)
+        # All alike: the middle colour (nothing is better or worse than the rest).
+        return min(int((value - low) / width), len(ramp) - 1) if width else len(ramp) // 2
 
     colours = [NO_DATA if v is None else ramp[step(v)] for v in values]
     legend = [{"colour": ramp[step(low)], "label": _edge(field, low)}]
-    if high != low:
+    if width:
         legend = [
             {
                 "colour": ramp[i],

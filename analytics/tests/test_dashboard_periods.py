@@ -67,9 +67,9 @@ def test_colours_run_from_bad_to_good_and_grey_for_nothing():
     # Lower is better: the smallest value is green.
     colours, _legend = colour_scale("overdue_open", [0, 10], -1)
     assert colours == [GOOD_RAMP[-1], GOOD_RAMP[0]]
-    # A volume is blue; one value alone is one step.
+    # A volume is blue; values all alike take the middle step.
     colours, legend = colour_scale("received", [7, 7], 0)
-    assert colours == [VOLUME_RAMP[0]] * 2 and legend == [{"colour": VOLUME_RAMP[0], "label": "7"}]
+    assert colours == [VOLUME_RAMP[2]] * 2 and legend == [{"colour": VOLUME_RAMP[2], "label": "7"}]
     assert colour_scale("received", [None], 0) == ([NO_DATA], [])
 
 

@@ -210,9 +210,34 @@
     }
     chart.setOption(option(name, current.charts[name]), true);
     element.setAttribute("data-ready", "1");
-    if (!window.__firstChartAt) {
-      window.__firstChartAt = performance.now();
+    if (!performance.getEntriesByName("dash:first-chart").length) {
+      performance.mark("dash:first-chart");
     }
+  }
+
+  // ECharts (234 kB gzipped) is fetched only when a chart is about to be seen, so a phone
+  // shows the cards and the map without it; the 大屏 fetches it at once.
+  var waiting = [];
+  var loading = false;
+
+  function withECharts(callback) {
+    if (typeof echarts !== "undefined") {
+      callback();
+      return;
+    }
+    waiting.push(callback);
+    if (loading) {
+      return;
+    }
+    loading = true;
+    var script = document.createElement("script");
+    script.src = root.getAttribute("data-echarts");
+    script.onload = function () {
+      waiting.splice(0).forEach(function (run) {
+        run();
+      });
+    };
+    document.head.appendChild(script);
   }
 
   function redrawCharts() {
@@ -223,7 +248,9 @@
     var elements = document.querySelectorAll(".chart[data-chart]");
     // Charts below the fold are drawn when they scroll into view (a phone draws one or two).
     if (screen || !("IntersectionObserver" in window)) {
-      elements.forEach(draw);
+      withECharts(function () {
+        elements.forEach(draw);
+      });
       return;
     }
     var observer = new IntersectionObserver(
@@ -231,7 +258,9 @@
         entries.forEach(function (entry) {
           if (entry.isIntersecting) {
             observer.unobserve(entry.target);
-            draw(entry.target);
+            withECharts(function () {
+              draw(entry.target);
+            });
           }
         });
       },
@@ -240,10 +269,11 @@
     elements.forEach(function (element) {
       observer.observe(element);
     });
-    window.addEventListener("resize", function () {
-      Object.keys(charts).forEach(function (key) {
-        charts[key].resize();
-      });
+  }
+
+  function resizeCharts() {
+    Object.keys(charts).forEach(function (key) {
+      charts[key].resize();
     });
   }
 
@@ -314,6 +344,7 @@
     group.addTo(map);
     recolour();
     container.setAttribute("data-ready", "1");
+    performance.mark("dash:map-ready");
   }
 
   // -- showing a child's figures, and coming back ----------------------------------------
@@ -410,12 +441,8 @@
       select.form.submit();
     });
   });
+  window.addEventListener("resize", resizeCharts);
   if (screen && settings.every) {
     window.setInterval(refresh, settings.every * 1000);
-    window.addEventListener("resize", function () {
-      Object.keys(charts).forEach(function (key) {
-        charts[key].resize();
-      });
-    });
   }
 })();
