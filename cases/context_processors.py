@@ -3,12 +3,17 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from cases.views.common import workbench
-from org.permissions import has
+from org.permissions import codes_with
 from outbox.models import InboxMessage
 
 # How many of a person's entries stay in the header on a phone; the rest go under 更多.
 # Three fit a 390 px screen beside 更多 and 消息 with its unread count.
 DAILY_ENTRIES = 3
+
+
+def _sees_statistics(user) -> bool:
+    codes = codes_with(user, "analytics.view")
+    return codes is None or bool(codes)
 
 
 def nav_entries(user) -> dict:
@@ -23,8 +28,9 @@ def nav_entries(user) -> dict:
         (links["triage"], "cases:triage", _("分拨")),
         (links["inbox"], "cases:inbox", _("部门待办")),
         (links["board"], "cases:board", _("督办")),
-        # The leaders' dashboards (analytics): daily for whoever may see statistics.
-        (has(user, "analytics.view"), "analytics:dashboard_home", _("看板")),
+        # The leaders' dashboards (analytics): daily for whoever may see statistics at a
+        # node (None: a superuser, everywhere; a department's seat has no node to show).
+        (_sees_statistics(user), "analytics:dashboard_home", _("看板")),
         (True, "cases:list", _("我的诉求") if links["mine"] else _("诉求")),
         (True, "participation:market", _("志愿服务")),
         (True, "credit:index", _("信用积分")),

@@ -271,3 +271,19 @@ def test_the_header_offers_the_dashboard_to_those_who_may_see_statistics(city):
     for username in ("demo-dept", "demo-resident"):
         entries = nav_entries(User.objects.get(username=username))
         assert href not in [link for link, _label in entries["daily"] + entries["more"]]
+
+
+def test_the_json_reads_the_same_number_of_queries_however_many_children(city, client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _login(client, "demo-leader")
+    grid = _grid_of("demo-grid")
+    for _ in range(3):
+        _file(grid)
+    counts = {}
+    for node in (grid.parent, grid.parent.parent, OrgNode.objects.get(parent=None)):
+        with CaptureQueriesContext(connection) as queries:
+            _data(client, node.code)
+        counts[node.code] = len(queries)
+    assert len(set(counts.values())) == 1, counts
