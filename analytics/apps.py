@@ -11,8 +11,13 @@ class AnalyticsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from analytics import signals
+        from analytics.preset import SECTIONS
         from analytics.views.dashboard import home_panel
         from org.panels import register_home_panel
+        from presets.sections import register
 
+        register(*SECTIONS)
+        signals.connect()
         # The home page (org) shows the 三率 of the user's node; org knows no analytics.
         register_home_panel("analytics/dashboard/_home.html", home_panel, order=10)

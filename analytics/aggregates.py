@@ -1,0 +1,376 @@
+"""Facts and cells kept in step with the cases.
+
+- ``refresh(case_ids)``: re-derive those cases' facts and apply the difference to the cells
+  (new contribution minus old) in one additive upsert; the ``CaseEvent`` receiver calls it
+  in the case action's own transaction (``analytics.signals``).
+- ``sync()``: the same for every case whose fact is missing or older than the case (bulk
+  writers skip signals); idempotent, batched, a huey periodic task.
+- ``rebuild()``: every fact and cell from scratch: facts derived in batches and inserted in
+  bulk, cells by ``INSERT … SELECT … GROUP BY`` over the facts, one statement per
+  (node level, period, dimension).
+- ``recomputed_cells()``: the cells as the facts say they should be (check_aggregates).
+
+A case counts in the cells of every ancestor of its node (its grid, community, street,
+district, city: the node codes that are prefixes of ``Case.org_code``), per day and per
+month of its local date of receipt, overall (dim '') and per dimension value.
+"""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Q
+
+from analytics.facts import derive
+from analytics.models.facts import BINS, CELL_MEASURES, DIMENSIONS, MEASURES, CaseFact, KpiCell
+from analytics.preset import KpiSettings
+from catalog.models import CalendarDay
+from org.codes import ancestor_prefixes
+from org.models import OrgNode
+from presets.loader import PresetError, active_preset
+
+BATCH = 1000
+# Rows per upsert statement: 5 key columns and every measure are parameters each, well
+# under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+UPSERT_ROWS = 400
+# Only these events change a fact (the others are read from the case and assignments).
+FACT_EVENTS = ("callback", "approve_extension", "escalate")
+KEY = ("node_code", "period", "start", "dim", "value")
+FACT_FIELDS = (
+    "version",
+    "node_code",
+    "day",
+    "month",
+    *DIMENSIONS,
+    "handling_bin",
+    *MEASURES,
+)
+
+
+def kpi_settings() -> KpiSettings:
+    try:
+        return active_preset().kpi
+    except PresetError:  # no preset loaded yet: the platform's definitions
+        return KpiSettings()
+
+
+class Calendar:
+    """Working days between two dates from the stored calendar (Monday–Friday where it
+    says nothing), loaded in one query per window."""
+
+    def __init__(self):
+        self._overrides: dict[date, bool] = {}
+        self._loaded: tuple[date, date] | None = None
+
+    def _load(self, first: date, last: date) -> None:
+        if self._loaded and self._loaded[0] <= first and last <= self._loaded[1]:
+            return
+        if self._loaded:
+            first, last = min(first, self._loaded[0]), max(last, self._loaded[1])
+        self._overrides = dict(
+            CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "is_workday")
+        )
+        self._loaded = (first, last)
+
+    def workdays(self, first: date, last: date) -> int:
+        """Working days in [first, last]."""
+        self._load(first, last)
+        count, day = 0, first
+        while day <= last:
+            if self._overrides.get(day, day.weekday() < 5):
+                count += 1
+            day += timedelta(days=1)
+        return count
+
+
+# -- contributions --------------------------------------------------------------------
+
+
+def _vector(fact: dict) -> tuple[int, ...]:
+    bins = [0] * len(BINS)
+    if fact["handling_bin"] is not None:
+        bins[fact["handling_bin"]] = 1
+    return (*(fact[name] for name in MEASURES), *bins)
+
+
+def contribution(fact: dict, ancestors: list[str]) -> dict[tuple, tuple[int, ...]]:
+    """The cells a fact adds to: key (node, period, start, dim, value) → its measures."""
+    vector = _vector(fact)
+    cells = {}
+    for node in ancestors:
+        for period, start in (("d", fact["day"]), ("m", fact["month"])):
+            cells[(node, period, start, "", "")] = vector
+            for dim in DIMENSIONS:
+                cells[(node, period, start, dim, fact[dim])] = vector
+    return cells
+
+
+def ancestors_of(codes) -> dict[str, list[str]]:
+    """For each code, the node codes that are its prefixes (itself included)."""
+    codes = set(codes)
+    nodes = set(
+        OrgNode.objects.filter(code__in=ancestor_prefixes(codes)).values_list("code", flat=True)
+    )
+    return {
+        code: [code[:n] for n in range(1, len(code) + 1) if code[:n] in nodes] for code in codes
+    }
+
+
+def add_to_cells(deltas: dict[tuple, list[int]]) -> int:
+    """Add ``deltas`` (cell key → measures) to the cells, creating missing ones.
+
+    Raw SQL because the ORM has no additive upsert: ``INSERT … ON CONFLICT (key) DO UPDATE
+    SET x = cell.x + excluded.x`` is one statement for many cells, atomic per row under
+    concurrent writers, and the same text on SQLite (≥ 3.24) and PostgreSQL."""
+    rows = [(*key, *vector) for key, vector in deltas.items() if any(vector)]
+    if not rows:
+        return 0
+    q = connection.ops.quote_name
+    table = q(KpiCell._meta.db_table)
+    columns = (*KEY, *CELL_MEASURES)
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in CELL_MEASURES)
+    with connection.cursor() as cursor:
+        for index in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[index : index + UPSERT_ROWS]
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
+                f"VALUES {', '.join([placeholder] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET {updates}",
+                [value for row in chunk for value in row],
+            )
+    return len(rows)
+
+
+def _fact_dict(fact: CaseFact) -> dict:
+    return {name: getattr(fact, name) for name in FACT_FIELDS}
+
+
+# -- deriving in batches ---------------------------------------------------------------
+
+
+def derive_many(case_ids, settings=None, calendar=None) -> dict[int, dict]:
+    """Facts (dicts, ``analytics.facts.derive``) of the cases ``case_ids``, in four
+    queries: cases, the events that matter, assignments."""
+    from cases.models import Assignment, Case, CaseEvent
+
+    settings = settings or kpi_settings()
+    calendar = calendar or Calendar()
+    cases = list(Case.objects.filter(pk__in=case_ids).select_related("category", "tier"))
+    events, assignments = defaultdict(list), defaultdict(list)
+    for event in CaseEvent.objects.filter(case_id__in=case_ids, action__in=FACT_EVENTS).only(
+        "case_id", "action", "data"
+    ):
+        events[event.case_id].append(event)
+    for assignment in Assignment.objects.filter(case_id__in=case_ids).select_related("department"):
+        assignments[assignment.case_id].append(assignment)
+    return {
+        case.pk: derive(case, events[case.pk], assignments[case.pk], settings, calendar.workdays)
+        for case in cases
+    }
+
+
+def refresh(case_ids, settings=None, calendar=None) -> int:
+    """Bring the facts of ``case_ids`` up to date and apply the difference to the cells.
+    Runs in the caller's transaction (or its own). Returns the number of facts changed."""
+    case_ids = list(case_ids)
+    if not case_ids:
+        return 0
+    with transaction.atomic():
+        new = derive_many(case_ids, settings, calendar)
+        old = {f.case_id: _fact_dict(f) for f in CaseFact.objects.filter(case_id__in=case_ids)}
+        changed = [pk for pk in case_ids if new.get(pk) != old.get(pk)]
+        if not changed:
+            return 0
+        codes = {f["node_code"] for pk in changed for f in (new.get(pk), old.get(pk)) if f}
+        ancestors = ancestors_of(codes)
+        deltas: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(CELL_MEASURES))
+        for pk in changed:
+            for fact, sign in ((old.get(pk), -1), (new.get(pk), 1)):
+                if fact is None:
+                    continue
+                for key, vector in contribution(fact, ancestors[fact["node_code"]]).items():
+                    cell = deltas[key]
+                    for index, value in enumerate(vector):
+                        if value:
+                            cell[index] += sign * value
+        add_to_cells(deltas)
+        # Updated in place, not deleted and created: a deleted fact takes its contribution
+        # out of the cells (``signals.on_fact_deleted``).
+        CaseFact.objects.bulk_update(
+            [CaseFact(case_id=pk, **new[pk]) for pk in changed if pk in old and pk in new],
+            FACT_FIELDS,
+        )
+        CaseFact.objects.bulk_create(
+            [CaseFact(case_id=pk, **new[pk]) for pk in changed if pk not in old and pk in new]
+        )
+        return len(changed)
+
+
+def subtract_fact(fact: CaseFact) -> None:
+    """Take a deleted fact's contribution out of the cells (its case was deleted)."""
+    values = _fact_dict(fact)
+    ancestors = ancestors_of([values["node_code"]])[values["node_code"]]
+    add_to_cells(
+        {key: [-v for v in vector] for key, vector in contribution(values, ancestors).items()}
+    )
+
+
+def stale_cases():
+    """Cases whose fact is missing or was derived from an older version of the case."""
+    from cases.models import Case
+
+    return Case.objects.filter(Q(fact__isnull=True) | ~Q(fact__version=F("version")))
+
+
+def sync(batch: int = BATCH) -> dict:
+    """Refresh every case whose fact is missing or stale, ``batch`` cases per transaction.
+    Idempotent. Returns {"checked": cases looked at, "changed": facts written}."""
+    settings, calendar = kpi_settings(), Calendar()
+    checked = changed = 0
+    last = 0
+    while True:
+        ids = list(
+            stale_cases().filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            return {"checked": checked, "changed": changed}
+        changed += refresh(ids, settings, calendar)
+        checked += len(ids)
+        last = ids[-1]
+
+
+# -- from scratch ----------------------------------------------------------------------
+
+
+def _node_lengths() -> list[int]:
+    return sorted({len(code) for code in OrgNode.objects.values_list("code", flat=True)})
+
+
+def cells_select(length: int, period: str, dim: str) -> tuple[str, list]:
+    """SELECT of the cells of one (node code length, period, dimension) from the facts:
+    the rollup ``rebuild`` inserts and ``check_aggregates`` compares."""
+    q = connection.ops.quote_name
+    facts, nodes = q(CaseFact._meta.db_table), q(OrgNode._meta.db_table)
+    start = "day" if period == "d" else "month"
+    value = f"f.{q(dim)}" if dim else "''"
+    sums = [f"SUM(f.{q(m)})" for m in MEASURES]
+    sums += [
+        f"SUM(CASE WHEN f.handling_bin = {index} THEN 1 ELSE 0 END)" for index in range(len(BINS))
+    ]
+    sql = (
+        f"SELECT SUBSTR(f.node_code, 1, {length}), '{period}', f.{q(start)}, '{dim}', {value}, "
+        f"{', '.join(sums)} FROM {facts} f "
+        f"WHERE LENGTH(f.node_code) >= {length} AND SUBSTR(f.node_code, 1, {length}) IN "
+        f"(SELECT code FROM {nodes} WHERE LENGTH(code) = {length}) "
+        f"GROUP BY SUBSTR(f.node_code, 1, {length}), f.{q(start)}{', ' + value if dim else ''}"
+    )
+    return sql, []
+
+
+def _rollups():
+    for length in _node_lengths():
+        for period in ("d", "m"):
+            for dim in ("", *DIMENSIONS):
+                yield cells_select(length, period, dim)
+
+
+def rebuild(batch: int = 2000) -> dict:
+    """Every fact and cell from scratch, in one transaction. Returns counts."""
+    from cases.models import Case
+
+    settings, calendar = kpi_settings(), Calendar()
+    q = connection.ops.quote_name
+    with transaction.atomic():
+        # Plain DELETEs: the ORM's would send a post_delete per fact (subtracting it).
+        with connection.cursor() as cursor:
+            for model in (KpiCell, CaseFact):
+                cursor.execute(f"DELETE FROM {q(model._meta.db_table)}")
+        facts = 0
+        last = 0
+        while True:
+            ids = list(
+                Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            derived = derive_many(ids, settings, calendar)
+            CaseFact.objects.bulk_create(
+                [CaseFact(case_id=pk, **fact) for pk, fact in derived.items()], batch_size=batch
+            )
+            facts += len(derived)
+            last = ids[-1]
+        table = q(KpiCell._meta.db_table)
+        columns = ", ".join(q(c) for c in (*KEY, *CELL_MEASURES))
+        with connection.cursor() as cursor:
+            for sql, params in _rollups():
+                cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        return {"facts": facts, "cells": KpiCell.objects.count()}
+
+
+def recomputed_cells():
+    """Yield (key, measures) of every cell as the stored facts sum up (zero cells are
+    not produced: compare against stored cells with any non-zero measure)."""
+    with connection.cursor() as cursor:
+        for sql, params in _rollups():
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                key = (row[0], row[1], _as_date(row[2]), row[3], row[4])
+                yield key, tuple(int(v) for v in row[5:])
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+# -- checking --------------------------------------------------------------------------
+
+
+def fact_differences(batch: int = BATCH):
+    """Yield (case id, field, stored, recomputed) for every fact that differs from what
+    the case's rows say now (a missing fact is stored None)."""
+    from cases.models import Case
+
+    settings, calendar = kpi_settings(), Calendar()
+    last = 0
+    while True:
+        ids = list(
+            Case.objects.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch]
+        )
+        if not ids:
+            break
+        derived = derive_many(ids, settings, calendar)
+        stored = {f.case_id: _fact_dict(f) for f in CaseFact.objects.filter(case_id__in=ids)}
+        for pk in ids:
+            new, old = derived.get(pk), stored.get(pk)
+            if old is None:
+                yield pk, "*", None, "fact"
+                continue
+            for name in FACT_FIELDS:
+                if new[name] != old[name]:
+                    yield pk, name, old[name], new[name]
+        last = ids[-1]
+    orphans = CaseFact.objects.exclude(case_id__in=Case.objects.values("pk"))
+    for pk in orphans.values_list("case_id", flat=True):
+        yield pk, "*", "fact", None
+
+
+def cell_differences():
+    """Yield (key, measure, stored, recomputed) for every cell whose stored sums differ
+    from the stored facts' (``recomputed_cells``); a cell that should not exist is
+    compared with zeros."""
+    expected = dict(recomputed_cells())
+    zero = (0,) * len(CELL_MEASURES)
+    seen = set()
+    for row in KpiCell.objects.values_list(*KEY, *CELL_MEASURES).iterator(chunk_size=5000):
+        key, stored = tuple(row[:5]), tuple(row[5:])
+        seen.add(key)
+        want = expected.get(key, zero)
+        for name, have, should in zip(CELL_MEASURES, stored, want, strict=True):
+            if have != should:
+                yield key, name, have, should
+    for key, want in expected.items():
+        if key not in seen and any(want):
+            for name, should in zip(CELL_MEASURES, want, strict=True):
+                if should:
+                    yield key, name, 0, should

@@ -1,0 +1,419 @@
+"""The KPI query every leader's page, report and assessment calls (issue 12's contract):
+
+    rows = kpis(node_code, start, end, group_by=None)
+
+``start``/``end`` are local (TIME_ZONE) dates, ``end`` included. Cases count in the period
+they were received (受理 cohort), in ``node_code``'s subtree. Figures come from the cells
+(``analytics.models.KpiCell``): whole months from month cells, the edge days from day
+cells, so a year at the city root reads about 12 month rows and the edge days, never the
+cases or facts. The one live figure is ``overdue_open`` (open cases of the cohort past
+their deadline *now*): it is read from the cases table through its (org_code,
+created_at) index, the only read of cases here.
+
+Every row is a dict with ``key``, ``name`` (Chinese) and the ``KPI_FIELDS``: counts are
+ints, rates fractions 0–1 (None when there is nothing to count), times seconds or
+working days (floats, None when nothing was handled). The definitions behind each count
+are ``analytics.facts``'; the ratios are:
+
+- 响应率 ``response_rate`` = responded / received; 解决率 ``resolution_rate`` = resolved /
+  accepted; 满意率 ``satisfaction_rate`` = satisfied / rated;
+- ``score`` = 100 × Σ wᵢ·rateᵢ / Σ wᵢ over the 三率 that are not None (weights ``[kpi]``);
+- ``closure_rate`` = closed / accepted; ``on_time_response_rate`` = responded on time /
+  responded; ``on_time_resolution_rate`` = closed on time / closed; ``callback_rate`` =
+  called back / closed; ``reopen_rate`` = reopened / accepted;
+- ``avg_handling_seconds``/``avg_handling_workdays``: means over closed cases;
+  ``p90_handling_seconds``: the upper edge of the histogram bin (``BIN_EDGES``) where the
+  cumulative count of closed cases reaches 90 % (the open last bin: its lower edge);
+- ``avg_report_in_seconds``: mean time from whistle to report-in.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from analytics.aggregates import kpi_settings
+from analytics.models.facts import BIN_EDGES, BINS, CELL_MEASURES, KpiCell, Period
+from org.codes import subtree_q
+
+KPI_FIELDS = (
+    "received",
+    "accepted",
+    "rejected",
+    "closed",
+    "overdue_open",
+    "response_rate",
+    "resolution_rate",
+    "satisfaction_rate",
+    "score",
+    "closure_rate",
+    "on_time_response_rate",
+    "on_time_resolution_rate",
+    "callback_rate",
+    "reopen_rate",
+    "avg_handling_seconds",
+    "p90_handling_seconds",
+    "avg_handling_workdays",
+    "avg_report_in_seconds",
+    "whistles",
+    "extensions",
+    "escalations",
+)
+THREE_RATES = ("response_rate", "resolution_rate", "satisfaction_rate")
+KPI_NAMES = {
+    "received": _("收件量"),
+    "accepted": _("受理量"),
+    "rejected": _("不予受理"),
+    "closed": _("办结量"),
+    "overdue_open": _("超期未办结"),
+    "response_rate": _("响应率"),
+    "resolution_rate": _("解决率"),
+    "satisfaction_rate": _("满意率"),
+    "score": _("综合得分"),
+    "closure_rate": _("办结率"),
+    "on_time_response_rate": _("按时响应率"),
+    "on_time_resolution_rate": _("按时办结率"),
+    "callback_rate": _("回访率"),
+    "reopen_rate": _("重办率"),
+    "avg_handling_seconds": _("平均办理时长（秒）"),
+    "p90_handling_seconds": _("90%办理时长（秒）"),
+    "avg_handling_workdays": _("平均办理工作日"),
+    "avg_report_in_seconds": _("平均报到时长（秒）"),
+    "whistles": _("吹哨次数"),
+    "extensions": _("延期次数"),
+    "escalations": _("上报次数"),
+}
+GROUP_BYS = ("child", "category", "group", "channel", "tier", "unit", "worker", "day", "month")
+GROUP_NAMES = {
+    "child": _("下级"),
+    "category": _("事项"),
+    "group": _("事项大类"),
+    "channel": _("渠道"),
+    "tier": _("办理层级"),
+    "unit": _("牵头部门"),
+    "worker": _("网格员"),
+    "day": _("日"),
+    "month": _("月"),
+}
+DIMENSIONS = ("category", "group", "channel", "tier", "unit")
+# The verb whose holders at a grid are its workers (the capability table decides which
+# duties: grid_worker and grid_leader by default), never a role's name.
+WORKER_VERB = "cases.handle"
+
+
+class UnknownNode(LookupError):
+    """No node has the code."""
+
+
+def months_and_days(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[dt.date]]:
+    """[start, end] as whole months (their first days) and the days outside them."""
+    months, days = [], []
+    day = start
+    while day <= end:
+        first = day.replace(day=1)
+        following = (first + dt.timedelta(days=32)).replace(day=1)
+        if day == first and following - dt.timedelta(days=1) <= end:
+            months.append(first)
+            day = following
+        else:
+            days.append(day)
+            day += dt.timedelta(days=1)
+    return months, days
+
+
+def _period_q(start: dt.date, end: dt.date, by_day: bool = False) -> Q:
+    if by_day:
+        return Q(period=Period.DAY, start__range=(start, end))
+    months, days = months_and_days(start, end)
+    query = Q(period=Period.MONTH, start__in=months) if months else Q(pk__in=[])
+    # The edge days are at most two runs: before the first whole month and after the last.
+    runs: list[list[dt.date]] = []
+    for day in days:
+        if runs and day - runs[-1][-1] == dt.timedelta(days=1):
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    for run in runs:
+        query |= Q(period=Period.DAY, start__range=(run[0], run[-1]))
+    return query
+
+
+def _sums(queryset, *group) -> list[dict]:
+    if not group:
+        return [queryset.aggregate(**{f"s_{m}": Sum(m) for m in CELL_MEASURES})]
+    return list(
+        queryset.values(*group).annotate(**{f"s_{m}": Sum(m) for m in CELL_MEASURES}).order_by()
+    )
+
+
+def _strip(row: dict) -> dict[str, int]:
+    return {m: int(row[f"s_{m}"] or 0) for m in CELL_MEASURES}
+
+
+def _add(total: dict[str, int], more: dict[str, int]) -> None:
+    for name, value in more.items():
+        total[name] = total.get(name, 0) + value
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def p90(bins: list[int]) -> float | None:
+    """The upper edge of the bin where the cumulative count reaches 90 % (seconds); the
+    open last bin gives its lower edge. None with no count."""
+    total = sum(bins)
+    if not total:
+        return None
+    running = 0
+    for index, count in enumerate(bins):
+        running += count
+        if running * 10 >= total * 9:
+            return float(BIN_EDGES[min(index, len(BIN_EDGES) - 1)])
+    return float(BIN_EDGES[-1])
+
+
+def figures(sums: dict[str, int], weights=None) -> dict:
+    """The KPI_FIELDS (except ``overdue_open``) from summed measures."""
+    weights = weights or kpi_settings().weights
+    s = defaultdict(int, sums)
+    row = {
+        "received": s["received"],
+        "accepted": s["accepted"],
+        "rejected": s["rejected"],
+        "closed": s["closed"],
+        "response_rate": _ratio(s["responded"], s["received"]),
+        "resolution_rate": _ratio(s["resolved"], s["accepted"]),
+        "satisfaction_rate": _ratio(s["satisfied"], s["rated"]),
+        "closure_rate": _ratio(s["closed"], s["accepted"]),
+        "on_time_response_rate": _ratio(s["responded_on_time"], s["responded_any"]),
+        "on_time_resolution_rate": _ratio(s["resolved_on_time"], s["closed"]),
+        "callback_rate": _ratio(s["called_back"], s["closed"]),
+        "reopen_rate": _ratio(s["reopened"], s["accepted"]),
+        "avg_handling_seconds": _ratio(s["handling_seconds"], s["handled"]),
+        "p90_handling_seconds": p90([s[b] for b in BINS]),
+        "avg_handling_workdays": _ratio(s["handling_workdays"], s["handled"]),
+        "avg_report_in_seconds": _ratio(s["report_in_seconds"], s["report_ins"]),
+        "whistles": s["whistles"],
+        "extensions": s["extensions"],
+        "escalations": s["escalations"],
+    }
+    weighted = [
+        (getattr(weights, name), row[name]) for name in THREE_RATES if row[name] is not None
+    ]
+    total = sum(w for w, _rate in weighted)
+    row["score"] = 100 * sum(w * r for w, r in weighted) / total if total else None
+    return row
+
+
+def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_current_timezone()
+    first = dt.datetime.combine(start, dt.time(), tzinfo=tz)
+    after = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
+    return first, after
+
+
+def _overdue(node_code: str, start: dt.date, end: dt.date, now, field: str | None) -> dict:
+    """Open cases of the cohort past their deadline at ``now``, by ``field`` (a Case
+    field or lookup; None: the total under key None)."""
+    from cases.models import OPEN_STATUSES, Case
+
+    first, after = _window(start, end)
+    cases = Case.objects.filter(
+        subtree_q(node_code, "org_code"),
+        created_at__gte=first,
+        created_at__lt=after,
+        status__in=OPEN_STATUSES,
+        due_at__lt=now,
+    )
+    if field is None:
+        return {None: cases.count()}
+    return {row[field]: row["n"] for row in cases.values(field).annotate(n=Count("pk")).order_by()}
+
+
+def kpis(
+    node_code: str,
+    start: dt.date,
+    end: dt.date,
+    group_by: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> list[dict]:
+    """The KPI rows of ``node_code``'s subtree for cases received from ``start`` to
+    ``end`` (local dates, inclusive), one row or one per ``group_by`` value (see the
+    module's docstring). Raises UnknownNode, or ValueError for a bad group_by or period."""
+    from org.models import OrgNode
+
+    if group_by is not None and group_by not in GROUP_BYS:
+        raise ValueError(f"unknown group_by {group_by!r}")
+    if end < start:
+        raise ValueError("end before start")
+    node = OrgNode.objects.filter(code=node_code).first()
+    if node is None:
+        raise UnknownNode(node_code)
+    now = now or timezone.now()
+    weights = kpi_settings().weights
+    cells = KpiCell.objects.filter(_period_q(start, end, by_day=group_by == "day"))
+    if group_by is None:
+        sums = _sums(cells.filter(node_code=node_code, dim=""))
+        row = figures(_strip(sums[0]) if sums else {}, weights)
+        row["overdue_open"] = _overdue(node_code, start, end, now, None)[None]
+        return [_row(node.code, node.name, row)]
+    return GROUPERS[group_by](node, cells, start, end, now, weights)
+
+
+def _row(key: str, name, figures_: dict) -> dict:
+    return {"key": key, "name": str(name), **{f: figures_[f] for f in KPI_FIELDS}}
+
+
+def _by_child(node, cells, start, end, now, weights):
+    from org.models import OrgNode
+
+    children = list(OrgNode.objects.filter(parent=node).order_by("code")) or [node]
+    sums = {
+        r["node_code"]: _strip(r)
+        for r in _sums(cells.filter(node_code__in=[c.code for c in children], dim=""), "node_code")
+    }
+    overdue = _overdue(node.code, start, end, now, "org_code")
+    rows = []
+    for child in children:
+        row = figures(sums.get(child.code, {}), weights)
+        row["overdue_open"] = sum(n for code, n in overdue.items() if code.startswith(child.code))
+        rows.append(_row(child.code, child.name, row))
+    return rows
+
+
+def _by_dimension(dim: str):
+    def group(node, cells, start, end, now, weights):
+        sums = {
+            r["value"]: _strip(r)
+            for r in _sums(cells.filter(node_code=node.code, dim=dim), "value")
+        }
+        sums = {value: s for value, s in sums.items() if any(s.values())}
+        overdue = _overdue(node.code, start, end, now, f"fact__{dim}")
+        names = _dimension_names(dim, set(sums))
+        rows = []
+        for value, s in sums.items():
+            row = figures(s, weights)
+            row["overdue_open"] = overdue.get(value, 0)
+            rows.append(_row(value, names.get(value) or value, row))
+        rows.sort(key=lambda r: (-r["received"], r["key"]))
+        return rows
+
+    return group
+
+
+NONE_NAMES = {
+    "category": _("未分类"),
+    "group": _("未分类"),
+    "channel": _("未知渠道"),
+    "tier": _("未定层级"),
+    "unit": _("无牵头部门"),
+}
+
+
+def _dimension_names(dim: str, values: set[str]) -> dict[str, str]:
+    from catalog.models import MatterCategory, Tier
+    from org.models import Department
+
+    if dim == "category":
+        names = dict(MatterCategory.objects.filter(code__in=values).values_list("code", "name"))
+    elif dim == "tier":
+        names = dict(Tier.objects.filter(code__in=values).values_list("code", "name"))
+    elif dim == "unit":
+        names = dict(Department.objects.filter(code__in=values).values_list("code", "name"))
+    elif dim == "channel":
+        from cases.config import channel_names
+
+        try:
+            names = dict(channel_names())
+        except Exception:  # noqa: BLE001 (no preset loaded: the codes stand)
+            names = {}
+    else:
+        names = {v: v for v in values}
+    names[""] = str(NONE_NAMES[dim])
+    return {value: str(name) for value, name in names.items()}
+
+
+def _by_day(node, cells, start, end, now, weights):
+    sums = {
+        r["start"]: _strip(r) for r in _sums(cells.filter(node_code=node.code, dim=""), "start")
+    }
+    overdue = _overdue(node.code, start, end, now, "fact__day")
+    rows, day = [], start
+    while day <= end:
+        row = figures(sums.get(day, {}), weights)
+        row["overdue_open"] = overdue.get(day, 0)
+        rows.append(_row(day.isoformat(), f"{day.year}年{day.month}月{day.day}日", row))
+        day += dt.timedelta(days=1)
+    return rows
+
+
+def _by_month(node, cells, start, end, now, weights):
+    totals: dict[dt.date, dict[str, int]] = {}
+    for r in _sums(cells.filter(node_code=node.code, dim=""), "start"):
+        _add(totals.setdefault(r["start"].replace(day=1), {}), _strip(r))
+    overdue = _overdue(node.code, start, end, now, "fact__month")
+    rows, month = [], start.replace(day=1)
+    while month <= end:
+        row = figures(totals.get(month, {}), weights)
+        row["overdue_open"] = overdue.get(month, 0)
+        rows.append(_row(f"{month:%Y-%m}", f"{month.year}年{month.month}月", row))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return rows
+
+
+def workers(node) -> dict[str, tuple[str, list[str]]]:
+    """The grid workers in ``node``'s subtree: username → (name, codes of their grids).
+    A grid's workers are the people seated at it whose duty holds ``WORKER_VERB``."""
+    from org.models import RoleAssignment
+    from org.models.tree import LevelKind
+    from org.permissions import duties_with
+
+    seats = (
+        RoleAssignment.objects.filter(
+            subtree_q(node.code, "node__code"),
+            node__level__kind=LevelKind.GRID,
+            department__isnull=True,
+            role__duty__in=duties_with(WORKER_VERB),
+        )
+        .select_related("user", "node")
+        .order_by("user__username", "node__code")
+    )
+    found: dict[str, tuple[str, list[str]]] = {}
+    for seat in seats:
+        name = seat.user.get_full_name() or seat.user.username
+        found.setdefault(seat.user.username, (name, []))[1].append(seat.node.code)
+    return found
+
+
+def _by_worker(node, cells, start, end, now, weights):
+    people = workers(node)
+    grids = sorted({code for _name, codes in people.values() for code in codes})
+    sums = {
+        r["node_code"]: _strip(r)
+        for r in _sums(cells.filter(node_code__in=grids, dim=""), "node_code")
+    }
+    overdue = _overdue(node.code, start, end, now, "org_code")
+    rows = []
+    for username, (name, codes) in people.items():
+        total: dict[str, int] = {}
+        for code in set(codes):
+            _add(total, sums.get(code, {}))
+        row = figures(total, weights)
+        row["overdue_open"] = sum(
+            n for org_code, n in overdue.items() if any(org_code.startswith(c) for c in set(codes))
+        )
+        rows.append(_row(username, name, row))
+    return rows
+
+
+GROUPERS = {
+    "child": _by_child,
+    "day": _by_day,
+    "month": _by_month,
+    "worker": _by_worker,
+    **{dim: _by_dimension(dim) for dim in DIMENSIONS},
+}

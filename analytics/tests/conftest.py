@@ -1,0 +1,1 @@
+from tests.conftest import city, live_city  # noqa: F401 (fixtures)
