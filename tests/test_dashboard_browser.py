@@ -1,8 +1,8 @@
 """The leader's dashboard in a real browser (Debian's Chromium): on a 390×844 phone and on
 a 1440×900 desktop a click on a grid on the map shows that grid's figures and 进入 drills
 down to it; the period form sends a custom range; the 大屏 updates its figures by itself
-when the data change. Screenshots and the page's measured weight and time to first chart
-are kept in var/screenshots/ (dashboard-metrics.json)."""
+when the data change. Screenshots, the page's measured weight and time to first chart
+(dashboard-metrics.json) and the phone visit's Playwright trace are kept in var/screenshots/."""
 
 import json
 import os
@@ -106,6 +106,8 @@ def test_a_phone_opens_the_dashboard_clicks_a_grid_and_sees_its_figures(
 ):
     node, busy, quiet = community
     page = open_phone()
+    # A Playwright trace of the whole visit (network, timings, screenshots) is kept too.
+    page.context.tracing.start(screenshots=True, snapshots=False)
     log_in(page, live_city, "demo-community")
     # The home page shows the 三率 and leads to the dashboard; so does the header.
     assert page.locator(".home-kpis [data-field=satisfaction_rate]").is_visible()
@@ -125,6 +127,7 @@ def test_a_phone_opens_the_dashboard_clicks_a_grid_and_sees_its_figures(
     _click_grid_and_drill_down(page, live_city, busy, quiet)
     fits_the_phone(page)
     _shot(page, "phone-grid")
+    page.context.tracing.stop(path=os.path.join(SCREENSHOT_DIR, "dashboard-phone-trace.zip"))
     assert page.errors == []
 
 
