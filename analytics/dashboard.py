@@ -60,6 +60,8 @@ GOOD_RAMP = ("#c62828", "#ef6c00", "#f9a825", "#7cb342", "#2e7d32")
 VOLUME_RAMP = ("#e3f2fd", "#90caf9", "#42a5f5", "#1e88e5", "#0d47a1")
 NO_DATA = "#cfd8dc"
 SLOWEST = 10  # units in the slowest-units chart
+# The series the charts draw (their names come with the data, from KPI_NAMES).
+CHART_FIELDS = ("received", "closed", "satisfaction_rate", "avg_handling_workdays")
 WATCH_ROWS = 8  # rows per supervision list
 
 
@@ -264,6 +266,7 @@ def payload(user, node: OrgNode, period, kpi: str) -> dict:
         "three": [card(head, field) for field in (*THREE_RATES, "score")],
         "headline": [card(head, field) for field in HEADLINE],
         "charts": charts(node.code, period),
+        "labels": {field: label(field) for field in CHART_FIELDS},
         "children": rows,
         "legend": legend,
         "supervision": supervision(user, node.code),

@@ -113,6 +113,7 @@ def test_the_json_holds_the_three_rates_the_children_and_the_charts(city, client
     assert data["kpi"] == {"field": "received", "label": str(KPI_NAMES["received"]), "direction": 0}
     assert sum(value or 0 for value in data["charts"]["trend"]["received"]) == 2
     assert set(data["charts"]) == {"trend", "group", "channel", "tier", "slowest"}
+    assert data["labels"]["received"] == str(KPI_NAMES["received"])
     assert data["period"]["preset"] == "month"
 
 

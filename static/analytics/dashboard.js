@@ -175,6 +175,7 @@
   }
 
   function option(name, series) {
+    var names = current.labels;
     if (!series || !series.names.length) {
       return empty();
     }
@@ -187,16 +188,22 @@
           { type: "value", max: 100, axisLabel: { formatter: "{value}%", color: ink }, splitLine: { show: false } },
         ],
         series: [
-          { name: "受理量", type: "bar", data: series.received, barMaxWidth: 16 },
-          { name: "办结", type: "bar", data: series.closed, barMaxWidth: 16 },
-          { name: "满意率", type: "line", yAxisIndex: 1, data: percent(series.satisfaction_rate), connectNulls: true },
+          { name: names.received, type: "bar", data: series.received, barMaxWidth: 16 },
+          { name: names.closed, type: "bar", data: series.closed, barMaxWidth: 16 },
+          {
+            name: names.satisfaction_rate,
+            type: "line",
+            yAxisIndex: 1,
+            data: percent(series.satisfaction_rate),
+            connectNulls: true,
+          },
         ],
       });
     }
     if (name === "slowest") {
-      return bars(series, "avg_handling_workdays", "平均办理工作日");
+      return bars(series, "avg_handling_workdays", names.avg_handling_workdays);
     }
-    return bars(series, "received", "受理量");
+    return bars(series, "received", names.received);
   }
 
   function draw(element) {
