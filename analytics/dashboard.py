@@ -8,6 +8,8 @@ Every figure comes from ``analytics.kpis.kpis()``; only the supervision lists re
 The caller has checked ``has(user, "analytics.view", node.code)``.
 """
 
+from urllib.parse import urlencode
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,7 +245,7 @@ def supervision(user, code: str) -> list[dict]:
 
 def payload(user, node: OrgNode, period, kpi: str) -> dict:
     """Everything the dashboard of ``node`` shows for ``period``, coloured by ``kpi``."""
-    query = "?" + "&".join(f"{k}={v}" for k, v in {**period.query(), "kpi": kpi}.items())
+    query = "?" + urlencode({**period.query(), "kpi": kpi})
     head = kpis(node.code, period.start, period.end)[0]
     rows = children(node, period, kpi, query)
     _colours, legend = colour_scale(kpi, [row["value"] for row in rows], CHOICES[kpi])
