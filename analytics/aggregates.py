@@ -253,6 +253,15 @@ def refresh(case_ids, settings=None, calendar=None) -> int:
                             cell[index] += sign * value
         add_to_cells(deltas)
         write_facts({pk: new[pk] for pk in changed if pk in new})
+        gone = [pk for pk in changed if pk not in new]
+        if gone:  # cases no longer there: their contribution is out, so are their facts
+            q = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {q(CaseFact._meta.db_table)} WHERE case_id IN "
+                    f"({', '.join(['%s'] * len(gone))})",
+                    gone,
+                )
         return len(changed)
 
 
@@ -335,7 +344,9 @@ def _rollups():
 
 
 def rebuild(batch: int = 2000) -> dict:
-    """Every fact and cell from scratch, in one transaction. Returns counts."""
+    """Every fact and cell from scratch, in one transaction (readers see the old figures
+    until it commits; on SQLite other writers wait for it). Returns
+    {"facts": facts written, "cells": cells written}."""
     from cases.models import Case
 
     settings, calendar = kpi_settings(), Calendar()
