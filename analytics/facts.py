@@ -14,7 +14,7 @@ The definitions (``[kpi]``, ``analytics.preset.KpiSettings``):
   is one of the two per ``[kpi].responded``;
 - ``resolved`` per ``[kpi].resolved``; ``resolved_on_time``: closed by ``due_at`` (the
   deadline as extended; none: on time);
-- ``rated``/``satisfied`` from the case's last rating; ``called_back``: a 回访 event;
+- ``rated``/``satisfied`` from the case's last rating; ``called_back``: closed and a 回访 event;
   ``reopened``: ``reopen_count`` > 0;
 - ``whistles``: whistle assignments; ``report_ins``/``report_in_seconds``: those answered
   by reporting in, and the time it took; ``extensions``: approved extension events;
@@ -110,7 +110,7 @@ def derive(
         ),
         rated=int(bool(case.satisfaction)),
         satisfied=int(satisfied),
-        called_back=int(any(e.action == "callback" for e in events)),
+        called_back=int(finished and any(e.action == "callback" for e in events)),
         reopened=int(case.reopen_count > 0),
         extensions=sum(
             1 for e in events if e.action == "approve_extension" and e.data.get("approved")

@@ -75,6 +75,8 @@ VERBS: dict[str, str] = {
     # Personal data.
     "residents.reveal": _("查看完整个人信息"),
     "residents.export": _("导出未脱敏的个人信息"),
+    # Leaders' view (issue 12): KPIs, rankings, reports and dashboards of a subtree.
+    "analytics.view": _("查看统计和看板"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -140,6 +142,10 @@ DIVISIONS = {"org.import_divisions"}
 # need it」): the community secretary and the grid's own workers; unmasked exports only for
 # the community secretary, who also exports.
 REVEAL = {"residents.reveal"}
+# The figures of their subtree for everyone who leads or works one, grids included (the
+# seeds assess grids and rank grid workers: 吉州 「十佳吉州格格」); not for departments,
+# whose seats act for their own work only, nor for residents and the grid's forces.
+STATS = {"analytics.view"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -152,7 +158,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | CONFIGURE
         | CATALOGUE
-        | DIVISIONS,
+        | DIVISIONS
+        | STATS,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -160,8 +167,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | CONFIGURE
-        | DIVISIONS,
-        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"},
+        | DIVISIONS
+        | STATS,
+        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -169,7 +177,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | DIVISIONS
-        | CONFIGURE,
+        | CONFIGURE
+        | STATS,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -177,14 +186,15 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STORE
         | OFFICE
         | REVEAL
-        | {"residents.export"},
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE,
+        | {"residents.export"}
+        | STATS,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"},
+        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
+        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,
         "building_leader": INTAKE | FORCES,

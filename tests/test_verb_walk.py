@@ -332,6 +332,11 @@ def probe_reveal(person, admin, base):
     return judge(person, "residents.reveal", status, body)
 
 
+def probe_stats(person, admin, base):
+    status, body = person.api.get(f"/api/v1/stats/kpis/?node={person.grid.code}")
+    return judge(person, "analytics.view", status, body)
+
+
 def _page_probe(verb, path_of, form=None):
     def probe(person, admin, base):
         if person.pages is None:
@@ -357,6 +362,7 @@ PROBES = {
     "credit.award": probe_award,
     "credit.keep_store": probe_keep_store,
     "residents.reveal": probe_reveal,
+    "analytics.view": probe_stats,
     "exchange.import": _page_probe("exchange.import", lambda: "/exchange/hotline/import/"),
     "exchange.export": _page_probe("exchange.export", lambda: "/exchange/hotline/export/"),
     "exchange.configure": _page_probe("exchange.configure", _mapping_path),

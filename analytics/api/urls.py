@@ -1,3 +1,7 @@
 from django.urls import path  # noqa: F401  (each part adds its endpoints here)
 
-urlpatterns = []
+from analytics.api.kpis import KpiView
+
+urlpatterns = [
+    path("kpis/", KpiView.as_view(), name="stats-kpis"),
+]

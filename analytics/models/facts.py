@@ -23,7 +23,7 @@ MEASURES = (
     "resolved_on_time",  # 1: finished by the resolution deadline (none: on time)
     "rated",  # 1: a satisfaction was given
     "satisfied",  # 1: the rating is one of [kpi].satisfied
-    "called_back",  # 1: at least one 回访 event
+    "called_back",  # 1: closed, with at least one 回访 event
     "reopened",  # 1: reopened (重办) at least once
     "whistles",  # whistle assignments (吹哨)
     "report_ins",  # whistles answered by reporting in (报到)
@@ -66,7 +66,7 @@ DIMENSIONS = ("category", "group", "channel", "tier", "unit")
 
 
 def _measure_fields() -> dict:
-    return {name: models.BigIntegerField(default=0) for name in MEASURES}
+    return {name: models.BigIntegerField(default=0, db_default=0) for name in MEASURES}
 
 
 class CaseFact(models.Model):
@@ -110,7 +110,10 @@ class KpiCell(models.Model):
     dim = models.CharField(max_length=16, blank=True)
     value = models.CharField(max_length=50, blank=True)
 
-    locals().update({name: models.BigIntegerField(default=0) for name in CELL_MEASURES})
+    # A database default too: the delta upsert names only the measures it changes.
+    locals().update(
+        {name: models.BigIntegerField(default=0, db_default=0) for name in CELL_MEASURES}
+    )
 
     class Meta:
         verbose_name = _("统计单元")
