@@ -12,7 +12,7 @@ SEED ?= 1
 PYTEST_ARGS ?= -n 2 --durations=25
 DEMO_ENV := GRIDGOV_DEMO=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///var/demo-$(PRESET)-$(SCALE).sqlite3}
 
-.PHONY: demo test install assets system-deps lint bench clean
+.PHONY: demo test install assets system-deps lint bench bench-kpis clean
 
 install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -34,6 +34,7 @@ demo: install assets
 	$(DEMO_ENV) $(PY) manage.py migrate --noinput -v0
 	$(DEMO_ENV) $(PY) manage.py make_city --preset $(PRESET) --scale $(SCALE) --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_cases --seed $(SEED) --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_history --months 11 --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_participation --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py train_classifier
 	$(DEMO_ENV) $(PY) manage.py open311_demo_client
@@ -55,6 +56,15 @@ bench: install
 	$(BENCH_ENV) $(PY) manage.py migrate --noinput -v0
 	$(BENCH_ENV) $(PY) manage.py make_city --preset fuzhou --scale fuzhou --seed 1 --if-empty
 	$(BENCH_ENV) $(PY) bench/locate.py
+
+# KPI latency over a year of CASES cases at Fuzhou scale beside DuckDB (bench/REPORT.md);
+# DATABASE_URL=postgres:///gridgov_bench for PostgreSQL.
+CASES ?= 1000000
+BENCH_KPIS_ENV := GRIDGOV_DEMO=1 DATABASE_URL=$${DATABASE_URL:-sqlite:///var/bench-kpis.sqlite3}
+bench-kpis: install
+	$(BENCH_KPIS_ENV) $(PY) manage.py migrate --noinput -v0
+	$(BENCH_KPIS_ENV) $(PY) manage.py make_city --preset fuzhou --scale fuzhou --seed 1 --if-empty
+	$(BENCH_KPIS_ENV) $(PY) bench/kpis.py --cases $(CASES)
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor staticfiles var

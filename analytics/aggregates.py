@@ -35,6 +35,24 @@ BATCH = 1000
 UPSERT_ROWS = 400
 # Only these events change a fact (the others are read from the case and assignments).
 FACT_EVENTS = ("callback", "approve_extension", "escalate")
+# What analytics.facts.derive reads of a case and an assignment.
+CASE_FIELDS = (
+    "version",
+    "org_code",
+    "created_at",
+    "category",
+    "tier",
+    "channel",
+    "status",
+    "merged_into",
+    "responded_at",
+    "response_due_at",
+    "resolved_at",
+    "due_at",
+    "satisfaction",
+    "reopen_count",
+)
+ASSIGNMENT_FIELDS = ("case", "department", "role", "status", "created_at", "answered_at")
 KEY = ("node_code", "period", "start", "dim", "value")
 FACT_FIELDS = (
     "version",
@@ -93,16 +111,20 @@ def _vector(fact: dict) -> tuple[int, ...]:
     return (*(fact[name] for name in MEASURES), *bins)
 
 
-def contribution(fact: dict, ancestors: list[str]) -> dict[tuple, tuple[int, ...]]:
-    """The cells a fact adds to: key (node, period, start, dim, value) → its measures."""
-    vector = _vector(fact)
-    cells = {}
+def cell_keys(fact: dict, ancestors: list[str]) -> list[tuple]:
+    """The cells a fact adds to: keys (node, period, start, dim, value)."""
+    keys = []
     for node in ancestors:
         for period, start in (("d", fact["day"]), ("m", fact["month"])):
-            cells[(node, period, start, "", "")] = vector
-            for dim in DIMENSIONS:
-                cells[(node, period, start, dim, fact[dim])] = vector
-    return cells
+            keys.append((node, period, start, "", ""))
+            keys.extend((node, period, start, dim, fact[dim]) for dim in DIMENSIONS)
+    return keys
+
+
+def contribution(fact: dict, ancestors: list[str]) -> dict[tuple, tuple[int, ...]]:
+    """The cells a fact adds to: key → its measures (the same for every cell)."""
+    vector = _vector(fact)
+    return dict.fromkeys(cell_keys(fact, ancestors), vector)
 
 
 def ancestors_of(codes) -> dict[str, list[str]]:
@@ -122,24 +144,55 @@ def add_to_cells(deltas: dict[tuple, list[int]]) -> int:
     Raw SQL because the ORM has no additive upsert: ``INSERT … ON CONFLICT (key) DO UPDATE
     SET x = cell.x + excluded.x`` is one statement for many cells, atomic per row under
     concurrent writers, and the same text on SQLite (≥ 3.24) and PostgreSQL."""
-    rows = [(*key, *vector) for key, vector in deltas.items() if any(vector)]
-    if not rows:
-        return 0
+    # One statement per set of changed measures (one or two per case action: its 60
+    # cells change the same measures), naming only those: a delta is mostly zeros.
+    by_columns: dict[tuple[int, ...], list[tuple]] = defaultdict(list)
+    for key, vector in deltas.items():
+        changed = tuple(index for index, value in enumerate(vector) if value)
+        if changed:
+            by_columns[changed].append((*key, *(vector[index] for index in changed)))
     q = connection.ops.quote_name
     table = q(KpiCell._meta.db_table)
-    columns = (*KEY, *CELL_MEASURES)
+    with connection.cursor() as cursor:
+        for changed, rows in by_columns.items():
+            measures = [CELL_MEASURES[index] for index in changed]
+            columns = ", ".join(q(c) for c in (*KEY, *measures))
+            placeholder = "(" + ", ".join(["%s"] * (len(KEY) + len(measures))) + ")"
+            updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in measures)
+            for index in range(0, len(rows), UPSERT_ROWS):
+                chunk = rows[index : index + UPSERT_ROWS]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) "
+                    f"VALUES {', '.join([placeholder] * len(chunk))} "
+                    f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET {updates}",
+                    [value for row in chunk for value in row],
+                )
+    return sum(len(rows) for rows in by_columns.values())
+
+
+def write_facts(facts: dict[int, dict]) -> None:
+    """Insert or update facts (case id → fields) in one statement per chunk. Raw SQL for
+    the same reason as ``add_to_cells``, and because the ORM's ``bulk_update`` builds a
+    CASE per column that costs more than the rest of a refresh (bench/kpi_overhead.py);
+    updated in place, never deleted and created, since a deleted fact takes its
+    contribution out of the cells (``signals.on_fact_deleted``)."""
+    if not facts:
+        return
+    q = connection.ops.quote_name
+    table = q(CaseFact._meta.db_table)
+    columns = ("case_id", *FACT_FIELDS)
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    updates = ", ".join(f"{q(m)} = {table}.{q(m)} + excluded.{q(m)}" for m in CELL_MEASURES)
+    updates = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in FACT_FIELDS)
+    rows = [(pk, *(fact[name] for name in FACT_FIELDS)) for pk, fact in facts.items()]
     with connection.cursor() as cursor:
         for index in range(0, len(rows), UPSERT_ROWS):
             chunk = rows[index : index + UPSERT_ROWS]
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(q(c) for c in columns)}) "
                 f"VALUES {', '.join([placeholder] * len(chunk))} "
-                f"ON CONFLICT ({', '.join(q(c) for c in KEY)}) DO UPDATE SET {updates}",
+                f"ON CONFLICT ({q('case_id')}) DO UPDATE SET {updates}",
                 [value for row in chunk for value in row],
             )
-    return len(rows)
 
 
 def _fact_dict(fact: CaseFact) -> dict:
@@ -156,13 +209,21 @@ def derive_many(case_ids, settings=None, calendar=None) -> dict[int, dict]:
 
     settings = settings or kpi_settings()
     calendar = calendar or Calendar()
-    cases = list(Case.objects.filter(pk__in=case_ids).select_related("category", "tier"))
+    cases = list(
+        Case.objects.filter(pk__in=case_ids)
+        .select_related("category", "tier")
+        .only(*CASE_FIELDS, "category__code", "category__group", "tier__code")
+    )
     events, assignments = defaultdict(list), defaultdict(list)
     for event in CaseEvent.objects.filter(case_id__in=case_ids, action__in=FACT_EVENTS).only(
         "case_id", "action", "data"
     ):
         events[event.case_id].append(event)
-    for assignment in Assignment.objects.filter(case_id__in=case_ids).select_related("department"):
+    for assignment in (
+        Assignment.objects.filter(case_id__in=case_ids)
+        .select_related("department")
+        .only(*ASSIGNMENT_FIELDS, "department__code")
+    ):
         assignments[assignment.case_id].append(assignment)
     return {
         case.pk: derive(case, events[case.pk], assignments[case.pk], settings, calendar.workdays)
@@ -189,22 +250,33 @@ def refresh(case_ids, settings=None, calendar=None) -> int:
             for fact, sign in ((old.get(pk), -1), (new.get(pk), 1)):
                 if fact is None:
                     continue
-                for key, vector in contribution(fact, ancestors[fact["node_code"]]).items():
+                nonzero = [(i, sign * v) for i, v in enumerate(_vector(fact)) if v]
+                for key in cell_keys(fact, ancestors[fact["node_code"]]):
                     cell = deltas[key]
-                    for index, value in enumerate(vector):
-                        if value:
-                            cell[index] += sign * value
+                    for index, value in nonzero:
+                        cell[index] += value
         add_to_cells(deltas)
-        # Updated in place, not deleted and created: a deleted fact takes its contribution
-        # out of the cells (``signals.on_fact_deleted``).
-        CaseFact.objects.bulk_update(
-            [CaseFact(case_id=pk, **new[pk]) for pk in changed if pk in old and pk in new],
-            FACT_FIELDS,
-        )
-        CaseFact.objects.bulk_create(
-            [CaseFact(case_id=pk, **new[pk]) for pk in changed if pk not in old and pk in new]
-        )
+        write_facts({pk: new[pk] for pk in changed if pk in new})
+        gone = [pk for pk in changed if pk not in new]
+        if gone:  # cases no longer there: their contribution is out, so are their facts
+            q = connection.ops.quote_name
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {q(CaseFact._meta.db_table)} WHERE case_id IN "
+                    f"({', '.join(['%s'] * len(gone))})",
+                    gone,
+                )
         return len(changed)
+
+
+def add_new_case(case) -> None:
+    """The fact of a case just filed, from the intake's own case object: a new case has
+    no fact, no assignment and no event that counts yet, so nothing is read back (the
+    intake's share of the upkeep; ``refresh`` does the same from the rows)."""
+    fact = derive(case, [], [], kpi_settings(), Calendar().workdays)
+    ancestors = ancestors_of([fact["node_code"]])[fact["node_code"]]
+    add_to_cells(contribution(fact, ancestors))
+    write_facts({case.pk: fact})
 
 
 def subtract_fact(fact: CaseFact) -> None:
@@ -276,7 +348,9 @@ def _rollups():
 
 
 def rebuild(batch: int = 2000) -> dict:
-    """Every fact and cell from scratch, in one transaction. Returns counts."""
+    """Every fact and cell from scratch, in one transaction (readers see the old figures
+    until it commits; on SQLite other writers wait for it). Returns
+    {"facts": facts written, "cells": cells written}."""
     from cases.models import Case
 
     settings, calendar = kpi_settings(), Calendar()
@@ -295,9 +369,7 @@ def rebuild(batch: int = 2000) -> dict:
             if not ids:
                 break
             derived = derive_many(ids, settings, calendar)
-            CaseFact.objects.bulk_create(
-                [CaseFact(case_id=pk, **fact) for pk, fact in derived.items()], batch_size=batch
-            )
+            write_facts(derived)  # raw: the ORM's bulk_create spent most of the time
             facts += len(derived)
             last = ids[-1]
         table = q(KpiCell._meta.db_table)

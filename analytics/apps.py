@@ -17,9 +17,13 @@ class AnalyticsConfig(AppConfig):
         from analytics.preset_assessment import check_assessment
         from analytics.preset_reports import SECTIONS as REPORT_SECTIONS
         from analytics.preset_reports import check_reports
+        from analytics.views.dashboard import home_panel
+        from org.panels import register_home_panel
         from presets.sections import register
 
         register(*SECTIONS)
         register(*REPORT_SECTIONS, check=check_reports)
         register(*ASSESSMENT_SECTIONS, check=check_assessment)
         signals.connect()
+        # The home page (org) shows the 三率 of the user's node; org knows no analytics.
+        register_home_panel("analytics/dashboard/_home.html", home_panel, order=10)

@@ -16,8 +16,11 @@ from presets.sections import Section
 class Weights(Table):
     """Weights of the 三率 in the composite score (0–100), relative to each other.
 
-    Default 30/35/35: a published 12345 assessment scheme weighs 响应率/解决率/满意率
-    30/35/35 (the brief of issue 12 cites it; no seed of the five gives weights)."""
+    Default 30/35/35 (响应率/解决率/满意率): the weighting issue 12 cites from a published
+    12345 assessment scheme. We did not find that scheme's text; the schemes we found
+    also score units out of 100 on closure and satisfaction figures, e.g. a city's
+    《12345政务服务便民热线工作考核办法》 (组织机构建设 10 分, 办结率, 群众满意率 and
+    知识库维护; https://yzwku.com/doc/67637.html). No seed gives weights."""
 
     response_rate: float = Field(30, ge=0, description="12345 scheme: 响应率 30")
     resolution_rate: float = Field(35, ge=0, description="12345 scheme: 解决率 35")

@@ -1,9 +1,16 @@
-from django.urls import path  # noqa: F401  (each part adds its pages here)
+from django.urls import path, re_path
 
-from analytics.views import assessment, awards, reports
+from analytics.views import assessment, awards, dashboard, reports
 
 app_name = "analytics"
+# A node's code is digits only (统一编号赋码), so the other parts' pages under analytics/
+# (words) never match a dashboard's address.
+CODE = r"(?P<code>[0-9]+)"
 urlpatterns = [
+    path("analytics/", dashboard.dashboard_home, name="dashboard_home"),
+    re_path(rf"^analytics/{CODE}/$", dashboard.dashboard, name="dashboard"),
+    re_path(rf"^analytics/{CODE}/data\.json$", dashboard.dashboard_data, name="dashboard_data"),
+    re_path(rf"^analytics/{CODE}/screen/$", dashboard.screen, name="screen"),
     path("reports/", reports.report_home, name="report_home"),
     path("reports/r/<int:pk>/", reports.report_detail, name="report"),
     path("reports/r/<int:pk>/xlsx/", reports.report_xlsx, name="report_xlsx"),

@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from cases.views.common import workbench
+from org.permissions import codes_with
 from outbox.models import InboxMessage
 
 # How many of a person's entries stay in the header on a phone; the rest go under 更多.
@@ -10,10 +11,15 @@ from outbox.models import InboxMessage
 DAILY_ENTRIES = 3
 
 
+def _sees_statistics(user) -> bool:
+    codes = codes_with(user, "analytics.view")
+    return codes is None or bool(codes)
+
+
 def nav_entries(user) -> dict:
     """The header's links for the user's verbs, as ``{"mine": files as the public,
     "daily": [(href, label)], "more": [(href, label)]}``: work pages first (queue,
-    triage, inbox, board), because they are what a person opens every day; then cases,
+    triage, inbox, board, dashboard), because they are what a person opens every day; then cases,
     volunteering, credit and data exchange; the home page (also behind the site title)
     first under 更多."""
     links = workbench(user)
@@ -22,6 +28,9 @@ def nav_entries(user) -> dict:
         (links["triage"], "cases:triage", _("分拨")),
         (links["inbox"], "cases:inbox", _("部门待办")),
         (links["board"], "cases:board", _("督办")),
+        # The leaders' dashboards (analytics): daily for whoever may see statistics at a
+        # node (None: a superuser, everywhere; a department's seat has no node to show).
+        (_sees_statistics(user), "analytics:dashboard_home", _("看板")),
         (True, "cases:list", _("我的诉求") if links["mine"] else _("诉求")),
         (True, "participation:market", _("志愿服务")),
         (True, "credit:index", _("信用积分")),

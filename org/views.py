@@ -18,6 +18,7 @@ from org.models import (
     RoleAssignment,
     RoleKind,
 )
+from org.panels import home_panels
 from org.queries import ancestors, root_nodes, subtree_counts, visible_node
 
 HOUSEHOLDS_PER_PAGE = 50
@@ -28,7 +29,7 @@ def home(request):
     nodes = root_nodes(request.user)
     counts = subtree_counts(request.user, [node.code for node in nodes])
     rows = [(node, counts[node.code]) for node in nodes]
-    return render(request, "org/home.html", {"rows": rows})
+    return render(request, "org/home.html", {"rows": rows, **home_panels(request.user)})
 
 
 @login_required

@@ -20,6 +20,8 @@ from org.models import OrgNode
 from org.permissions import codes_with, has
 
 VERB = "analytics.view"
+# Dates a case can have been received on (no computing past year 9999's last day).
+FIRST_YEAR, LAST_YEAR = 1949, 2999
 MAX_DAYS = 3 * 366  # three years, leap days included
 FORMATS = ("json", "csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,11 +47,17 @@ def _date(request, name: str, default: dt.date) -> dt.date:
     if raw in (None, ""):
         return default
     try:
-        return dt.date.fromisoformat(raw)
+        day = dt.date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(
             f"{name} 应为日期，格式 YYYY-MM-DD", errors={name: ["格式 YYYY-MM-DD"]}
         ) from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise InvalidInput(
+            f"{name} 应在 {FIRST_YEAR} 年到 {LAST_YEAR} 年之间",
+            errors={name: [f"{FIRST_YEAR}–{LAST_YEAR} 年"]},
+        )
+    return day
 
 
 def parse(request) -> dict:

@@ -66,7 +66,7 @@ DIMENSIONS = ("category", "group", "channel", "tier", "unit")
 
 
 def _measure_fields() -> dict:
-    return {name: models.BigIntegerField(default=0) for name in MEASURES}
+    return {name: models.BigIntegerField(default=0, db_default=0) for name in MEASURES}
 
 
 class CaseFact(models.Model):
@@ -110,7 +110,10 @@ class KpiCell(models.Model):
     dim = models.CharField(max_length=16, blank=True)
     value = models.CharField(max_length=50, blank=True)
 
-    locals().update({name: models.BigIntegerField(default=0) for name in CELL_MEASURES})
+    # A database default too: the delta upsert names only the measures it changes.
+    locals().update(
+        {name: models.BigIntegerField(default=0, db_default=0) for name in CELL_MEASURES}
+    )
 
     class Meta:
         verbose_name = _("统计单元")

@@ -109,3 +109,35 @@ def test_every_group_by_adds_up_to_the_headline(city, group_by):
         assert demo["received"] == total["received"] == 3
     else:
         assert sum(row["received"] for row in rows) == total["received"] == 3
+
+
+def test_a_historical_hotline_order_counts_as_the_hotline_closed_it(city):
+    """The import writes the case, then its hotline state with an ``import_history``
+    event (``exchange.actions``): the fact follows both, in the import's transaction."""
+    from exchange.actions import HotlineOrder, do_import_hotline_order
+    from exchange.models import HotlineSystem
+
+    system = HotlineSystem.objects.get(slug="hotline-12345")
+    order = HotlineOrder(
+        ticket_no="H-1",
+        received_at=AT,
+        content="路灯不亮",
+        status="closed",
+        status_text="已办结",
+        result="已修复",
+        resolved_at=AT + dt.timedelta(hours=30),
+        satisfaction="basic",
+        satisfaction_text="基本满意",
+    )
+    case, created = do_import_hotline_order(order, system=system, actor=None, grid_code=GRID)
+    assert created
+    fact = CaseFact.objects.get(case=case)
+    assert (fact.version, fact.channel) == (2, system.channel)
+    assert (fact.closed, fact.resolved, fact.satisfied, fact.handling_seconds) == (
+        1,
+        1,
+        1,
+        30 * 3600,
+    )
+    assert kpis(STREET, DAY, DAY)[0]["satisfaction_rate"] == 1
+    assert list(fact_differences()) == [] and list(cell_differences()) == []

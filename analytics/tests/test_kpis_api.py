@@ -82,6 +82,8 @@ def test_default_period_is_this_month_so_far(figures):
         ("node=360802001&from=2026-13-01", 400, "from"),
         ("node=360802001&from=2026-11-30&to=2026-11-01", 400, "to"),
         ("node=360802001&from=2020-01-01&to=2026-11-01", 400, "from"),
+        ("node=360802001&from=9999-12-31&to=9999-12-31", 400, "from"),
+        ("node=360802001&from=2026-11-01&to=2026-11-01extra", 400, "to"),
         ("node=360802001&group_by=planet", 400, "group_by"),
         ("node=360802001&format=pdf", 400, "format"),
         ("node=999999", 404, "node"),
