@@ -36,6 +36,8 @@ demo: install assets
 	$(DEMO_ENV) $(PY) manage.py make_cases --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_history --months 11 --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_participation --seed $(SEED) --if-empty
+	$(DEMO_ENV) $(PY) manage.py compute_rankings --months 12
+	$(DEMO_ENV) $(PY) manage.py make_reports
 	$(DEMO_ENV) $(PY) manage.py train_classifier
 	$(DEMO_ENV) $(PY) manage.py open311_demo_client
 	$(DEMO_ENV) $(PY) manage.py collectstatic --noinput -v0
