@@ -35,7 +35,11 @@ CHOICES = {
     "avg_handling_workdays": -1,
 }
 DEFAULT_KPI = "score"
-# The headline cards after the 三率, in order.
+# The live count of every overdue open case in the subtree (the red list's number), shown
+# beside overdue_open (which counts only the period's cohort).
+OVERDUE_NOW = "overdue_now"
+OVERDUE_NOW_LABEL = "当前超期（全部）"
+# The headline cards after the 三率, in order (OVERDUE_NOW goes right after overdue_open).
 HEADLINE = (
     "received",
     "accepted",
@@ -140,10 +144,11 @@ def charts(code: str, period) -> dict:
     (received and satisfaction), and the slowest units by average working days."""
     trend = kpis(code, period.start, period.end, group_by=period.trend_by)
     by = {g: kpis(code, period.start, period.end, group_by=g) for g in ("group", "channel", "tier")}
+    # 「无牵头部门」 (key "") is no unit: left out of the slowest units (tables keep it).
     units = [
         row
         for row in kpis(code, period.start, period.end, group_by="unit")
-        if row.get("avg_handling_workdays") is not None
+        if row.get("avg_handling_workdays") is not None and row["key"]
     ]
     units.sort(key=lambda row: row["avg_handling_workdays"], reverse=True)
     return {
@@ -173,10 +178,14 @@ def children(node: OrgNode, period, kpi: str, query: str) -> list[dict]:
         {
             "code": row["key"],
             "name": row["name"],
+            # The cases at the node itself (kpis' 「本级（未落到下级）」 row): no area, no link.
+            "here": row["key"] == node.code,
             "value": row.get(kpi),
             "display": display(kpi, row.get(kpi)),
             "colour": colour,
-            "url": reverse("analytics:dashboard", args=[row["key"]]) + query,
+            "url": ""
+            if row["key"] == node.code
+            else reverse("analytics:dashboard", args=[row["key"]]) + query,
             "cells": [
                 card(row, field) for field in ("score", *THREE_RATES, "received", "overdue_open")
             ],
@@ -243,12 +252,26 @@ def supervision(user, code: str) -> list[dict]:
     return found
 
 
+def headline(head: dict, watch: list[dict]) -> list[dict]:
+    """The headline cards, with the live overdue count (the red list's) after overdue_open."""
+    cards = []
+    red = next((item["count"] for item in watch if item["key"] == "red"), 0)
+    for field in HEADLINE:
+        cards.append(card(head, field))
+        if field == "overdue_open":
+            live = {"field": OVERDUE_NOW, "label": OVERDUE_NOW_LABEL, "value": red}
+            cards.append({**live, "display": str(red)})
+    return cards
+
+
 def payload(user, node: OrgNode, period, kpi: str) -> dict:
     """Everything the dashboard of ``node`` shows for ``period``, coloured by ``kpi``."""
     query = "?" + urlencode({**period.query(), "kpi": kpi})
     head = kpis(node.code, period.start, period.end)[0]
     rows = children(node, period, kpi, query)
     _colours, legend = colour_scale(kpi, [row["value"] for row in rows], CHOICES[kpi])
+    own, own_legend = colour_scale(kpi, [head.get(kpi)], CHOICES[kpi])
+    watch = supervision(user, node.code)
     return {
         "query": query,
         "node": {
@@ -266,12 +289,14 @@ def payload(user, node: OrgNode, period, kpi: str) -> dict:
         },
         "kpi": {"field": kpi, "label": label(kpi), "direction": CHOICES[kpi]},
         "three": [card(head, field) for field in (*THREE_RATES, "score")],
-        "headline": [card(head, field) for field in HEADLINE],
+        "headline": headline(head, watch),
         "charts": charts(node.code, period),
         "labels": {field: label(field) for field in CHART_FIELDS},
         "children": rows,
-        "legend": legend,
-        "supervision": supervision(user, node.code),
+        # A grid's own area (nothing compared): the neutral middle colour.
+        "own_colour": own[0],
+        "legend": legend if rows else own_legend,
+        "supervision": watch,
         "figures": figures(node.code),
         "updated": timezone.localtime().strftime("%H:%M:%S"),
     }

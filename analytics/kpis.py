@@ -67,7 +67,7 @@ KPI_NAMES = {
     "accepted": _("受理量"),
     "rejected": _("不予受理"),
     "closed": _("办结量"),
-    "overdue_open": _("超期未办结"),
+    "overdue_open": _("本期受理现超期"),
     "response_rate": _("响应率"),
     "resolution_rate": _("解决率"),
     "satisfaction_rate": _("满意率"),
@@ -271,10 +271,14 @@ def _row(key: str, name, figures_: dict) -> dict:
 def _by_child(node, cells, start, end, now, weights):
     from org.models import OrgNode
 
-    children = list(OrgNode.objects.filter(parent=node).order_by("code")) or [node]
+    real = list(OrgNode.objects.filter(parent=node).order_by("code"))
+    children = real or [node]
+    codes = [c.code for c in children]
+    if real:
+        codes.append(node.code)
     sums = {
         r["node_code"]: _strip(r)
-        for r in _sums(cells.filter(node_code__in=[c.code for c in children], dim=""), "node_code")
+        for r in _sums(cells.filter(node_code__in=codes, dim=""), "node_code")
     }
     overdue = _overdue(node.code, start, end, now, "org_code")
     rows = []
@@ -282,7 +286,28 @@ def _by_child(node, cells, start, end, now, weights):
         row = figures(sums.get(child.code, {}), weights)
         row["overdue_open"] = sum(n for code, n in overdue.items() if code.startswith(child.code))
         rows.append(_row(child.code, child.name, row))
+    if real:
+        here = _here(sums, [c.code for c in real], node.code)
+        row = figures(here, weights)
+        row["overdue_open"] = overdue.get(node.code, 0)
+        if any(row[f] for f in KPI_FIELDS):
+            rows.append(_row(node.code, HERE_NAME, row))
     return rows
+
+
+# The row of group_by="child" for the cases at the node itself (in no child: e.g. an
+# imported message without a place), so the rows add up to the node's total.
+HERE_NAME = _("本级（未落到下级）")
+
+
+def _here(sums: dict, children: list[str], code: str) -> dict[str, int]:
+    """The node's subtree total less its children's: the measures of the cases at the
+    node itself (every cell measure is a sum, so the difference is exact)."""
+    here = dict(sums.get(code, {}))
+    for child in children:
+        for name, value in sums.get(child, {}).items():
+            here[name] = here.get(name, 0) - value
+    return here
 
 
 def _by_dimension(dim: str):
@@ -366,7 +391,8 @@ def _by_month(node, cells, start, end, now, weights):
 
 
 def workers(node) -> dict[str, tuple[str, list[str]]]:
-    """The grid workers in ``node``'s subtree: username → (name, codes of their grids).
+    """The grid workers in ``node``'s subtree: username → (display name, codes of their
+    grids; the username only when the person has no name).
     A grid's workers are the people seated at it whose duty holds ``WORKER_VERB``."""
     from org.models import RoleAssignment
     from org.models.tree import LevelKind
@@ -384,18 +410,25 @@ def workers(node) -> dict[str, tuple[str, list[str]]]:
     )
     found: dict[str, tuple[str, list[str]]] = {}
     for seat in seats:
-        name = seat.user.get_full_name() or seat.user.username
+        user = seat.user
+        name = user.display_name or user.get_full_name() or user.username
         found.setdefault(seat.user.username, (name, []))[1].append(seat.node.code)
     return found
 
 
 def _by_worker(node, cells, start, end, now, weights):
+    """One row per grid worker holding their grids' figures (a grid worker is assessed on
+    the grid): the workers of one grid share its figures, so the rows do not add up.
+    The name says so: 「姓名（网格名）」."""
+    from org.models import OrgNode
+
     people = workers(node)
     grids = sorted({code for _name, codes in people.values() for code in codes})
     sums = {
         r["node_code"]: _strip(r)
         for r in _sums(cells.filter(node_code__in=grids, dim=""), "node_code")
     }
+    grid_names = dict(OrgNode.objects.filter(code__in=grids).values_list("code", "name"))
     overdue = _overdue(node.code, start, end, now, "org_code")
     rows = []
     for username, (name, codes) in people.items():
@@ -406,7 +439,8 @@ def _by_worker(node, cells, start, end, now, weights):
         row["overdue_open"] = sum(
             n for org_code, n in overdue.items() if any(org_code.startswith(c) for c in set(codes))
         )
-        rows.append(_row(username, name, row))
+        places = "、".join(grid_names.get(code, code) for code in sorted(set(codes)))
+        rows.append(_row(username, f"{name}（{places}）", row))
     return rows
 
 

@@ -9,10 +9,13 @@ transaction), a run over a rhythm's nodes with its progress, and what the schedu
   one report per node, counting ``done`` of ``total`` on the run as it goes.
 - ``make_due_reports(today=None)`` → list of runs: for every rhythm of the active preset,
   every period that ended by ``today`` (local date) among the last ``CATCH_UP_PERIODS``,
-  over the rhythm's nodes (``analytics.rhythm.report_nodes``). What exists is skipped by
+  over the rhythm's nodes (``analytics.rhythm.report_nodes``) that had a case by the
+  period's end (``with_cases_by``). What exists is skipped by
   one query per rhythm and period, so the daily task is cheap when nothing is due, and a
   run after the worker was down catches up.
 """
+
+import datetime as dt
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -151,5 +154,26 @@ def make_due_reports(today=None, *, rhythm_key: str | None = None) -> list[Repor
             done = Report.objects.filter(rhythm=rhythm.key, period_start=period.start)
             missing = nodes.exclude(pk__in=done.values("node_id")).select_related("level")
             if missing.exists():
+                missing = missing.filter(code__in=with_cases_by(period, missing))
+            if missing.exists():
                 runs.append(generate_reports(rhythm, period, missing))
     return runs
+
+
+def with_cases_by(period: Period, nodes) -> list[str]:
+    """The codes of ``nodes`` with a case received in their subtree by the end of
+    ``period`` (local date): a period that ended before a node's first case owes no
+    report (it would be all zeros, e.g. a half-year before the installation's data)."""
+    from cases.models import Case
+
+    after = dt.datetime.combine(
+        period.end + dt.timedelta(days=1), dt.time(), tzinfo=timezone.get_current_timezone()
+    )
+    places = set(
+        Case.objects.filter(created_at__lt=after).values_list("org_code", flat=True).distinct()
+    )
+    return [
+        code
+        for code in nodes.values_list("code", flat=True)
+        if any(place.startswith(code) for place in places)
+    ]

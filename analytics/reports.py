@@ -110,12 +110,18 @@ def build_content(node, rhythm, period: Period, targets: dict | None = None) -> 
         "units": kpis(code, start, end, group_by="unit"),
         "trend": kpis(code, start, end, group_by=trend_by),
         "trend_by": trend_by,
-        "best": _extreme(children, "score", highest=True),
-        "slowest": _extreme(children, "avg_handling_workdays", highest=True),
+        # The children's ranking leaves out kpis' 「本级（未落到下级）」 row (key = the node's
+        # code): it is no child; the table keeps it so the rows add up.
+        "best": _extreme(_real(children, code), "score", highest=True),
+        "slowest": _extreme(_real(children, code), "avg_handling_workdays", highest=True),
         "targets": match_targets(targets or {}, current),
     }
     content["sentences"] = sentences(content)
     return content
+
+
+def _real(children: list[dict], code: str) -> list[dict]:
+    return [row for row in children if row["key"] != code]
 
 
 def _extreme(rows, field: str, *, highest: bool) -> dict | None:
@@ -216,7 +222,7 @@ def sentences(content: dict) -> list[str]:
         said.append(f"诉求最多的类别是{top['name']}（{top['received']} 件，占 {percent(share)}）。")
     best, slowest = content["best"], content["slowest"]
     if best:
-        worst = _lowest(content["children"], "score")
+        worst = _lowest(_real(content["children"], content["node"]["code"]), "score")
         line = f"下级中综合得分最高的是{best['name']}（{number(best['value'])} 分）"
         if worst and worst["key"] != best["key"]:
             line += f"，最低的是{worst['name']}（{number(worst['value'])} 分）"
@@ -225,7 +231,9 @@ def sentences(content: dict) -> list[str]:
         said.append(
             f"平均办理用时最长的是{slowest['name']}（{number(slowest['value'])} 个工作日）。"
         )
-    unit = _extreme(content["units"], "avg_handling_workdays", highest=True)
+    # 「无牵头部门」 (key "") is no unit to name as the slowest; the tables keep it.
+    units = [row for row in content["units"] if row.get("key")]
+    unit = _extreme(units, "avg_handling_workdays", highest=True)
     if unit:
         said.append(
             f"承办部门中平均办理用时最长的是{unit['name']}（{number(unit['value'])} 个工作日）。"

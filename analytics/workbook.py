@@ -80,7 +80,7 @@ def workbook(content: dict) -> Workbook:
     for title, key_name, rows, chart in (
         ("类别", "类别", content["groups"], "pie"),
         ("渠道", "渠道", content["channels"], "pie"),
-        ("承办部门", "承办部门", content["units"], "units"),
+        ("承办部门", "承办部门", _units_last_unnamed(content["units"]), "units"),
     ):
         sheet = _table(book, title, key_name, rows, names)
         if not rows:
@@ -88,7 +88,10 @@ def workbook(content: dict) -> Workbook:
         if chart == "pie":
             _pie(sheet, rows, f"按{title}的接收量")
         else:
-            _bar(sheet, rows, ("avg_handling_workdays",), "平均办理用时（工作日）", "M2")
+            # The chart leaves 「无牵头部门」 out (it is last in the table): no unit is slow.
+            named = [row for row in rows if row["key"]]
+            if named:
+                _bar(sheet, named, ("avg_handling_workdays",), "平均办理用时（工作日）", "M2")
     _trend(book, content)
     return book
 
@@ -168,8 +171,16 @@ def _column(field: str) -> int:
     return 3 + TABLE_FIELDS.index(field)
 
 
+def _units_last_unnamed(rows: list[dict]) -> list[dict]:
+    """The units with 「无牵头部门」 (key "") moved last, so a chart can take the others."""
+    return [row for row in rows if row["key"]] + [row for row in rows if not row["key"]]
+
+
 def _bar(sheet, rows, fields, title: str, anchor: str) -> None:
+    """Horizontal bars of ``fields`` over the first ``len(rows)`` table rows, tall enough
+    for every name on the axis (a name is not cut to fit)."""
     chart = BarChart()
+    chart.type = "bar"
     chart.title = title
     for field in fields:
         column = _column(field)
@@ -178,7 +189,7 @@ def _bar(sheet, rows, fields, title: str, anchor: str) -> None:
             titles_from_data=True,
         )
     chart.set_categories(Reference(sheet, min_col=2, min_row=2, max_row=len(rows) + 1))
-    chart.height, chart.width = 8, 16
+    chart.height, chart.width = max(8, 2 + 0.7 * len(rows)), 18
     sheet.add_chart(chart, anchor)
 
 

@@ -171,10 +171,15 @@ def reference(node_code, start, end, group_by, settings, now) -> dict[str, dict]
     if group_by == "child":
         children = list(OrgNode.objects.filter(parent__code=node_code).order_by("code"))
         codes = [c.code for c in children] or [node_code]
-        return {
+        out = {
             code: figures([v for v in views if v["case"].org_code.startswith(code)], settings, now)
             for code in codes
         }
+        if children:  # the cases at the node itself: one more row when it has any figure
+            here = figures([v for v in views if v["case"].org_code == node_code], settings, now)
+            if any(here[field] for field in here):
+                out[node_code] = here
+        return out
     if group_by == "day":
         out, day = {}, start
         while day <= end:

@@ -22,8 +22,28 @@ pytestmark = pytest.mark.usefixtures("city", "db")
 D = dt.date
 
 
+def file_case(grid_code: str, at: dt.datetime) -> None:
+    from cases.actions import Report as CaseReport
+    from cases.actions import do_create_case
+
+    admin = User.objects.get(username="demo-admin")
+    do_create_case(
+        CaseReport(title="路灯不亮", channel="api", grid_code=grid_code), actor=admin, at=at
+    )
+
+
 def rhythms():
     return {r.key: r for r in active_preset().reporting}
+
+
+@pytest.fixture(autouse=True)
+def history(city):
+    """One case in every grid late in 2024, before every period these tests look at: a
+    period that ended before a node's first case owes no report
+    (``test_reports_first_case``)."""
+    at = dt.datetime(2024, 12, 2, 2, 0, tzinfo=dt.UTC)
+    for code in OrgNode.objects.filter(level__kind="grid").values_list("code", flat=True):
+        file_case(code, at)
 
 
 def test_a_run_writes_each_due_report_once_and_a_later_day_only_what_ended_since():

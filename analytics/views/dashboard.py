@@ -55,7 +55,7 @@ def map_data(user, node: OrgNode, rows: list[dict]) -> dict:
     if node.is_grid:
         shapes = [node]
     else:
-        codes = [row["code"] for row in rows]
+        codes = [row["code"] for row in rows if not row.get("here")]
         shapes = OrgNode.objects.restrict(user).filter(code__in=codes, geometry__isnull=False)
     return {
         "shapes": [

@@ -237,6 +237,13 @@ def _shown(field: str, value) -> str:
     return str(value)
 
 
+def signed(value: float) -> str:
+    """A change with one decimal, rounded first and then signed: +2.3, -0.4, and 0.0 for
+    anything that rounds to nothing (never "-0.0")."""
+    rounded = round(value, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return f"{rounded:+.1f}" if rounded else "0.0"
+
+
 def _headline(content: dict) -> list[dict]:
     rows = []
     for field, name in content["fields"]:
@@ -245,9 +252,9 @@ def _headline(content: dict) -> list[dict]:
         if now is not None and before is not None:
             delta = now - before
             if field in RATE_FIELDS:
-                change = f"{delta * 100:+.1f} 个百分点"
+                change = f"{signed(delta * 100)} 个百分点"
             elif isinstance(delta, float):
-                change = f"{delta:+.1f}"
+                change = signed(delta)
             else:
                 change = f"{delta:+d}" if delta else "0"
         shown = {"now": _shown(field, now), "before": _shown(field, before)}

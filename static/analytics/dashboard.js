@@ -168,7 +168,8 @@
         type: "category",
         inverse: true,
         data: series.names.slice(0, n),
-        axisLabel: { color: ink, width: 90, overflow: "truncate" },
+        // Long unit names wrap onto a second line rather than being cut off.
+        axisLabel: { color: ink, width: 110, overflow: "break", lineHeight: 13 },
       },
       series: [{ name: name, type: "bar", data: series[field].slice(0, n), barMaxWidth: 18 }],
     });
@@ -293,7 +294,8 @@
     var found = (current.children || []).filter(function (row) {
       return row.code === code;
     })[0];
-    return found ? found.colour : screen ? "#3ba4ff" : "#b71c1c";
+    // A grid's own area: the payload's neutral colour (nothing is compared).
+    return found ? found.colour : current.own_colour || (screen ? "#3ba4ff" : "#90a4ae");
   }
 
   function style(code) {
