@@ -249,7 +249,8 @@ def subjects(kind: str, month: dt.date, assessment: Assessment) -> list[Subject]
         )
         for parent in sorted(code for code in parents if code):
             for row in kpis(parent, start, end, group_by="child"):
-                found.append(Subject(row["key"], row["name"], row["key"], row))
+                if row["key"] != parent:  # not kpis' 「本级（未落到下级）」 row: no subject
+                    found.append(Subject(row["key"], row["name"], row["key"], row))
         for node in OrgNode.objects.filter(level__key=ranking.level, parent=None):
             (row,) = kpis(node.code, start, end)
             found.append(Subject(node.code, node.name, node.code, row))
