@@ -30,7 +30,8 @@ are ``analytics.facts``'; the ratios are:
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Sum
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,11 +124,26 @@ def months_and_days(start: dt.date, end: dt.date) -> tuple[list[dt.date], list[d
     return months, days
 
 
-def _period_q(start: dt.date, end: dt.date, by_day: bool = False) -> Q:
+class Cells:
+    """The cells of a period as one queryset per part (its whole months, each run of edge
+    days), summed in Python: one ``OR`` of the parts keeps SQLite's planner off the
+    ``kpi_cell_read`` index (node, dim, period, start), which each part alone seeks."""
+
+    def __init__(self, querysets: list):
+        self.querysets = querysets
+
+    def filter(self, *args, **kwargs) -> "Cells":
+        return Cells([qs.filter(*args, **kwargs) for qs in self.querysets])
+
+
+def period_cells(start: dt.date, end: dt.date, by_day: bool = False) -> Cells:
+    """The cells covering [start, end]: every day's with ``by_day``, else the whole
+    months' month cells and the edge days' day cells."""
+    cells = KpiCell.objects.all()
     if by_day:
-        return Q(period=Period.DAY, start__range=(start, end))
+        return Cells([cells.filter(period=Period.DAY, start__range=(start, end))])
     months, days = months_and_days(start, end)
-    query = Q(period=Period.MONTH, start__in=months) if months else Q(pk__in=[])
+    parts = [cells.filter(period=Period.MONTH, start__in=months)] if months else []
     # The edge days are at most two runs: before the first whole month and after the last.
     runs: list[list[dt.date]] = []
     for day in days:
@@ -135,17 +151,28 @@ def _period_q(start: dt.date, end: dt.date, by_day: bool = False) -> Q:
             runs[-1].append(day)
         else:
             runs.append([day])
-    for run in runs:
-        query |= Q(period=Period.DAY, start__range=(run[0], run[-1]))
-    return query
+    parts += [cells.filter(period=Period.DAY, start__range=(r[0], r[-1])) for r in runs]
+    return Cells(parts)
 
 
-def _sums(queryset, *group) -> list[dict]:
+def _sums(cells: Cells, *group) -> list[dict]:
+    """Summed measures (``s_<measure>``) over the cells, one dict per ``group`` value
+    (with the group's fields); without a group one dict (measures 0 over no cells)."""
+    sums = {f"s_{m}": Sum(m) for m in CELL_MEASURES}
+    totals: dict[tuple, dict] = {}
     if not group:
-        return [queryset.aggregate(**{f"s_{m}": Sum(m) for m in CELL_MEASURES})]
-    return list(
-        queryset.values(*group).annotate(**{f"s_{m}": Sum(m) for m in CELL_MEASURES}).order_by()
-    )
+        totals[()] = dict.fromkeys(sums, 0)
+    for queryset in cells.querysets:
+        if group:
+            rows = queryset.values(*group).annotate(**sums).order_by()
+        else:
+            rows = [queryset.aggregate(**sums)]
+        for row in rows:
+            key = tuple(row[g] for g in group)
+            total = totals.setdefault(key, {g: row[g] for g in group} | dict.fromkeys(sums, 0))
+            for name in sums:
+                total[name] += row[name] or 0
+    return list(totals.values())
 
 
 def _strip(row: dict) -> dict[str, int]:
@@ -215,9 +242,10 @@ def _window(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return first, after
 
 
-def _overdue(node_code: str, start: dt.date, end: dt.date, now, field: str | None) -> dict:
-    """Open cases of the cohort past their deadline at ``now``, by ``field`` (a Case
-    field or lookup; None: the total under key None)."""
+def _overdue(node_code: str, start: dt.date, end: dt.date, now, key=None) -> dict:
+    """Open cases of the cohort past their deadline at ``now``, by ``key`` (a Case field,
+    lookup or expression; None: the total under key None). Read through the
+    ``case_status_org_due`` index: the open cases of the subtree, never the whole cohort."""
     from cases.models import OPEN_STATUSES, Case
 
     first, after = _window(start, end)
@@ -228,9 +256,10 @@ def _overdue(node_code: str, start: dt.date, end: dt.date, now, field: str | Non
         status__in=OPEN_STATUSES,
         due_at__lt=now,
     )
-    if field is None:
+    if key is None:
         return {None: cases.count()}
-    return {row[field]: row["n"] for row in cases.values(field).annotate(n=Count("pk")).order_by()}
+    grouped = cases.annotate(k=F(key) if isinstance(key, str) else key)
+    return {row["k"]: row["n"] for row in grouped.values("k").annotate(n=Count("*")).order_by()}
 
 
 def kpis(
@@ -255,7 +284,7 @@ def kpis(
         raise UnknownNode(node_code)
     now = now or timezone.now()
     weights = kpi_settings().weights
-    cells = KpiCell.objects.filter(_period_q(start, end, by_day=group_by == "day"))
+    cells = period_cells(start, end, by_day=group_by == "day")
     if group_by is None:
         sums = _sums(cells.filter(node_code=node_code, dim=""))
         row = figures(_strip(sums[0]) if sums else {}, weights)
@@ -276,11 +305,16 @@ def _by_child(node, cells, start, end, now, weights):
         r["node_code"]: _strip(r)
         for r in _sums(cells.filter(node_code__in=[c.code for c in children], dim=""), "node_code")
     }
-    overdue = _overdue(node.code, start, end, now, "org_code")
+    # By the child's code (a prefix of the case's): grouped by org_code itself, SQLite
+    # would walk the (org_code, created_at) index over the whole cohort for its order.
+    overdue: dict[str, int] = {}
+    for length in sorted({len(child.code) for child in children}):
+        found = _overdue(node.code, start, end, now, Substr("org_code", 1, length))
+        overdue.update((code, n) for code, n in found.items() if code)
     rows = []
     for child in children:
         row = figures(sums.get(child.code, {}), weights)
-        row["overdue_open"] = sum(n for code, n in overdue.items() if code.startswith(child.code))
+        row["overdue_open"] = overdue.get(child.code, 0)
         rows.append(_row(child.code, child.name, row))
     return rows
 
