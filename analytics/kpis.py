@@ -313,7 +313,8 @@ def kpis(
         raise ValueError(f"unknown group_by {group_by!r}")
     if end < start:
         raise ValueError("end before start")
-    node = OrgNode.objects.filter(code=node_code).first()
+    # Only what the rows need: a node's geometry (a city's outline) outweighs the rest.
+    node = OrgNode.objects.filter(code=node_code).only("code", "name").first()
     if node is None:
         raise UnknownNode(node_code)
     now = now or timezone.now()
@@ -334,7 +335,8 @@ def _row(key: str, name, figures_: dict) -> dict:
 def _by_child(node, cells, start, end, now, weights):
     from org.models import OrgNode
 
-    children = list(OrgNode.objects.filter(parent=node).order_by("code")) or [node]
+    children = list(OrgNode.objects.filter(parent=node).only("code", "name").order_by("code"))
+    children = children or [node]
     sums = {
         r["node_code"]: _strip(r)
         for r in _sums(cells.filter(node_code__in=[c.code for c in children], dim=""), "node_code")
