@@ -132,6 +132,7 @@ AGAIN_SATISFACTION = [
 # A case the normal pace would leave open at the history's end is told again in a hurry
 # (a month-end push clears the desks), so only the last days' cases and the 积案 stay open.
 HURRY_SHARE = (0.1, 0.4)  # of the time left, for each step
+HURRY_CLOSES = 23.9  # local hour the push works until
 
 
 @dataclass
@@ -314,9 +315,10 @@ class HistoryGenerator(CaseGenerator):
         return self.at_work(t + dt.timedelta(minutes=minutes), rng, office)
 
     def at_work(self, t: dt.datetime, rng, office: bool) -> dt.datetime:
-        # In a hurry offices keep weekend duty (grid hours) too.
+        # In a hurry offices keep weekend duty (grid hours) too, and work goes on late.
         opens, closes = OFFICE_HOURS if office and not self.hurry else GRID_HOURS
-        office = office and not self.hurry
+        if self.hurry:
+            office, closes = False, HURRY_CLOSES
         local = t.astimezone(self.tz)
         day = local.date()
         for _ in range(30):
