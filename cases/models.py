@@ -170,6 +170,20 @@ class Case(models.Model):
             models.Index(fields=["status", "light"], name="case_status_light"),
             models.Index(fields=["light", "warn_at"], name="case_light_warn"),
             models.Index(fields=["org_code", "created_at"], name="case_org_created"),
+            # The KPIs' live overdue_open count (analytics.kpis): led by the status, so it
+            # reads only the open cases of the subtree, covering (no table rows read). The
+            # pattern opclass lets PostgreSQL seek a subtree's LIKE 'code%' on org_code
+            # (ignored on SQLite, where subtree_q is a range).
+            models.Index(
+                fields=["status", "org_code", "created_at", "due_at"],
+                name="case_status_org_due",
+                opclasses=[
+                    "varchar_pattern_ops",
+                    "varchar_pattern_ops",
+                    "timestamptz_ops",
+                    "timestamptz_ops",
+                ],
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -62,7 +62,6 @@ from simulate.caseplan import (
     GRID_HOURS,
     HOUR_WEIGHTS,
     OFFICE_HOURS,
-    SATISFACTION,
     SELF_SERVICE,
     TIER_SHARES,
     WEEKEND_FACTOR,
@@ -83,7 +82,7 @@ MONTH_FACTOR = [0.9, 0.85, 0.95, 1.0, 1.15, 1.3, 1.35, 1.3, 1.1, 0.95, 0.95, 0.9
 PRE_FESTIVAL_DAYS, PRE_FESTIVAL_FACTOR, FESTIVAL_FACTOR = 21, 1.3, 0.4
 # Shares of the year's cases.
 P_REJECT = 0.03
-P_STALLED = 0.004  # still open at the end of the history (积案), far past the deadline
+P_STALLED = 0.0015  # still open at the end of the history (积案), far past the deadline
 P_WHISTLE = 0.06  # besides tiers the preset gives to departments together
 P_ESCALATE = 0.05  # of grid-handled cases
 P_PUBLISH = 0.6
@@ -91,14 +90,49 @@ P_PROGRESS = 0.5
 # How units differ: (share of units, chance a case is late, handling speed factor,
 # satisfaction weights as in caseplan.SATISFACTION).
 SLOW_DEPARTMENTS = (0.15, 0.35, 1.25)
-EXCELLENT_GRIDS = (0.05, 0.02, 0.6, [(Satisfaction.SATISFIED, 995), (Satisfaction.BASIC, 5)])
+# Grids add the share of late first responses.
+EXCELLENT_GRIDS = (
+    0.05,
+    0.02,
+    0.6,
+    [(Satisfaction.SATISFIED, 97), (Satisfaction.BASIC, 2), (Satisfaction.UNSATISFIED, 1)],
+    0.005,
+)
 WEAK_GRIDS = (
     0.05,
     0.3,
     1.2,
-    [(Satisfaction.SATISFIED, 80), (Satisfaction.BASIC, 12), (Satisfaction.UNSATISFIED, 8)],
+    [(Satisfaction.SATISFIED, 74), (Satisfaction.BASIC, 14), (Satisfaction.UNSATISFIED, 12)],
+    0.15,
 )
-NORMAL_LATE = 0.1
+NORMAL_LATE, NORMAL_LATE_RESPONSE = 0.1, 0.03
+# First callbacks: a few percent unsatisfied, more after a late resolution or from a slow
+# department; after 「不满意重办」 a good share stays unsatisfied (the answer then stays on
+# record: flow._feedback closes the case past the reopen limit).
+NORMAL_SATISFACTION = [
+    (Satisfaction.SATISFIED, 90),
+    (Satisfaction.BASIC, 6),
+    (Satisfaction.UNSATISFIED, 4),
+]
+LATE_SATISFACTION = [
+    (Satisfaction.SATISFIED, 68),
+    (Satisfaction.BASIC, 17),
+    (Satisfaction.UNSATISFIED, 15),
+]
+SLOW_SATISFACTION = [
+    (Satisfaction.SATISFIED, 78),
+    (Satisfaction.BASIC, 12),
+    (Satisfaction.UNSATISFIED, 10),
+]
+AGAIN_SATISFACTION = [
+    (Satisfaction.SATISFIED, 45),
+    (Satisfaction.BASIC, 20),
+    (Satisfaction.UNSATISFIED, 35),
+]
+# A case the normal pace would leave open at the history's end is told again in a hurry
+# (a month-end push clears the desks), so only the last days' cases and the 积案 stay open.
+HURRY_SHARE = (0.1, 0.4)  # of the time left, for each step
+HURRY_CLOSES = 23.9  # local hour the push works until
 
 
 @dataclass
@@ -194,6 +228,7 @@ class HistoryGenerator(CaseGenerator):
         self.festival = self._festival_days()
         self._load_routing()
         self.whistle_verbs = set(verbs_of("grid_worker"))
+        self.hurry = self.stalled = False
         self.due_cache: dict = {}
         self.staff_cache: dict = {}
         self.extension_cache: dict = {}
@@ -270,8 +305,20 @@ class HistoryGenerator(CaseGenerator):
 
     # -- time, as CaseGenerator's but with the zone at hand (called ~10 times a case) ------
 
+    def after(self, t, rng, low, high, *, office=False) -> dt.datetime:
+        """``CaseGenerator.after``; in a hurry a share of the time left (``HURRY_SHARE``)
+        at most."""
+        minutes = rng.uniform(low, high)
+        if self.hurry:
+            left = (self.now - t).total_seconds() / 60
+            minutes = min(minutes, max(1.0, left * rng.uniform(*HURRY_SHARE)))
+        return self.at_work(t + dt.timedelta(minutes=minutes), rng, office)
+
     def at_work(self, t: dt.datetime, rng, office: bool) -> dt.datetime:
-        opens, closes = OFFICE_HOURS if office else GRID_HOURS
+        # In a hurry offices keep weekend duty (grid hours) too, and work goes on late.
+        opens, closes = OFFICE_HOURS if office and not self.hurry else GRID_HOURS
+        if self.hurry:
+            office, closes = False, HURRY_CLOSES
         local = t.astimezone(self.tz)
         day = local.date()
         for _ in range(30):
@@ -411,10 +458,23 @@ class HistoryGenerator(CaseGenerator):
         story = Story(case)
         self._event(story, at, "submit", filer, note=self.channel_labels.get(channel, channel))
         story.events[0].data = {"suggestions": [], HISTORY_MARK: self.seed}
+        fresh = dict(case.__dict__)
+        self.hurry = self.stalled = False
         try:
             self._live(story, grid, category, rng)
         except _Stop:
             pass  # the next step falls after the history's end: the case stays as it is
+        if case.status in OPEN_STATUSES and not self.stalled:
+            # Told again in a hurry (same draws for the same seed): finished unless it
+            # came in the history's last hours.
+            case.__dict__.update(fresh)
+            story.events, story.assignments = story.events[:1], []
+            self.hurry = True
+            try:
+                self._live(story, grid, category, rng)
+            except _Stop:
+                pass
+            self.hurry = False
         if case.status in OPEN_STATUSES:
             self._sweep(story, self.now)
         return story
@@ -504,7 +564,14 @@ class HistoryGenerator(CaseGenerator):
         dispatcher = (
             self.community_staff(grid, rng) if community_first else self.grid_staff(grid, rng)
         )
-        t = self.after(t, rng, 5, 90)
+        quality = self.grid_quality.get(grid.pk)
+        late_response = NORMAL_LATE_RESPONSE if quality is None else quality[3]
+        if not self.hurry and rng.random() < late_response:
+            # Picked up only after the response deadline (a busy grid, a missed call).
+            hours = (case.response_due_at - t).total_seconds() / 3600
+            t = self.at_work(t + dt.timedelta(hours=hours * rng.uniform(1.1, 2.5)), rng, False)
+        else:
+            t = self.after(t, rng, 5, 90)
         if t >= self.now:
             return  # filed in the last minutes: still waiting
         if rng.random() < P_REJECT:
@@ -513,8 +580,8 @@ class HistoryGenerator(CaseGenerator):
             case.closed_at = t
             self._event(story, t, "reject", dispatcher, to=Status.REJECTED, note=reason)
             return
-        stalled = rng.random() < P_STALLED
-        quality = self.grid_quality.get(grid.pk)
+        stalled = rng.random() < P_STALLED and not self.hurry
+        self.stalled = stalled
         department, node = self.route(category, grid)
         by_grid = department is None and node is not None and node.pk == grid.pk
         whistle = category.default_tier.handler == HandlerKind.DEPARTMENTS or (
@@ -636,7 +703,7 @@ class HistoryGenerator(CaseGenerator):
             t = self.after(t, rng, 60, 60 * 30)
             if t >= self.now:
                 return
-            weights = quality[2] if quality else SATISFACTION
+            weights = self._satisfaction_weights(case, lead, quality)
             satisfaction = rng.choices(*zip(*weights, strict=True))[0]
             caller = self.community_staff(grid, rng) if rng.random() < 0.4 else dispatcher
             case.satisfaction = satisfaction
@@ -680,6 +747,18 @@ class HistoryGenerator(CaseGenerator):
                     )
                 )
                 self._event(story, t, "publish", self.community_staff(grid, rng))
+
+    def _satisfaction_weights(self, case, lead, quality) -> list:
+        """The callback's weights: after a reopening, after a late resolution, for a slow
+        department's case, for a weak or excellent grid, else the normal ones."""
+        if case.reopen_count:
+            return AGAIN_SATISFACTION
+        if case.resolved_at and case.resolved_at > case.due_at:
+            return LATE_SATISFACTION
+        if lead is not None and lead.department is not None:
+            if lead.department.pk in self.slow_departments:
+                return SLOW_SATISFACTION
+        return quality[2] if quality else NORMAL_SATISFACTION
 
     def _reopen(self, case, lead, t, data) -> None:
         """``flow._reopen_now``: the resolving lead comes alive again."""
@@ -780,7 +859,7 @@ class HistoryGenerator(CaseGenerator):
         handler = self._unit_user(lead, rng) if lead else self.staff_up(case.handling_node, rng)
         created = case.created_at
         span = case.due_at - created
-        if again:
+        if again or self.hurry:
             resolve_at = self.after(t, rng, 60 * 3, 60 * 24 * 3, office=office)
         elif span <= dt.timedelta(hours=6):
             late = rng.random() < late_share
