@@ -183,3 +183,16 @@ def test_one_area_or_equal_values_take_the_neutral_middle_colour(city, client):
     data = client.get(reverse("analytics:dashboard_data", args=[grid.code])).json()
     assert data["children"] == []
     assert data["own_colour"] == GOOD_RAMP[2]
+
+
+def test_the_node_s_own_row_counts_its_overdue_cases(city):
+    root = OrgNode.objects.get(parent=None)
+    now = timezone.now()
+    _file(
+        None, "导入的超期留言", at=now - dt.timedelta(hours=2), due_at=now - dt.timedelta(hours=1)
+    )
+    start = timezone.localtime(now - dt.timedelta(hours=2)).date()
+    rows = kpis(root.code, start, timezone.localdate(), group_by="child")
+    here = next(row for row in rows if row["key"] == root.code)
+    assert here["overdue_open"] == 1
+    assert sum(row["overdue_open"] for row in rows) == 1
