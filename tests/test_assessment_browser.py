@@ -161,7 +161,13 @@ def test_a_resident_tells_how_satisfied_they_are_with_their_grid_on_a_phone(live
     base = live_city
     page = open_phone()
     log_in(page, base, "demo-resident")
-    page.goto(f"{base}/assessment/rate/")
+    # The way in: the home page's panel, as a resident finds it.
+    page.goto(f"{base}/")
+    panel = page.locator("[data-panel='rate']")
+    assert "为网格工作打分" in panel.inner_text()
+    fits_the_phone(page)
+    panel.get_by_role("link", name="去评议").click()
+    page.wait_for_url(f"{base}/assessment/rate/")
     page.get_by_label("基本满意").check()
     fits_the_phone(page)
     _shot(page, "rate")
