@@ -17,6 +17,7 @@ class AnalyticsConfig(AppConfig):
         from analytics.preset_assessment import check_assessment
         from analytics.preset_reports import SECTIONS as REPORT_SECTIONS
         from analytics.preset_reports import check_reports
+        from analytics.views.assessment import rate_panel
         from analytics.views.dashboard import home_panel
         from org.panels import register_home_panel
         from presets.sections import register
@@ -27,3 +28,5 @@ class AnalyticsConfig(AppConfig):
         signals.connect()
         # The home page (org) shows the 三率 of the user's node; org knows no analytics.
         register_home_panel("analytics/dashboard/_home.html", home_panel, order=10)
+        # Residents find 群众评议 on their home page: only whoever the rating form admits.
+        register_home_panel("analytics/assessment/_home_rate.html", rate_panel, order=20)

@@ -17,6 +17,12 @@ A component without data (no score entered, no survey and no rated case) is left
 the others' weights renormalised; the components say which were left out. Figures come from
 ``analytics.kpis.kpis()`` only. Ranks are standard competition ranks (1, 1, 3); a subject
 without any total ranks last.
+
+Ties (``TIE_BREAKERS``): subjects with the same shown total (one decimal) are ordered by
+the unrounded total, then the KPI 满意率 (``satisfaction_rate``), then 按时办结率
+(``on_time_resolution_rate``), then cases received (``received``), each higher first (a
+missing rate counts below any value); only subjects equal in every one of these share a
+rank. People are shown by name (``person_name``), never by account code.
 """
 
 import datetime as dt
@@ -139,7 +145,7 @@ def quantitative(row: dict, assessment: Assessment) -> dict:
             points += got
             weights += indicator.weight
     score = 100 * points / weights if weights else None
-    return {"score": _round(score), "items": items}
+    return {"score": _round(score), "exact": score, "items": items}
 
 
 def residents(row: dict, survey: dict | None, assessment: Assessment) -> dict:
@@ -162,6 +168,7 @@ def residents(row: dict, survey: dict | None, assessment: Assessment) -> dict:
     score = 100 * sum(rate * weight for rate, weight in parts) / total_weight if parts else None
     return {
         "score": _round(score),
+        "exact": score,
         "satisfaction_rate": satisfaction,
         "survey_rate": None if survey_rate is None else round(survey_rate, 4),
         "survey": survey,
@@ -192,7 +199,24 @@ def combine(components: dict, assessment: Assessment) -> float | None:
         components[name]["counted"] = components[name]["score"] is not None and bool(weights[name])
     if not used:
         return None
-    return _round(sum(score * w for score, w in used) / sum(w for _, w in used))
+    return _round(exact_total(components, assessment))
+
+
+def exact_total(components: dict, assessment: Assessment) -> float | None:
+    """The unrounded weighted mean of the components' exact scores (the tie-breaker)."""
+    weights = {
+        "quantitative": assessment.quantitative_weight,
+        "organisational": assessment.organisational_weight,
+        "residents": assessment.residents_weight,
+    }
+    used = [
+        (part.get("exact", part["score"]), weights[name])
+        for name, part in components.items()
+        if part["score"] is not None and weights.get(name)
+    ]
+    if not used:
+        return None
+    return sum(score * w for score, w in used) / sum(w for _, w in used)
 
 
 def score(row: dict, assessment: Assessment, *, evaluation=None, survey=None, nodes=True):
@@ -205,6 +229,17 @@ def score(row: dict, assessment: Assessment, *, evaluation=None, survey=None, no
     return combine(components, assessment), components
 
 
+TIE_BREAKERS = ("satisfaction_rate", "on_time_resolution_rate", "received")
+TIE_NOTE = "同分时依次比较：未四舍五入的总分、满意率、按时办结率、受理量，都相同才并列。"
+
+
+def order_key(row: dict) -> tuple:
+    """What ranks a scored row (see the module's Ties): equal keys share a rank. ``row``
+    has ``total``, ``exact`` (the unrounded total) and ``kpi``."""
+    figures = [row.get("exact", row["total"]), *(row["kpi"].get(f) for f in TIE_BREAKERS)]
+    return (row["total"] is None, *((v is None, -(v or 0)) for v in figures))
+
+
 def competition_ranks(totals: list) -> list[int]:
     """Ranks of ``totals`` already sorted best first: equal totals share a rank (1, 1, 3)."""
     ranks, previous = [], object()
@@ -212,6 +247,15 @@ def competition_ranks(totals: list) -> list[int]:
         ranks.append(ranks[-1] if total == previous and ranks else index + 1)
         previous = total
     return ranks
+
+
+def person_name(user, *, public: bool = False) -> str:
+    """How a person is shown: ``display_name``, else the full name, else (never on a public
+    page, where it reads "网格员") the username."""
+    if user is None:
+        return ""
+    name = (user.display_name or user.get_full_name() or "").strip()
+    return name or ("网格员" if public else user.username)
 
 
 def _round(value):
@@ -265,17 +309,20 @@ def subjects(kind: str, month: dt.date, assessment: Assessment) -> list[Subject]
                     found.append(Subject(row["key"], row["name"], places[row["key"]], row))
         else:
             rows = kpis(root.code, start, end, group_by="worker")
-            seats = dict(
-                RoleAssignment.objects.filter(
+            seats = {
+                seat.user.username: seat
+                for seat in RoleAssignment.objects.filter(
                     user__username__in=[row["key"] for row in rows],
                     role__duty__in=ranking.duties,
                 )
+                .select_related("user", "node")
                 .order_by("-node__code")
-                .values_list("user__username", "node__code")
-            )
+            }
             for row in rows:
-                if row["key"] in seats:
-                    found.append(Subject(row["key"], row["name"], seats[row["key"]], row))
+                if seat := seats.get(row["key"]):
+                    # The person's name and grid, never the account code (it may be public).
+                    name = f"{person_name(seat.user, public=True)}（{seat.node.name}）"
+                    found.append(Subject(row["key"], name, seat.node.code, row))
     return found
 
 
@@ -346,9 +393,15 @@ def scored_rows(kind: str, month: dt.date, assessment: Assessment | None = None)
                 "kpi": subject.row,
             }
         )
-    rows.sort(key=lambda r: (r["total"] is None, -(r["total"] or 0), r["key"]))
-    for row, rank in zip(rows, competition_ranks([r["total"] for r in rows]), strict=True):
+    for row in rows:
+        row["exact"] = exact_total(row["components"], assessment)
+    rows.sort(key=lambda r: (order_key(r), r["key"]))
+    for row, rank in zip(rows, competition_ranks([order_key(r) for r in rows]), strict=True):
         row["rank"] = rank
+    for row in rows:
+        row.pop("exact")
+        for part in row["components"].values():
+            part.pop("exact", None)  # stored rounded: the rank already says the order
     return rows
 
 

@@ -14,7 +14,9 @@ and any webhook subscribed) and shows it on the public page.
 What each ``[[awards]]`` ``source`` proposes from (the preset says which):
 
 - ``worker_score``: the grid workers' monthly assessment scores (``analytics.assessment``'s
-  ``workers`` ranking), mean over the year's computed months;
+  ``workers`` ranking), mean over the year's computed months; equal means are ordered by
+  the mean monthly rank (the ranking's tie-breakers: unrounded total, 满意率, 按时办结率,
+  受理量), then by cases closed in the year;
 - ``worker_closed``: the grid workers holding the award's ``roles``, by the cases closed
   in their grids in the year (KPI ``closed`` by worker, ``analytics.kpis``);
 - ``department``: the people seated in departments of the award's ``department_kinds``
@@ -24,6 +26,9 @@ What each ``[[awards]]`` ``source`` proposes from (the preset says which):
   (``participation``'s 志愿服务订单);
 - ``manual``: no data says who (mediators: the KPI query cuts by worker or by matter group,
   not both); the leader fills the list by hand.
+
+A list may be public: people are named by ``analytics.assessment.person_name`` (never
+their account code), grid workers with their grid.
 """
 
 import datetime as dt
@@ -33,6 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from analytics.assessment import person_name
 from analytics.kpis import kpis
 from analytics.models import AwardEntry, AwardEvent, AwardList, MonthlyScore
 from analytics.models import AwardStatus as S
@@ -95,31 +101,60 @@ def _by_closed(node: OrgNode, year: int, allowed: set[str]) -> list[dict]:
     rows = [r for r in rows if r["closed"]]
     rows.sort(key=lambda r: (-r["closed"], r["key"]))
     users = _names(r["key"] for r in rows)
+    grids = dict(
+        RoleAssignment.objects.filter(user__username__in=list(users), node__in=_grids(node))
+        .order_by("-node__code")
+        .values_list("user__username", "node__name")
+    )
     return [
-        {"user": users.get(r["key"]), "name": r["name"], "figure": f"办结 {r['closed']} 件"}
+        {
+            "user": users.get(r["key"]),
+            "name": _with_grid(person_name(users.get(r["key"]), public=True), grids, r["key"]),
+            "figure": f"办结 {r['closed']} 件",
+        }
         for r in rows
     ]
+
+
+def _grids(node: OrgNode):
+    return OrgNode.objects.filter(code__startswith=node.code, level__kind="grid")
+
+
+def _with_grid(name: str, grids: dict, username: str) -> str:
+    return f"{name}（{grids[username]}）" if username in grids else name
 
 
 def propose(award, node: OrgNode, year: int) -> list[dict]:
     """Candidates best first: ``{"user", "name", "figure", "unit"}`` (up to ``award.top``)."""
     seats = RoleAssignment.objects.filter(node__code__startswith=node.code)
     if award.source == "worker_score":
-        scores = defaultdict(list)
+        scores, ranks, closed = defaultdict(list), defaultdict(list), defaultdict(int)
         names = {}
-        for key, name, total in MonthlyScore.objects.filter(
+        for key, name, total, rank, kpi in MonthlyScore.objects.filter(
             ranking__kind="workers",
             ranking__month__year=year,
             scope_code__startswith=node.code,
             total__isnull=False,
-        ).values_list("key", "name", "total"):
+        ).values_list("key", "name", "total", "rank", "kpi"):
             scores[key].append(float(total))
+            ranks[key].append(rank)
+            closed[key] += (kpi or {}).get("closed") or 0
             names[key] = name
-        means = sorted(((sum(v) / len(v), k) for k, v in scores.items()), key=lambda m: -m[0])
+        means = sorted(
+            (
+                (sum(v) / len(v), sum(ranks[k]) / len(ranks[k]), closed[k], k)
+                for k, v in scores.items()
+            ),
+            key=lambda m: (-round(m[0], 1), m[1], -m[2], m[3]),
+        )
         users = _names(scores)
         found = [
-            {"user": users.get(k), "name": names[k], "figure": f"平均 {mean:.1f} 分"}
-            for mean, k in means
+            {
+                "user": users.get(k),
+                "name": names[k],
+                "figure": f"平均 {mean:.1f} 分 · 平均名次 {rank:.1f} · 办结 {n} 件",
+            }
+            for mean, rank, n, k in means
         ]
     elif award.source == "worker_closed":
         allowed = set(
@@ -143,7 +178,7 @@ def propose(award, node: OrgNode, year: int) -> list[dict]:
         found = [
             {
                 "user": s.user,
-                "name": str(s.user),
+                "name": person_name(s.user, public=True),
                 "unit": s.department.name,
                 "figure": f"{s.department.name}办结 {closed[s.department.code]} 件",
             }
@@ -153,7 +188,7 @@ def propose(award, node: OrgNode, year: int) -> list[dict]:
         found = [
             {
                 "user": User(pk=row["taker"]),
-                "name": row["taker__display_name"] or row["taker__username"],
+                "name": row["taker__display_name"] or "志愿者",
                 "figure": f"服务 {row['hours']} 小时 / {row['orders']} 单",
             }
             for row in ServiceOrder.objects.filter(

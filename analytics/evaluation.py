@@ -43,14 +43,19 @@ def _node(code: str, actor) -> OrgNode:
     return node
 
 
-def _open_month(node: OrgNode, month: dt.date) -> None:
+def month_locked(node: OrgNode, month: dt.date) -> bool:
+    """Whether ``node``'s scores of ``month`` are frozen: its level's ranking is published."""
     kind = kind_of_level(node.level.key)
-    if (
+    return bool(
         kind
         and MonthlyRanking.objects.filter(
             kind=kind, month=month, status=RankingStatus.PUBLISHED
         ).exists()
-    ):
+    )
+
+
+def _open_month(node: OrgNode, month: dt.date) -> None:
+    if month_locked(node, month):
         raise Conflict(f"{month:%Y年%m月}的排名已公布，评分不能再改", code="published")
 
 

@@ -101,17 +101,16 @@ def test_the_street_scores_and_surveys_and_the_leader_publishes_the_ranking(live
     leader.wait_for_load_state()
     assert "排名已公布" in leader.locator(".messages").inner_text()
 
-    # Published: the street's score stays as it is.
-    page.goto(f"{base}/assessment/evaluate/")
-    form = page.locator(f"form[data-node='{community.code}']")
-    form.get_by_label("得分").fill("99")
-    form.get_by_role("button", name="保存评分").click()
-    page.wait_for_load_state()
-    assert "排名已公布" in page.locator(f"form[data-node='{community.code}'] .alert").inner_text()
+    # Published: the month is shown locked (no form to fill), the score stays as it is.
+    page.goto(f"{base}/assessment/evaluate/?month={month:%Y-%m}")
+    assert "已锁定" in page.locator("[data-locked]").inner_text()
+    assert page.locator(f"form[data-node='{community.code}']").count() == 0
+    assert "92" in page.locator(f"[data-node='{community.code}'][data-frozen]").inner_text()
+    fits_the_phone(page)
     evaluation.refresh_from_db()
     assert float(evaluation.score) == 92.0
-    # The browser logs each refusal's status: the stale edit and the published month, 409.
-    assert len(page.errors) == 2 and all("409 (Conflict)" in e for e in page.errors)
+    # The browser logs the stale edit's refusal: 409.
+    assert len(page.errors) == 1 and all("409 (Conflict)" in e for e in page.errors)
     assert leader.errors == []
 
 
@@ -162,7 +161,13 @@ def test_a_resident_tells_how_satisfied_they_are_with_their_grid_on_a_phone(live
     base = live_city
     page = open_phone()
     log_in(page, base, "demo-resident")
-    page.goto(f"{base}/assessment/rate/")
+    # The way in: the home page's panel, as a resident finds it.
+    page.goto(f"{base}/")
+    panel = page.locator("[data-panel='rate']")
+    assert "为网格工作打分" in panel.inner_text()
+    fits_the_phone(page)
+    panel.get_by_role("link", name="去评议").click()
+    page.wait_for_url(f"{base}/assessment/rate/")
     page.get_by_label("基本满意").check()
     fits_the_phone(page)
     _shot(page, "rate")

@@ -47,11 +47,32 @@ def test_grid_workers_are_proposed_by_their_mean_monthly_score(leader, root):
     entries = list(award_list.entries.values_list("name", "figure", "user__username"))
     # demo-volunteer: (70 + 90) / 2 = 80.0; demo-grid: (80 + 60) / 2 = 70.0
     assert entries == [
-        ("demo-volunteer", "平均 80.0 分", "demo-volunteer"),
-        ("demo-grid", "平均 70.0 分", "demo-grid"),
+        ("demo-volunteer", "平均 80.0 分 · 平均名次 2.0 · 办结 0 件", "demo-volunteer"),
+        ("demo-grid", "平均 70.0 分 · 平均名次 1.0 · 办结 0 件", "demo-grid"),
     ]
     assert award_list.status == AwardStatus.PROPOSED
     assert AwardEvent.objects.get(award_list=award_list).action == "propose"
+
+
+def test_equal_mean_scores_are_ordered_by_mean_rank_then_closed(leader, root):
+    """Both average 100.0: the better mean monthly rank comes first, then more closed."""
+    ranking = MonthlyRanking.objects.create(kind="workers", month=dt.date(YEAR, 9, 1))
+    for rank, key, closed in ((2, "demo-grid", 9), (1, "demo-volunteer", 1)):
+        MonthlyScore.objects.create(
+            ranking=ranking,
+            key=key,
+            name=key,
+            scope_code=root.code,
+            rank=rank,
+            total=100,
+            kpi={"closed": closed},
+        )
+    award_list = do_propose_award_list("grid_worker", YEAR, root.code, actor=leader)
+    figures = list(award_list.entries.values_list("user__username", "figure"))
+    assert figures == [
+        ("demo-volunteer", "平均 100.0 分 · 平均名次 1.0 · 办结 1 件"),
+        ("demo-grid", "平均 100.0 分 · 平均名次 2.0 · 办结 9 件"),
+    ]
 
 
 def test_volunteers_are_proposed_by_their_confirmed_hours(leader, root):

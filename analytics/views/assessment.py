@@ -25,14 +25,22 @@ from django.views.decorators.http import require_POST
 from analytics.assessment import (
     COMPONENT_NAMES,
     KIND_NAMES,
+    TIE_NOTE,
     compute_ranking,
     month_end,
     parse_month,
     previous_month,
+    ranking_of,
     scheme,
     this_month,
 )
-from analytics.evaluation import do_enter_survey, do_score_node, do_vote, evaluable_children
+from analytics.evaluation import (
+    do_enter_survey,
+    do_score_node,
+    do_vote,
+    evaluable_children,
+    month_locked,
+)
 from analytics.kpis import KPI_FIELDS, KPI_NAMES
 from analytics.models import (
     Answer,
@@ -43,6 +51,7 @@ from analytics.models import (
     ResidentVote,
     Survey,
 )
+from analytics.preset_assessment import NODE_KINDS
 from gridgov.errors import ActionError
 from idempotency.keys import page_once
 from org.codes import any_subtree_q
@@ -107,7 +116,14 @@ def rankings(request):
         and ranking.status == RankingStatus.DRAFT,
         "may_evaluate": has(user, "analytics.evaluate"),
         "may_award": has(user, "analytics.award"),
+        "tie_note": TIE_NOTE,
     }
+    if context["may_publish"] and kind in NODE_KINDS:
+        # Not a block: a month may rightly go without 组织评价, but say so before freezing.
+        level = ranking_of(kind, assessment).level
+        context["no_evaluations"] = not OrgEvaluation.objects.filter(
+            month=month, node__level__key=level
+        ).exists()
     return render(request, "analytics/assessment/rankings.html", context)
 
 
@@ -124,12 +140,34 @@ def _cases_link(score: MonthlyScore, kind: str, month: dt.date) -> str:
     return reverse("cases:list") + "?" + urlencode(params)
 
 
+def duration(seconds: float) -> str:
+    """Seconds as a person reads them: "1天22小时", "3小时5分", "12分钟"."""
+    minutes = round(seconds / 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}天{hours}小时" if hours else f"{days}天"
+    if hours:
+        return f"{hours}小时{minutes}分" if minutes else f"{hours}小时"
+    return f"{minutes}分钟"
+
+
+def label(field: str) -> str:
+    """The KPI's Chinese name without the unit its figure no longer has ("（秒）")."""
+    return str(KPI_NAMES.get(field, field)).replace("（秒）", "")
+
+
 def shown(field: str, value) -> str:
-    """A KPI figure as a person reads it: rates as percentages, times rounded, "—" for none."""
+    """A KPI figure as a person reads it: rates as percentages, durations in days and
+    hours, working days with their unit, other figures rounded, "—" for none."""
     if value is None:
         return "—"
     if field.endswith("_rate"):
         return f"{value * 100:.1f}%"
+    if field.endswith("_seconds"):
+        return duration(value)
+    if field.endswith("_workdays"):
+        return f"{value:.1f}个工作日"
     if isinstance(value, float):
         return f"{value:.1f}"
     return str(value)
@@ -142,6 +180,7 @@ def _shown_part(part: dict) -> dict:
         part["items"] = [
             {
                 **item,
+                "name": label(item["field"]),
                 "value": shown(item["field"], item["value"]),
                 "target": shown(item["field"], item["target"]),
             }
@@ -162,7 +201,7 @@ def evidence(request, kind, month, key):
     ranking = get_object_or_404(MonthlyRanking, kind=kind, month=month)
     score = get_object_or_404(_visible_scores(request.user, ranking), key=key)
     kpi_rows = [
-        (str(KPI_NAMES.get(field, field)), shown(field, score.kpi.get(field)))
+        (label(field), shown(field, score.kpi.get(field)))
         for field in KPI_FIELDS
         if field in score.kpi
     ]
@@ -274,10 +313,16 @@ def evaluate(request):
             "scored_by"
         )
     }
-    rows = [(child, scored.get(child.pk), errors.get(child.code)) for child in children]
+    # Once the month's ranking is published the scores are frozen: shown, not offered.
+    locked = {child.pk for child in children if month_locked(child, month)}
+    rows = [
+        (child, scored.get(child.pk), errors.get(child.code), child.pk in locked)
+        for child in children
+    ]
     context = {
         "node": node,
         "month": month,
+        "locked": bool(children) and len(locked) == len(children),
         "months": _months(),
         "rows": rows,
         "up": node.parent
@@ -322,6 +367,22 @@ def survey(request):
         "error": error,
     }
     return render(request, "analytics/assessment/survey.html", context, status=status)
+
+
+def rate_panel(user) -> dict | None:
+    """The home page's way to 群众评议 (``org.panels``): for whoever the rating form admits
+    (an account with a resident record, as ``rate``), with this month's answer if any."""
+    resident = getattr(user, "resident", None) if user.is_authenticated else None
+    if resident is None:
+        return None
+    vote = ResidentVote.objects.filter(user=user, month=this_month()).first()
+    return {
+        "analytics_rate": {
+            "grid": resident.household.grid,
+            "vote": vote,
+            "url": reverse("analytics:rate"),
+        }
+    }
 
 
 @login_required

@@ -128,6 +128,10 @@ def dashboard(request, code):
         "choices": [(field, label(field)) for field in CHOICES],
         "kpi": kpi,
         "data_url": reverse("analytics:dashboard_data", args=[node.code]),
+        # The header's buttons, each only for whoever its page admits (the same checks).
+        "may_reports": has(request.user, "analytics.view", node.code),
+        "may_rankings": codes_with(request.user, "analytics.view") != [],
+        "may_awards": codes_with(request.user, "analytics.award") != [],
     }
     return render(request, "analytics/dashboard/node.html", context)
 
