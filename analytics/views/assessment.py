@@ -259,8 +259,11 @@ def publish_ranking(request):
 
 
 def _scoring_node(request) -> OrgNode:
-    """The node whose children the form scores: ``?node=``, else the user's first seat."""
+    """The node whose children the form scores: ``?node=``, else the user's first seat.
+    403 unless the user holds ``analytics.evaluate`` there; 404 for an unknown node."""
     user = request.user
+    if codes_with(user, "analytics.evaluate") == []:
+        raise PermissionDenied
     code = request.GET.get("node") or request.POST.get("parent") or ""
     if not code:
         codes = codes_with(user, "analytics.evaluate")
@@ -271,6 +274,8 @@ def _scoring_node(request) -> OrgNode:
     node = OrgNode.objects.filter(code=code).first()
     if node is None:
         raise Http404
+    if not has(user, "analytics.evaluate", node.code):
+        raise PermissionDenied
     return node
 
 
@@ -279,11 +284,7 @@ def _scoring_node(request) -> OrgNode:
 def evaluate(request):
     """The level above scores each node below it for a month (0–100, with a comment)."""
     user = request.user
-    if codes_with(user, "analytics.evaluate") == []:
-        raise PermissionDenied
     node = _scoring_node(request)
-    if not has(user, "analytics.evaluate", node.code):
-        raise PermissionDenied
     month = _month(request, default=this_month())
     errors, status = {}, 200
     if request.method == "POST":
@@ -337,11 +338,7 @@ def evaluate(request):
 def survey(request):
     """Enter a residents' satisfaction survey of a node below the user for a month."""
     user = request.user
-    if codes_with(user, "analytics.evaluate") == []:
-        raise PermissionDenied
     node = _scoring_node(request)
-    if not has(user, "analytics.evaluate", node.code):
-        raise PermissionDenied
     month = _month(request, default=this_month())
     error, status = None, 200
     if request.method == "POST":
