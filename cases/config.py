@@ -9,6 +9,7 @@ PLATFORM_CHANNELS = {
     "qr_code": "扫码上报（码上办）",
     "resident": "居民网上反映",
     "grid_report": "网格员上报",
+    "patrol": "巡查发现",
     "open311": "Open311 接口",
     "walk_in": "来访",
     "home_visit": "入户走访",

@@ -32,6 +32,10 @@ api_v1 = [
     path("volunteer/", include("participation.api.urls")),
     path("channels/", ChannelList.as_view(), name="channels"),
     path("stats/", include("analytics.api.urls")),
+    path("patrol/", include("patrol.api.urls")),
+    path("alerts/", include("alerts.api.urls")),
+    path("emergency/", include("emergency.api.urls")),
+    path("members/", include("members.api.urls")),
     path("", include("catalog.api.urls")),
 ]
 
@@ -50,6 +54,10 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("participation.urls")),
     path("", include("credit.urls")),
+    path("", include("patrol.urls")),
+    path("", include("alerts.urls")),
+    path("", include("emergency.urls")),
+    path("", include("members.urls")),
 ]
 
 # JSON under /api/, GeoReport's error list under /open311/, Django's pages elsewhere.

@@ -6,7 +6,7 @@ class PresetsConfig(AppConfig):
     verbose_name = "预设模式"
 
     def ready(self):
-        from presets.preset import SECTIONS, check_pending
+        from presets.preset import SECTIONS
         from presets.sections import register
 
-        register(*SECTIONS, check=check_pending)
+        register(*SECTIONS)

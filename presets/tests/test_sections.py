@@ -74,8 +74,9 @@ def test_every_app_registers_what_it_owns():
     assert owners["exchange"] == {"hotline"} and owners["residents"] == {"tags"}
     assert {"reporting", "targets"} <= owners["analytics"]
     assert {"assessment", "awards", "evaluation", "evaluation_methods"} <= owners["analytics"]
-    # Sections of apps not built yet (patrol, alerts) wait in presets.
-    assert {"patrol", "early_warning"} <= owners["presets"]
+    assert owners["patrol"] == {"patrol"} and owners["emergency"] == {"emergency"}
+    assert owners["alerts"] == {"early_warning", "sos"}
+    assert owners["presets"] == {"key", "title", "seed", "mechanisms"}
 
 
 def test_presets_imports_no_other_app():

@@ -1,0 +1,1 @@
+"""Each part of the app keeps its models in a module of its own here, imported below."""

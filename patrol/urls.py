@@ -1,0 +1,4 @@
+from django.urls import path  # noqa: F401  (each part adds its pages here)
+
+app_name = "patrol"
+urlpatterns = []
