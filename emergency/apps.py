@@ -1,3 +1,6 @@
+"""The peacetime/emergency switch (平急转换, 福州): a subtree switched to emergency mode, its
+registered members and emergency teams called up by home grid, their tasks and check-ins."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,7 +11,15 @@ class EmergencyConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from emergency import figures
         from emergency.preset import SECTIONS
+        from gridgov.figures import register_figure, register_watch_list
+        from org.panels import register_home_panel
         from presets.sections import register
 
         register(*SECTIONS)
+        # The dashboards (analytics) show these; emergency knows no analytics.
+        register_figure("emergency.active", _("应急状态"), figures.count_active, order=31)
+        register_watch_list("emergency.active", _("应急状态"), figures.active_rows, order=30)
+        # Called-up members check in from the home page; switch holders see what is on.
+        register_home_panel("emergency/_home.html", figures.home_panel, order=5)

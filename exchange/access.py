@@ -26,6 +26,8 @@ def may_import(user, kind: str) -> bool:
         return any(has(user, "exchange.import_catalogue", code) for code in roots)
     if kind == "divisions":
         return has(user, "org.import_divisions")
+    if kind == "members":  # the 双报到 register is the community's (members.manage)
+        return has(user, "members.manage")
     return has(user, "exchange.import")
 
 
@@ -34,6 +36,8 @@ def may_configure(user) -> bool:
 
 
 def may_export(user, kind: str) -> bool:
+    if kind == "members":
+        return has(user, "members.manage")
     if not has(user, "exchange.export"):
         return False
     return kind != "residents" or scope_prefixes(user, personal=True) != []

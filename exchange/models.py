@@ -114,6 +114,7 @@ class ImportKind(models.TextChoices):
     PARTNERS = "partners", _("共建单位")
     CATALOGUE = "catalogue", _("事项清单")
     DIVISIONS = "divisions", _("行政区划和网格")
+    MEMBERS = "members", _("双报到名册")
 
 
 class JobStatus(models.TextChoices):

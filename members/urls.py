@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401  (each part adds its pages here)
+from django.urls import path
+
+from members import views
 
 app_name = "members"
-urlpatterns = []
+urlpatterns = [
+    path("members/", views.register_list, name="list"),
+    path("members/register/", views.register, name="register"),
+    path("members/me/", views.mine, name="mine"),
+]

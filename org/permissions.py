@@ -82,6 +82,10 @@ VERBS: dict[str, str] = {
     "analytics.view": _("查看统计和看板"),
     # Periodic reports on demand (the schedule writes them by itself).
     "analytics.report": _("生成统计报告"),
+    # The peacetime/emergency switch (issue 13, 福州 平急转换) and the 双报到 register.
+    "emergency.switch": _("平急转换"),
+    "emergency.command": _("召集、派任务"),
+    "members.manage": _("管理双报到名册"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -160,6 +164,14 @@ STATS = {"analytics.view"}
 # 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
 # community secretary; everyone else reads the scheduled ones.
 REPORT = {"analytics.report"}
+# 福州: 「建立平急转换机制…组建9支队伍担当应急网格员,推动18.7万名在职党员、干部到居住地社区小区
+# 报到,充实“战时”力量」. The seed names no switcher: platform default, who leads a subtree
+# switches it (leader, district, street, community secretary); they and the community's
+# workers and grid leaders call up and give tasks; the community and those above keep the
+# 双报到 register.
+SWITCH = {"emergency.switch"}
+COMMAND = {"emergency.command"}
+MEMBERS = {"members.manage"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -176,7 +188,10 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | SWITCH
+        | COMMAND
+        | MEMBERS,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -188,7 +203,10 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | SWITCH
+        | COMMAND
+        | MEMBERS,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
@@ -200,7 +218,10 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | EVALUATE
         | REPORT
-        | STATS,
+        | STATS
+        | SWITCH
+        | COMMAND
+        | MEMBERS,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -211,13 +232,29 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | REPORT
         | {"residents.export"}
-        | STATS,
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        | STATS
+        | SWITCH
+        | COMMAND
+        | MEMBERS,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | COMMAND | MEMBERS,
+        "work_committee_member": TRIAGE
+        | WHISTLE
+        | KEEPER
+        | STORE
+        | OFFICE
+        | STATS
+        | COMMAND
+        | MEMBERS,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
+        "grid_leader": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | COMMAND,
         "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,

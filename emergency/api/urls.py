@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401  (each part adds its endpoints here)
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from emergency.api.views import ActivationViewSet, CallUpViewSet, TeamViewSet
+
+router = SimpleRouter()
+router.register("activations", ActivationViewSet, basename="emergency-activation")
+router.register("callups", CallUpViewSet, basename="emergency-callup")
+router.register("teams", TeamViewSet, basename="emergency-team")
+urlpatterns = router.urls

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from exchange.registers.catalogue import CatalogueSheet, export_catalogue
 from exchange.registers.divisions import DivisionSheet, export_divisions
+from exchange.registers.members import MemberSheet, export_members
 from exchange.registers.partners import PartnerSheet, export_partners
 from exchange.registers.residents import ResidentSheet, export_residents
 from exchange.registers.staff import StaffSheet, export_staff
@@ -27,5 +28,6 @@ REGISTERS = {
         Register("partners", "共建单位", PartnerSheet, export_partners, False),
         Register("catalogue", "事项清单", CatalogueSheet, export_catalogue, False),
         Register("divisions", "行政区划和网格", DivisionSheet, export_divisions, False),
+        Register("members", "双报到名册", MemberSheet, export_members, True),
     )
 }

@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401  (each part adds its endpoints here)
+from django.urls import path
+from rest_framework.routers import SimpleRouter
 
-urlpatterns = []
+from members.api.views import MyRegistrationView, RegistrationViewSet
+
+router = SimpleRouter()
+router.register("registrations", RegistrationViewSet, basename="member-registration")
+urlpatterns = [path("me/", MyRegistrationView.as_view(), name="member-me"), *router.urls]

@@ -1,0 +1,69 @@
+"""What emergency offers the dashboards (``gridgov.figures``) and the home page
+(``org.panels``): active emergencies of a subtree; a called-up member's check-in; the
+active emergencies a switch holder may end."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from emergency.models import Activation, ActivationStatus, CallUp, CallUpStatus
+from org.codes import subtree_q
+from org.permissions import codes_with, restrict
+
+PANEL_ROWS = 5
+
+
+def count_active(node_code: str) -> int:
+    """Emergencies in force in the subtree (应急状态)."""
+    return Activation.objects.filter(
+        subtree_q(node_code, "node__code"), status=ActivationStatus.ACTIVE
+    ).count()
+
+
+def active_rows(node_code: str, limit: int) -> list[dict]:
+    """The watch list: emergencies in force in the subtree, newest first."""
+    rows = (
+        Activation.objects.filter(
+            subtree_q(node_code, "node__code"), status=ActivationStatus.ACTIVE
+        )
+        .select_related("node")
+        .order_by("-started_at")[:limit]
+    )
+    return [
+        {
+            "title": f"{a.node.name}：{a.reason}",
+            "url": a.get_absolute_url(),
+            "when": a.started_at,
+            "tone": "red",
+        }
+        for a in rows
+    ]
+
+
+def home_panel(user) -> dict | None:
+    """A called-up member sees their open call-ups (签到); a holder of ``emergency.switch``
+    sees the active emergencies of their subtrees."""
+    callups = list(
+        CallUp.objects.filter(
+            registration__user=user, activation__status=ActivationStatus.ACTIVE
+        ).select_related("activation__node")[:PANEL_ROWS]
+    )
+    switching = codes_with(user, "emergency.switch")
+    active = []
+    if switching is None or switching:
+        active = list(
+            restrict(Activation.objects.all(), user, "emergency.switch")
+            .filter(status=ActivationStatus.ACTIVE)
+            .select_related("node")[:PANEL_ROWS]
+        )
+    if not callups and not active and not switching:
+        return None
+    return {
+        "emergency_home": {
+            "callups": callups,
+            "open": [c for c in callups if c.status == CallUpStatus.CALLED],
+            "active": active,
+            "switches": bool(switching is None or switching),
+            "index": reverse("emergency:index"),
+            "label": _("平急转换"),
+        }
+    }
