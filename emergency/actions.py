@@ -44,18 +44,24 @@ from gridgov.errors import Conflict, InvalidInput, NotPermitted
 from members.models import Registration, RegistrationStatus
 from org.codes import ancestor_prefixes, subtree_q
 from org.models import OrgNode, User
-from org.permissions import duties_with
+from org.permissions import active_table, duties_with
 from outbox.notify import notify
 
 REASON_LENGTH = 200
 
 
 def _staff(node_code: str):
-    """Who commands in the subtree (and above it): seats holding ``emergency.command``."""
-    duties = duties_with(COMMAND)
-    seats = Q(assignments__role__duty__in=duties) & (
-        subtree_q(node_code, "assignments__node__code")
-        | Q(assignments__node__code__in=ancestor_prefixes([node_code]))
+    """Whom a switch is announced to: everyone seated in the subtree whose duty holds any
+    verb (its staff and forces, not its residents), and those above it who command
+    (``emergency.command``)."""
+    table = active_table()
+    working = [duty for duty, verbs in table.items() if verbs]
+    commanding = duties_with(COMMAND)
+    seats = Q(
+        subtree_q(node_code, "assignments__node__code"), assignments__role__duty__in=working
+    ) | Q(
+        assignments__node__code__in=ancestor_prefixes([node_code]),
+        assignments__role__duty__in=commanding,
     )
     return User.objects.filter(seats, is_active=True).distinct()
 

@@ -1,5 +1,6 @@
 """双报到: an in-service party member or cadre registered at their home community
-(福州: 「推动18.7万名在职党员、干部到居住地社区小区报到」; 荣成: 「在职党员工作在单位、服务在社区」).
+(福州: 「推动18.7万名在职党员、干部到居住地社区小区报到」;
+荣成: 「在职党员工作在单位、服务在社区」).
 
 Small and of its own: the emergency call-ups use it, and volunteer work will (hours, posts,
 activities) by pointing at it, not by widening it. Placed in the tree by the home grid
