@@ -16,6 +16,10 @@ PAGES = "tests/test_browser.py"
 VOLUNTEER = "tests/test_participation_browser.py"
 ASSESSMENT = "tests/test_assessment_browser.py"
 
+EMERGENCY = (
+    "tests/test_emergency_browser.py"
+    "::test_a_member_registers_and_a_switch_calls_them_up_to_check_in"
+)
 QR_STORY = f"{CASE}::test_a_qr_report_runs_to_a_rated_closed_and_published_case"
 WALK = f"{CASE_ACTIONS}::test_a_case_walks_through_every_action_form_on_its_page"
 ONE_TAP = (
@@ -128,6 +132,12 @@ FORMS: dict[str, list[str]] = {
     "residents/_personal_field.html:residents:reveal": [
         f"{PAGES}::test_community_secretary_reveals_a_phone_number_in_the_browser"
     ],
+    # members and emergency (平急转换, 双报到)
+    "members/register.html:self": [EMERGENCY],
+    "emergency/index.html:self": [EMERGENCY],
+    "emergency/rollcall.html:emergency:task": [EMERGENCY],
+    "emergency/rollcall.html:emergency:end": [EMERGENCY],
+    "emergency/mine.html:emergency:check_in": [EMERGENCY],
 }
 
 # cases/_action_form.html is one template for every case action (cases.views.common's

@@ -384,8 +384,59 @@ def probe_report_on_demand(person, admin, base):
     return judge(person, "analytics.report", status)
 
 
+_phones = iter(range(13700000000, 13800000000))
+
+
+def probe_switch(person, admin, base):
+    """``emergency.switch``: switch the seat's subtree (a 409 because another seat's switch
+    covers it still says "allowed")."""
+    code = person.grid.code if person.department_id else person.code
+    status, body = person.api.post(
+        "/api/v1/emergency/activations/", {"node": code, "reason": "应急演练"}
+    )
+    return judge(person, "emergency.switch", status, body)
+
+
+def probe_command(person, admin, base):
+    """``emergency.command``: a task for the called-up members of the person's grid."""
+    from emergency.models import Activation, CallUp
+    from members.models import Registration
+
+    activation = Activation.objects.filter(node=person.grid, status="active").first()
+    if activation is None:
+        activation = Activation.objects.create(
+            node=person.grid, reason="应急演练", started_at=timezone.now(), started_by=admin
+        )
+    member = Registration.objects.create(
+        name="王强", phone=str(next(_phones)), employer="区应急管理局", home_grid=person.grid
+    )
+    CallUp.objects.create(
+        activation=activation, registration=member, grid=person.grid, called_at=timezone.now()
+    )
+    status, body = person.api.post(
+        f"/api/v1/emergency/activations/{activation.pk}/tasks/",
+        {"grid": person.grid.code, "title": "排查低洼地带住户"},
+    )
+    return judge(person, "emergency.command", status, body)
+
+
+def probe_members(person, admin, base):
+    """``members.manage``: register someone at the person's grid."""
+    body = {
+        "name": "刘芳",
+        "phone": str(next(_phones)),
+        "employer": "区卫健委",
+        "home_grid": person.grid.code,
+    }
+    status, answer = person.api.post("/api/v1/members/registrations/", body)
+    return judge(person, "members.manage", status, answer)
+
+
 PROBES = {
     "cases.report": probe_report,
+    "emergency.switch": probe_switch,
+    "emergency.command": probe_command,
+    "members.manage": probe_members,
     "volunteer.take": probe_take,
     "volunteer.manage": probe_manage,
     "volunteer.post_for": probe_post_for,

@@ -3,8 +3,8 @@ nested one are 409), its registered members are called up by home grid, a task i
 member checks in from the phone and a staff member checks another in, and switching back
 ends it, all on the timelines; the outbox tells the staff and the members."""
 
-from members.actions import Details, do_create_registration, do_register_self
 from emergency.models import Activation, CallUp
+from members.actions import Details, do_create_registration, do_register_self
 from org.models import OrgNode, RoleAssignment, User
 from outbox.models import Outbox
 from tests.conftest import Http
