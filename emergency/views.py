@@ -7,8 +7,10 @@ from datetime import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +27,7 @@ from emergency.permissions import COMMAND, SWITCH
 from emergency.preset import emergency_settings
 from emergency.transitions import EVENT_NAMES
 from gridgov.errors import ActionError
+from gridgov.masking import mask_name
 from idempotency.keys import page_once
 from members.figures import count_registered
 from org.codes import any_subtree_q
@@ -192,6 +195,31 @@ def end(request, pk):
 
 
 @login_required
+def grid_roll(request, pk, code):
+    """One grid's call-ups on the roll-call (names masked), with 代签到 for a commander
+    there (a member without a phone at hand checks in through the staff)."""
+    user = request.user
+    activation = get_object_or_404(_activations(user), pk=pk)
+    callups = (
+        CallUp.objects.restrict(user)
+        .filter(activation=activation, grid__code=code)
+        .select_related("registration", "team", "grid")
+        .order_by("status", "registration__name")
+    )
+    rows = list(callups)
+    if not rows:
+        raise Http404
+    commands = activation.status == ActivationStatus.ACTIVE and has(user, COMMAND, code)
+    context = {
+        "activation": activation,
+        "grid": rows[0].grid,
+        "rows": [(c, mask_name(c.registration.name)) for c in rows],
+        "commands": commands,
+    }
+    return render(request, "emergency/grid.html", context)
+
+
+@login_required
 def mine(request):
     """我的应急任务: the person's call-ups, those in force first, with their tasks."""
     callups = list(
@@ -228,4 +256,7 @@ def check_in(request, pk):
         messages.error(request, exc.detail)
     else:
         messages.success(request, _("已签到。"))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
     return redirect("emergency:mine")

@@ -222,6 +222,10 @@ SPECTACULAR_SETTINGS = {
         "RedemptionStatusEnum": "credit.models.RedemptionStatus",
         "CreditEntryKindEnum": "credit.models.EntryKind",
         "RuleUnitEnum": "credit.models.RuleUnit",
+        "RegistrationKindEnum": "members.models.RegistrationKind",
+        "RegistrationStatusEnum": "members.models.RegistrationStatus",
+        "ActivationStatusEnum": "emergency.models.ActivationStatus",
+        "CallUpStatusEnum": "emergency.models.CallUpStatus",
     },
 }
 

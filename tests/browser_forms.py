@@ -138,6 +138,7 @@ FORMS: dict[str, list[str]] = {
     "emergency/rollcall.html:emergency:task": [EMERGENCY],
     "emergency/rollcall.html:emergency:end": [EMERGENCY],
     "emergency/mine.html:emergency:check_in": [EMERGENCY],
+    "emergency/grid.html:emergency:check_in": [EMERGENCY],
 }
 
 # cases/_action_form.html is one template for every case action (cases.views.common's

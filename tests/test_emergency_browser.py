@@ -9,8 +9,9 @@ import os
 import pytest
 
 from emergency.models import Activation, CallUp
+from members.actions import Details, do_create_registration
 from members.models import Registration
-from org.models import User
+from org.models import OrgNode, User
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
@@ -24,7 +25,16 @@ def _shot(page, name):
 
 def test_a_member_registers_and_a_switch_calls_them_up_to_check_in(live_city, open_phone):
     base = live_city
-    community = User.objects.get(username="demo-community").assignments.get().node
+    secretary = User.objects.get(username="demo-community")
+    community = secretary.assignments.get().node
+    home = User.objects.get(username="demo-volunteer").resident.household.grid
+    neighbour = OrgNode.objects.filter(parent=community).exclude(pk=home.pk).order_by("code")[0]
+    do_create_registration(
+        actor=secretary,
+        details=Details(
+            name="王强", phone="13912345678", employer="市税务局", grid_code=neighbour.code
+        ),
+    )
 
     # 双报到: the volunteer registers at their home grid from the home page.
     member = open_phone()
@@ -53,7 +63,7 @@ def test_a_member_registers_and_a_switch_calls_them_up_to_check_in(live_city, op
     leader.wait_for_url(f"{base}/emergency/*/")
     activation = Activation.objects.get(node=community, status="active")
     called = leader.locator("#rollcall [data-field=called] dd")
-    assert called.inner_text() == "1"
+    assert called.inner_text() == "2"
     assert leader.locator("#rollcall [data-field=checked_in] dd").inner_text() == "0"
     _shot(leader, "rollcall-before")
 
@@ -66,15 +76,29 @@ def test_a_member_registers_and_a_switch_calls_them_up_to_check_in(live_city, op
     member.get_by_role("button", name="签到").click()
     member.wait_for_url(f"{base}/emergency/mine/")
     assert "已签到" in member.locator(".messages").inner_text()
-    assert CallUp.objects.get(activation=activation).status == "checked_in"
+    assert (
+        CallUp.objects.get(activation=activation, registration=registration).status == "checked_in"
+    )
 
     # The check-in arrives on the roll-call (the counts refresh; a reload shows it too).
     leader.reload()
     assert leader.locator("#rollcall [data-field=checked_in] dd").inner_text() == "1"
     _shot(leader, "rollcall-after")
 
+    # The other member has no phone at hand: the secretary checks them in on the grid's list.
+    leader.locator("#rollcall").get_by_role("link", name=neighbour.name).click()
+    leader.wait_for_url(f"{base}/emergency/{activation.pk}/grids/{neighbour.code}/")
+    assert "王*" in leader.locator("#grid-callups").inner_text()  # names masked
+    fits_the_phone(leader)
+    leader.get_by_role("button", name="代签到").click()
+    leader.wait_for_url(f"{base}/emergency/{activation.pk}/grids/{neighbour.code}/")
+    assert "已签到" in leader.locator("#grid-callups").inner_text()
+    leader.goto(f"{base}/emergency/{activation.pk}/")
+    assert leader.locator("#rollcall [data-field=checked_in] dd").inner_text() == "2"
+
     # A task for the member's grid, then back to peacetime.
     task = leader.locator("#task-form")
+    task.get_by_label("对象").select_option(f"grid:{home.code}")
     task.get_by_label("任务").fill("排查低洼地带住户")
     task.get_by_label("地点").fill("1号楼")
     task.get_by_role("button", name="下达任务").click()

@@ -26,6 +26,8 @@ from django.urls.exceptions import Resolver404
 from cases.models import Case, CasePhoto
 from catalog.models import MatterCategory
 from credit.models import CreditAccount, Redemption, StoreItem
+from emergency.models import Activation, CallUp
+from members.models import Registration
 from open311.models import ApiClient
 from org.codes import any_subtree_q
 from org.models import Household, OrgNode, User
@@ -70,6 +72,7 @@ def world(django_db_setup, django_db_blocker):
         build_city()
         call_command("make_cases", "--days=10", "--per-day=6", "--seed=1", f"--now={NOW}")
         call_command("make_participation", "--seed=1")
+        call_command("make_emergency", "--seed=1")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -231,12 +234,20 @@ def _pk(obj):
 # Governed objects beyond cases and people, by kind: their model, and the view names
 # (pages and API) whose ``pk`` names one.
 GOVERNED = {
+    "activation": Activation,
+    "callup": CallUp,
+    "registration": Registration,
     "order": ServiceOrder,
     "account": CreditAccount,
     "item": StoreItem,
     "redemption": Redemption,
 }
 GOVERNED_VIEWS = {
+    "emergency:check_in": "callup",
+    "emergency:": "activation",
+    "api:emergency-activation": "activation",
+    "api:emergency-callup": "callup",
+    "api:member-registration": "registration",
     "participation:": "order",
     "api:volunteer-order": "order",
     "api:credit-account": "account",

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from gridgov.masking import mask_phone
@@ -44,6 +45,9 @@ class RegistrationSerializer(serializers.ModelSerializer):
         return registration.user_id is not None
 
 
+@extend_schema_field(
+    {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]}
+)
 class SkillsField(serializers.Field):
     """A list of strings, or one text with 、，; between the skills."""
 
