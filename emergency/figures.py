@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from emergency.models import Activation, ActivationStatus, CallUp, CallUpStatus
 from org.codes import subtree_q
-from org.permissions import codes_with, restrict
+from org.permissions import codes_with
 
 PANEL_ROWS = 5
 
@@ -40,29 +40,30 @@ def active_rows(node_code: str, limit: int) -> list[dict]:
 
 
 def home_panel(user) -> dict | None:
-    """A called-up member sees their open call-ups (签到); a holder of ``emergency.switch``
-    sees the active emergencies of their subtrees."""
+    """A called-up member sees their open call-ups (签到); whoever switches or commands
+    sees the emergencies in force that they may see, and the way to 平急转换."""
     callups = list(
         CallUp.objects.filter(
             registration__user=user, activation__status=ActivationStatus.ACTIVE
         ).select_related("activation__node")[:PANEL_ROWS]
     )
-    switching = codes_with(user, "emergency.switch")
+    commanding = codes_with(user, "emergency.command")
+    works = commanding is None or bool(commanding)
     active = []
-    if switching is None or switching:
+    if works:
         active = list(
-            restrict(Activation.objects.all(), user, "emergency.switch")
+            Activation.objects.restrict(user)
             .filter(status=ActivationStatus.ACTIVE)
             .select_related("node")[:PANEL_ROWS]
         )
-    if not callups and not active and not switching:
+    if not callups and not works:
         return None
     return {
         "emergency_home": {
             "callups": callups,
             "open": [c for c in callups if c.status == CallUpStatus.CALLED],
             "active": active,
-            "switches": bool(switching is None or switching),
+            "switches": works,
             "index": reverse("emergency:index"),
             "label": _("平急转换"),
         }

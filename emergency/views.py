@@ -91,6 +91,7 @@ def index(request):
         "active": list(activations.filter(status=ActivationStatus.ACTIVE)),
         "recent": list(activations.filter(status=ActivationStatus.ENDED)[:RECENT]),
         "target": _target(user),
+        "keeps_register": bool(codes_with(user, "members.manage") or user.is_superuser),
         "error": error,
     }
     return render(request, "emergency/index.html", context, status=400 if error else 200)
