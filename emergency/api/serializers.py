@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from emergency.models import Activation, ActivationEvent, CallUp, Task, Team
@@ -52,21 +53,6 @@ class TotalSerializer(serializers.Serializer):
 class RollcallSerializer(serializers.Serializer):
     grids = GridCountSerializer(many=True)
     total = TotalSerializer()
-
-
-class ActivationDetailSerializer(ActivationSerializer):
-    events = ActivationEventSerializer(many=True, read_only=True)
-    rollcall = serializers.SerializerMethodField()
-    allowed_actions = serializers.SerializerMethodField()
-
-    class Meta(ActivationSerializer.Meta):
-        fields = [*ActivationSerializer.Meta.fields, "events", "rollcall", "allowed_actions"]
-
-    def get_rollcall(self, activation) -> RollcallSerializer:
-        return self.context.get("rollcall", {})
-
-    def get_allowed_actions(self, activation) -> list[str]:
-        return self.context.get("allowed_actions", [])
 
 
 class SwitchSerializer(serializers.Serializer):
@@ -149,3 +135,26 @@ class TeamSerializer(serializers.ModelSerializer):
 
     def get_members(self, team) -> int:
         return team.members.count()
+
+
+class ActivationDetailSerializer(ActivationSerializer):
+    events = ActivationEventSerializer(many=True, read_only=True)
+    tasks = TaskSerializer(many=True, read_only=True)
+    rollcall = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta(ActivationSerializer.Meta):
+        fields = [
+            *ActivationSerializer.Meta.fields,
+            "events",
+            "tasks",
+            "rollcall",
+            "allowed_actions",
+        ]
+
+    @extend_schema_field(RollcallSerializer)
+    def get_rollcall(self, activation) -> dict:
+        return self.context.get("rollcall", {})
+
+    def get_allowed_actions(self, activation) -> list[str]:
+        return self.context.get("allowed_actions", [])

@@ -21,7 +21,7 @@ from emergency.api.serializers import (
     TaskSerializer,
     TeamSerializer,
 )
-from emergency.models import Activation, ActivationEvent, CallUp, Team
+from emergency.models import Activation, ActivationEvent, CallUp, Task, Team
 from gridgov.api import WorkflowActions, action_schema
 from idempotency.keys import idempotent
 
@@ -47,7 +47,8 @@ class ActivationViewSet(
             rows = rows.filter(status=status)
         if self.action == "retrieve":
             rows = rows.prefetch_related(
-                Prefetch("events", ActivationEvent.objects.order_by("at", "pk"))
+                Prefetch("events", ActivationEvent.objects.order_by("at", "pk")),
+                Prefetch("tasks", Task.objects.select_related("grid").prefetch_related("callups")),
             )
         return rows
 
@@ -84,20 +85,11 @@ class ActivationViewSet(
         """Per grid: called up, checked in, on task."""
         return Response(rollcall(self.get_object()))
 
-    @extend_schema(methods=["get"], responses=TaskSerializer(many=True))
-    @extend_schema(
-        methods=["post"],
-        request=TaskCreateSerializer,
-        responses={201: TaskSerializer},
-        parameters=[KEY],
-    )
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(request=TaskCreateSerializer, responses={201: TaskSerializer}, parameters=[KEY])
+    @action(detail=True, methods=["post"])
     def tasks(self, request, pk=None):
-        activation = self.get_object()
-        if request.method == "GET":
-            tasks = activation.tasks.select_related("grid").prefetch_related("callups")
-            return Response(TaskSerializer(tasks, many=True).data)
-        return self._give_task(request, activation)
+        """Give a task (the detail lists the tasks given)."""
+        return self._give_task(request, self.get_object())
 
     @idempotent
     def _give_task(self, request, activation):

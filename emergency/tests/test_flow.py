@@ -138,6 +138,7 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     )
     assert status == 200 and ended["status"] == "ended"
     assert [e["action"] for e in ended["events"]] == ["switch", "task", "end"]
+    assert [(t["title"], t["members"]) for t in ended["tasks"]] == [("排查低洼地带住户", 1)]
     status, error = leader.post(f"/api/v1/emergency/activations/{pk}/actions/end/", {"version": 2})
     assert status == 409 and error["code"] == "emergency_ended"
     status, error = leader.post(
