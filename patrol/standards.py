@@ -143,6 +143,7 @@ def _summary(hours: dict[date, float], standard: float, today: date) -> dict:
                 "hours": round(value, 2),
                 "met": value >= standard,
                 "judged": day < today,
+                "future": day > today,
             }
             for day, value in sorted(hours.items())
         ],
@@ -154,7 +155,7 @@ def _summary(hours: dict[date, float], standard: float, today: date) -> dict:
 def worker_week(worker, day: date | None = None, now=None) -> dict:
     """A worker's week (Monday to Sunday, holding ``day``, default today):
     ``{"week_start", "week_end", "standard_hours", "days": [{"date", "hours", "met",
-    "judged"}], "hours", "days_below", "patrols", "findings", "cases"}``; hours in hours,
+    "judged", "future"}], "hours", "days_below", "patrols", "findings", "cases"}``; hours in hours,
     ``days_below`` counts the days before today under standard."""
     now = now or timezone.now()
     today = local_day(now)

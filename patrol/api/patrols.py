@@ -88,8 +88,8 @@ class PatrolEventSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.ModelSerializer):
-    case_number = serializers.CharField(source="case.number", default=None)
-    household = serializers.CharField(source="household.code", default=None)
+    case_number = serializers.CharField(source="case.number", default=None, allow_null=True)
+    household = serializers.CharField(source="household.code", default=None, allow_null=True)
 
     class Meta:
         model = Finding
