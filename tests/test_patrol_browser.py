@@ -7,10 +7,13 @@ import os
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
+from shapely.geometry import shape
 
 from cases.models import Case
 from org.models import User
 from patrol.models import Finding, Patrol, PatrolStatus
+from patrol.patrols import do_add_points
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
@@ -41,6 +44,17 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(live
         started_at=patrol.started_at - timedelta(hours=2, minutes=30)
     )
 
+    # Its track so far, as the phone's script sends it (a browser has no GPS here).
+    spot = shape(grid.geometry).representative_point()
+    do_add_points(
+        patrol.pk,
+        [
+            {"lat": spot.y + i * 1e-4, "lng": spot.x, "recorded_at": at.isoformat()}
+            for i, at in enumerate(timezone.now() - timedelta(minutes=m) for m in (90, 60, 30))
+        ],
+        actor=patrol.worker,
+    )
+
     # A problem found on the way becomes a case of the patrol channel.
     worker.reload()
     worker.locator("#finding summary").click()
@@ -65,6 +79,9 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(live
     worker.get_by_role("link", name=f"{grid.name}").first.click()  # the patrol just ended
     assert "巡查发现" in worker.locator("#findings").inner_text()
     assert case.number in worker.locator("#findings").inner_text()
+    worker.locator("#patrol-map[data-ready='1']").wait_for()
+    assert worker.locator("#patrol-map path.leaflet-interactive").count() >= 2  # grid, track
+    _shot(worker, "detail")
     fits_the_phone(worker)
     assert worker.errors == []
 

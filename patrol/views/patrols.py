@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cases.photos import MAX_PHOTOS
@@ -104,11 +105,13 @@ def _points_url(patrol) -> str:
 
 
 def _back(request, fallback):
-    return (
-        redirect(request.POST.get("next") or fallback)
-        if request.POST.get("next", "").startswith("/patrol/")
-        else redirect(fallback)
-    )
+    """To the form's ``next`` (the patrol's page or 今日巡查) when it is one of ours."""
+    target = request.POST.get("next", "")
+    if target.startswith("/patrol/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect(target)
+    return redirect(fallback)
 
 
 @require_POST
