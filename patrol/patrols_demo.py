@@ -108,7 +108,7 @@ class PatrolGenerator:
                 geometry = shape(grid.geometry)
                 shapely.prepare(geometry)
                 below = self.rng.random() < SHARE_BELOW
-                for back in range(self.days, 0, -1):
+                for back in range(self.days, -1, -1):  # today too, if already over
                     if self.rng.random() > SHARE_PATROLLING:
                         continue
                     day = today - timedelta(days=back)
@@ -119,6 +119,8 @@ class PatrolGenerator:
                         else self.standard + self.rng.uniform(0.1, 1.2)
                     )
                     end = start + timedelta(hours=hours)
+                    if end > self.now:
+                        continue
                     xy = self._inside(geometry, self.rng.randint(20, 40))
                     if self.rng.random() < SHARE_LEAVING:
                         width = geometry.bounds[2] - geometry.bounds[0]

@@ -7,6 +7,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 from django.utils import timezone
 from shapely.geometry import shape
 
@@ -17,6 +18,14 @@ from patrol.patrols import do_add_points
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def photo(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "bar.jpg"
+    Image.new("RGB", (800, 600), (90, 120, 60)).save(path, format="JPEG")
+    return path
 
 
 def _shot(page, name):
@@ -61,6 +70,7 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(live
     worker.get_by_label("类型").select_option("problem")
     worker.get_by_label("标题").fill("健身器材损坏")
     worker.get_by_label("情况").fill("广场东侧的单杠松动，有安全隐患")
+    worker.locator("#id_photos").set_input_files(str(photo))
     fits_the_phone(worker)
     _shot(worker, "today")
     worker.get_by_role("button", name="提交发现").click()
@@ -68,7 +78,7 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(live
     case = Case.objects.get(channel="patrol")
     assert case.number in worker.locator(".messages").inner_text()
     assert case.title == "健身器材损坏" and case.grid == grid
-    assert Finding.objects.get().case == case
+    assert Finding.objects.get().case == case and case.photos.count() == 1
 
     # Ending it: today's hours now meet Jizhou's standard (the platform default, 2 h).
     worker.get_by_role("button", name="结束巡查").click()

@@ -23,7 +23,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from cases.photos import MAX_PHOTOS
-from cases.views.forms import uploaded_photos
 from gridgov.errors import ActionError
 from idempotency.keys import page_once
 from org.models import OrgNode
@@ -176,7 +175,7 @@ def finding(request, pk):
                 lng=request.POST.get("lng") or None,
                 household_code=request.POST.get("household", ""),
                 offline_at=request.POST.get("offline_at") or None,
-                photos=uploaded_photos(request) if request.POST.get("kind") == "problem" else (),
+                photos=_photos(request) if request.POST.get("kind") == "problem" else (),
             )
     except ActionError as error:
         messages.error(request, error.detail)
@@ -186,6 +185,11 @@ def finding(request, pk):
         else:
             messages.success(request, f"已记录{found.get_kind_display()}信息")
     return _back(request, reverse("patrol:today"))
+
+
+def _photos(request) -> list:
+    """The chosen photos (a case takes at most ``MAX_PHOTOS``: ``cases.photos.add_photos``)."""
+    return [upload for upload in request.FILES.getlist("photos") if upload.size]
 
 
 @login_required
