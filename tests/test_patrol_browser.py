@@ -7,8 +7,8 @@ import os
 from datetime import timedelta
 
 import pytest
-from PIL import Image
 from django.utils import timezone
+from PIL import Image
 from shapely.geometry import shape
 
 from cases.models import Case
@@ -32,7 +32,9 @@ def _shot(page, name):
     page.screenshot(path=os.path.join(SCREENSHOT_DIR, f"gridgov-patrol-{name}.png"), full_page=True)
 
 
-def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(live_city, open_phone):
+def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
+    live_city, open_phone, photo
+):
     base = live_city
     grid = User.objects.get(username="demo-grid").assignments.get().node
 
