@@ -87,7 +87,7 @@ class PatrolEventSerializer(serializers.ModelSerializer):
         return str(EVENT_NAMES.get(event.action, event.action))
 
 
-class FindingSerializer(serializers.ModelSerializer):
+class PatrolFindingSerializer(serializers.ModelSerializer):
     case_number = serializers.CharField(source="case.number", default=None, allow_null=True)
     household = serializers.CharField(source="household.code", default=None, allow_null=True)
 
@@ -109,7 +109,7 @@ class FindingSerializer(serializers.ModelSerializer):
 
 class PatrolDetailSerializer(PatrolSerializer):
     events = PatrolEventSerializer(many=True, read_only=True)
-    findings = FindingSerializer(many=True, read_only=True)
+    findings = PatrolFindingSerializer(many=True, read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta(PatrolSerializer.Meta):
@@ -119,7 +119,7 @@ class PatrolDetailSerializer(PatrolSerializer):
         return self.context.get("allowed_actions", [])
 
 
-class StartSerializer(serializers.Serializer):
+class PatrolStartSerializer(serializers.Serializer):
     grid_code = serializers.CharField(
         max_length=40,
         required=False,
@@ -132,22 +132,22 @@ class StartSerializer(serializers.Serializer):
     )
 
 
-class ActionSerializer(serializers.Serializer):
+class PatrolActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="巡查的 version（过期则 409）")
     offline_at = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text=OFFLINE_HELP
     )
 
 
-class PointSerializer(serializers.Serializer):
+class PatrolPointSerializer(serializers.Serializer):
     lat = serializers.FloatField(min_value=-90, max_value=90)
     lng = serializers.FloatField(min_value=-180, max_value=180)
     accuracy = serializers.FloatField(min_value=0, required=False, allow_null=True, help_text="米")
     recorded_at = serializers.CharField(help_text="ISO 8601，或毫秒时间戳")
 
 
-class PointsSerializer(serializers.Serializer):
-    points = PointSerializer(many=True, help_text="按时间的一批轨迹点，最多 1000 个")
+class PatrolPointsSerializer(serializers.Serializer):
+    points = PatrolPointSerializer(many=True, help_text="按时间的一批轨迹点，最多 1000 个")
 
 
 POINTS_ANSWER = inline_serializer(
@@ -163,7 +163,7 @@ POINTS_ANSWER = inline_serializer(
 )
 
 
-class FindingCreateSerializer(serializers.Serializer):
+class PatrolFindingCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=FindingKind.choices, help_text="problem 立案；其余为人房地事物的基础信息"
     )
@@ -232,13 +232,13 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary="开始巡查",
-        request=StartSerializer,
+        request=PatrolStartSerializer,
         responses={201: PatrolSerializer},
         parameters=[IDEMPOTENCY],
     )
     @idempotent
     def create(self, request):
-        form = StartSerializer(data=request.data)
+        form = PatrolStartSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         patrol = do_start_patrol(
             actor=request.user,
@@ -249,7 +249,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary="结束或取消巡查",
-        request=ActionSerializer,
+        request=PatrolActionSerializer,
         responses={200: PatrolDetailSerializer},
         parameters=[
             OpenApiParameter("action_name", str, OpenApiParameter.PATH, enum=PATROLS.actions),
@@ -260,7 +260,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @idempotent
     def act(self, request, pk=None, action_name=None):
         patrol = self.get_object()
-        form = ActionSerializer(data=request.data)
+        form = PatrolActionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         do_patrol_action(
             patrol.pk,
@@ -273,7 +273,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary="上传一批轨迹点",
-        request=PointsSerializer,
+        request=PatrolPointsSerializer,
         responses={200: POINTS_ANSWER},
         parameters=[IDEMPOTENCY],
     )
@@ -311,15 +311,15 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary="记录巡查发现（问题立案，或人房地事物信息）",
-        request=FindingCreateSerializer,
-        responses={201: FindingSerializer},
+        request=PatrolFindingCreateSerializer,
+        responses={201: PatrolFindingSerializer},
         parameters=[IDEMPOTENCY],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def findings(self, request, pk=None):
         patrol = self.get_object()
-        form = FindingCreateSerializer(data=request.data)
+        form = PatrolFindingCreateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
         finding = do_report_finding(
@@ -334,7 +334,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             category_code=data["category_code"],
             offline_at=data["offline_at"] or None,
         )
-        return Response(FindingSerializer(finding).data, status=201)
+        return Response(PatrolFindingSerializer(finding).data, status=201)
 
 
 DAY = inline_serializer(
