@@ -88,7 +88,7 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     assert "巡查已结束，本次 2.5 小时" in worker.locator(".messages").inner_text()
     assert "2.5" in worker.locator("[data-field=today] dd").inner_text()
     assert "今日已达标" in worker.locator(".patrol-verdict").inner_text()
-    worker.get_by_role("link", name=f"{grid.name}").first.click()  # the patrol just ended
+    worker.locator(f"a[href='/patrol/{patrol.pk}/']").first.click()  # the patrol just ended
     assert "巡查发现" in worker.locator("#findings").inner_text()
     assert case.number in worker.locator("#findings").inner_text()
     worker.locator("#patrol-map[data-ready='1']").wait_for()
