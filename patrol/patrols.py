@@ -131,7 +131,8 @@ def _close(step: workflow.Step):
     # A time before the start (a phone's clock) ends the patrol where it began.
     step.set(ended_at=max(step.now, patrol.started_at))
     step.note = note
-    step.event_data = {"hours": round(hours_of(patrol), 2)}
+    if step.data.get("action") == "end":
+        step.event_data = {"hours": round(hours_of(patrol), 2)}
 
 
 class PatrolWorkflow(workflow.Workflow):
@@ -164,9 +165,8 @@ def do_patrol_action(pk: int, action: str, *, actor, version=None, offline_at=No
     """End or cancel a patrol (``PATROLS.apply``) at the time ``offline_at`` gives, or now:
     403 for anyone but its worker, 409 when it is no longer open or ``version`` is stale."""
     when, note = field_time(offline_at)
-    return PATROLS.apply(
-        pk, action, actor=actor, version=version, data={"time_note": note}, at=when
-    )
+    data = {"time_note": note, "action": action}
+    return PATROLS.apply(pk, action, actor=actor, version=version, data=data, at=when)
 
 
 def allowed_actions(user, patrol: Patrol) -> list[str]:
@@ -279,6 +279,19 @@ def track_points(patrol: Patrol) -> list[list]:
 # -- findings ------------------------------------------------------------------------------------
 
 
+def _location(lat, lng) -> tuple[float | None, float | None]:
+    """A finding's (lat, lng), both or neither; 400 when out of range or not numbers."""
+    if lat in (None, ""):
+        return None, None
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        lat = lng = float("nan")
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):  # NaN fails too
+        raise InvalidInput("位置的经纬度无效", errors={"location": ["超出范围或不是数字"]})
+    return lat, lng
+
+
 def do_report_finding(
     pk: int,
     *,
@@ -311,11 +324,7 @@ def do_report_finding(
         raise InvalidInput("请填写发现的情况", errors={"text": ["不能为空"]})
     if (lat in (None, "")) != (lng in (None, "")):
         raise InvalidInput("经度和纬度要一起提供", errors={"location": ["lng 和 lat 缺一"]})
-    if lat not in (None, ""):
-        lat = track._number(lat, 0, "lat", -90, 90)
-        lng = track._number(lng, 0, "lng", -180, 180)
-    else:
-        lat = lng = None
+    lat, lng = _location(lat, lng)
     when, note = field_time(offline_at)
     with transaction.atomic():
         patrol = _locked_own(pk, actor)

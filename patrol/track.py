@@ -45,7 +45,7 @@ def _time(raw, index: int) -> float:
     raise _bad(index, "的时间 recorded_at 无法识别（ISO 8601 或毫秒时间戳）")
 
 
-def _number(raw, index: int, name: str, low: float, high: float) -> float:
+def number_in_range(raw, index: int, name: str, low: float, high: float) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float | str):
         raise _bad(index, f"缺少 {name}")
     try:
@@ -70,10 +70,12 @@ def parse_points(raw) -> list[tuple[float, float, float, float | None]]:
     for index, item in enumerate(raw):
         if not isinstance(item, dict):
             raise _bad(index, "须为对象 {lat, lng, accuracy, recorded_at}")
-        lat = _number(item.get("lat"), index, "lat", -90, 90)
-        lng = _number(item.get("lng"), index, "lng", -180, 180)
+        lat = number_in_range(item.get("lat"), index, "lat", -90, 90)
+        lng = number_in_range(item.get("lng"), index, "lng", -180, 180)
         accuracy = item.get("accuracy")
-        accuracy = None if accuracy in (None, "") else _number(accuracy, index, "accuracy", 0, 1e6)
+        accuracy = (
+            None if accuracy in (None, "") else number_in_range(accuracy, index, "accuracy", 0, 1e6)
+        )
         points.append((_time(item.get("recorded_at"), index), lat, lng, accuracy))
     points.sort()
     return points

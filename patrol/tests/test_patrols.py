@@ -58,7 +58,10 @@ def test_a_grid_worker_starts_and_ends_a_patrol_on_the_timeline(worker, grid):
         ("start", "on_patrol"),
         ("end", "ended"),
     ]
-    assert do_start_patrol(actor=worker).pk != patrol.pk  # the next one may start
+    mistaken = do_start_patrol(actor=worker)  # the next one may start
+    assert mistaken.pk != patrol.pk
+    cancelled = do_patrol_action(mistaken.pk, "cancel", actor=worker, version=1)
+    assert cancelled.status == PatrolStatus.CANCELLED and hours_of(cancelled) == 0
 
 
 def test_only_who_holds_the_verb_starts_and_only_the_worker_ends(worker, grid):
@@ -129,6 +132,8 @@ def test_a_problem_becomes_a_patrol_case_and_base_information_a_finding(worker, 
     assert (info.case, info.kind, info.household) == (None, "houses", house)
     with pytest.raises(InvalidInput):
         do_report_finding(patrol.pk, actor=worker, kind="weather", text="晴")
+    with pytest.raises(InvalidInput):
+        do_report_finding(patrol.pk, actor=worker, kind="events", text="x", lat="北", lng="1")
     with pytest.raises(InvalidInput):
         do_report_finding(patrol.pk, actor=worker, kind="people", text="x", household_code="no")
     notes = list(patrol.events.filter(action="finding").values_list("data", flat=True))
