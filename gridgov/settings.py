@@ -226,6 +226,8 @@ SPECTACULAR_SETTINGS = {
         "RegistrationStatusEnum": "members.models.RegistrationStatus",
         "ActivationStatusEnum": "emergency.models.ActivationStatus",
         "CallUpStatusEnum": "emergency.models.CallUpStatus",
+        "PatrolStatusEnum": "patrol.models.patrols.PatrolStatus",
+        "FindingKindEnum": "patrol.models.patrols.FindingKind",
     },
 }
 

@@ -86,6 +86,8 @@ VERBS: dict[str, str] = {
     "emergency.switch": _("平急转换"),
     "emergency.command": _("召集、派任务"),
     "members.manage": _("管理双报到名册"),
+    # The grid worker's day (issue 13): patrols of their grid, with track and findings.
+    "patrol.patrol": _("巡查"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -173,6 +175,10 @@ SWITCH = {"emergency.switch"}
 COMMAND = {"emergency.command"}
 MEMBERS = {"members.manage"}
 
+# Patrol is the grid's full-time workers' (荣成: 「明确每日4小时网格巡查工作标准」 for the
+# grid workers; the emergency and mobile grid workers 巡查 too).
+PATROL = {"patrol.patrol"}
+
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
     for duty, verbs in {
@@ -254,10 +260,17 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | REVEAL
         | {"exchange.export"}
         | STATS
-        | COMMAND,
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "emergency_grid_worker": INTAKE | FORCES,
-        "mobile_grid_worker": INTAKE | FORCES,
+        | COMMAND
+        | PATROL,
+        "grid_worker": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | PATROL,
+        "emergency_grid_worker": INTAKE | FORCES | PATROL,
+        "mobile_grid_worker": INTAKE | FORCES | PATROL,
         "building_leader": INTAKE | FORCES,
         "unit_leader": INTAKE | FORCES,
         "lane_steward": INTAKE | FORCES,

@@ -32,6 +32,7 @@ APPS = [
     "analytics",
     "members",
     "emergency",
+    "patrol",
 ]
 # An opening <form …> tag; template tags inside it ({% url 'x' y %}, {% if %}) may hold ">".
 FORM_TAG = re.compile(r"<form\b((?:\{[%{#].*?[%}#]\}|[^>])*)>", re.IGNORECASE | re.DOTALL)

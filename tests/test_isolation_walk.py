@@ -34,6 +34,7 @@ from org.models import Household, OrgNode, User
 from org.scoping import scope_prefixes
 from outbox.models import InboxMessage
 from participation.models import ServiceOrder
+from patrol.models import Patrol
 from residents.models import Resident
 from tests.conftest import DEMO_USERS, build_city
 
@@ -73,6 +74,7 @@ def world(django_db_setup, django_db_blocker):
         call_command("make_cases", "--days=10", "--per-day=6", "--seed=1", f"--now={NOW}")
         call_command("make_participation", "--seed=1")
         call_command("make_emergency", "--seed=1")
+        call_command("make_patrols", "--seed=1", "--days=3")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -241,6 +243,7 @@ GOVERNED = {
     "account": CreditAccount,
     "item": StoreItem,
     "redemption": Redemption,
+    "patrol": Patrol,
 }
 GOVERNED_VIEWS = {
     "emergency:check_in": "callup",
@@ -256,6 +259,10 @@ GOVERNED_VIEWS = {
     "api:credit-redemption": "redemption",
     "credit:settle": "redemption",
     "credit:award": "resident",
+    "patrol:detail": "patrol",
+    "patrol:end": "patrol",
+    "patrol:finding": "patrol",
+    "api:patrol-": "patrol",
 }
 
 
