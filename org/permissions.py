@@ -82,6 +82,9 @@ VERBS: dict[str, str] = {
     "analytics.view": _("查看统计和看板"),
     # Periodic reports on demand (the schedule writes them by itself).
     "analytics.report": _("生成统计报告"),
+    # Household visits and key populations' care (issue 13).
+    "patrol.visit": _("入户走访、关爱联系"),
+    "patrol.plan_care": _("制定关爱计划"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -160,6 +163,13 @@ STATS = {"analytics.view"}
 # 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
 # community secretary; everyone else reads the scheduled ones.
 REPORT = {"analytics.report"}
+# Household visits and care contacts: everyone who works a grid on foot (张掖: 「開展“敲門連心”…
+# 采取“一訪”(入戶走訪每月不少于1次)」, down to 「樓棟長(單元長)」 of its six-level network).
+VISIT = {"patrol.visit"}
+# Care plans (how often each key-population resident is contacted, by whom) are set by the
+# community's staff and the grid leader, the street and district above them (platform
+# default: the seeds name the 老人關愛手機 but not who plans the care).
+PLAN_CARE = {"patrol.plan_care"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -176,7 +186,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | PLAN_CARE,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -188,7 +199,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | PLAN_CARE,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
@@ -200,7 +212,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | EVALUATE
         | REPORT
-        | STATS,
+        | STATS
+        | PLAN_CARE,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -211,20 +224,28 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | REPORT
         | {"residents.export"}
-        | STATS,
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        | STATS
+        | PLAN_CARE,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | PLAN_CARE,
+        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | PLAN_CARE,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "emergency_grid_worker": INTAKE | FORCES,
-        "mobile_grid_worker": INTAKE | FORCES,
-        "building_leader": INTAKE | FORCES,
-        "unit_leader": INTAKE | FORCES,
-        "lane_steward": INTAKE | FORCES,
-        "grid_member": INTAKE | FORCES,
+        "grid_leader": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | VISIT
+        | PLAN_CARE,
+        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS | VISIT,
+        "emergency_grid_worker": INTAKE | FORCES | VISIT,
+        "mobile_grid_worker": INTAKE | FORCES | VISIT,
+        "building_leader": INTAKE | FORCES | VISIT,
+        "unit_leader": INTAKE | FORCES | VISIT,
+        "lane_steward": INTAKE | FORCES | VISIT,
+        "grid_member": INTAKE | FORCES | VISIT,
         "volunteer": INTAKE | FORCES,
         "registered_member": INTAKE | FORCES,
         "service_worker": INTAKE | FORCES,

@@ -12,3 +12,6 @@ class PatrolConfig(AppConfig):
         from presets.sections import register
 
         register(*SECTIONS)
+        from patrol import visit_panels  # household visits and care: panel, figures, rules
+
+        visit_panels.register()
