@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import Report, do_create_case
 from gridgov.errors import InvalidInput, NotPermitted
+from org.codes import any_subtree_q
 from org.models import Household
-from org.permissions import has
+from org.permissions import codes_with, has
 from participation.actions import do_post_order
 from patrol.models import NeedCategory, NeedsListItem, Visit, VisitNeed, VisitOutcome
 from residents.models import Resident
@@ -72,6 +73,22 @@ class NeedHeard:
     text: str
     category: str = ""
     resident_id: int | None = None
+
+
+# Who reads visit records: who visits, who plans care, who reads the subtree's figures;
+# a resident does not read the worker's notes on their own household.
+READERS = (VERB, "patrol.plan_care", "analytics.view")
+
+
+def readable_visits(user):
+    """Visits in the user's scope, in the subtrees where they hold one of ``READERS``."""
+    codes: set[str] = set()
+    for verb in READERS:
+        found = codes_with(user, verb)
+        if found is None:
+            return Visit.objects.restrict(user)
+        codes |= set(found)
+    return Visit.objects.restrict(user).filter(any_subtree_q(codes, "household__code"))
 
 
 def visitable_household(actor, household_id) -> Household:

@@ -32,7 +32,7 @@ from patrol.models import (
     VisitOutcome,
 )
 from patrol.visit_coverage import coverage, grids_under, local_today, standard, todo, visit_grids
-from patrol.visits import TARGETS, NeedHeard, do_convert_need, do_record_visit
+from patrol.visits import TARGETS, NeedHeard, do_convert_need, do_record_visit, readable_visits
 
 KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 
@@ -192,7 +192,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def get_queryset(self):
         visits = (
-            Visit.objects.restrict(self.request.user)
+            readable_visits(self.request.user)
             .select_related("grid", "household", "visitor")
             .prefetch_related("met", "needs__resident", "needs__case")
         )

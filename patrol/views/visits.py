@@ -31,7 +31,14 @@ from patrol.visit_coverage import (
     todo,
     visit_grids,
 )
-from patrol.visits import TARGETS, VERB, NeedHeard, do_convert_need, do_record_visit
+from patrol.visits import (
+    TARGETS,
+    VERB,
+    NeedHeard,
+    do_convert_need,
+    do_record_visit,
+    readable_visits,
+)
 
 PAGE_SIZE = 30
 NEED_ROWS = 2  # need rows on the form; more can be added on the visit's page later
@@ -135,7 +142,7 @@ def visit_new(request):
 def visit_detail(request, pk):
     user = request.user
     visit = get_object_or_404(
-        Visit.objects.restrict(user).select_related("household__grid", "visitor"), pk=pk
+        readable_visits(user).select_related("household__grid", "visitor"), pk=pk
     )
     may_act = has(user, VERB, visit.household.code)
     may_order = has(user, "volunteer.post_for", visit.household.grid.code)
@@ -164,10 +171,7 @@ def need_convert(request, pk):
     except ActionError as exc:
         messages.error(request, exc.detail)
         visit_id = (
-            Visit.objects.restrict(request.user)
-            .filter(needs__pk=pk)
-            .values_list("pk", flat=True)
-            .first()
+            readable_visits(request.user).filter(needs__pk=pk).values_list("pk", flat=True).first()
         )
         if visit_id is None:
             raise Http404 from None
