@@ -32,7 +32,7 @@ from gridgov.early_warning import Signal
 from gridgov.errors import InvalidInput, NotPermitted, StaleVersion
 from gridgov.masking import mask_name
 from org.models import RoleAssignment
-from org.permissions import duties_with, has
+from org.permissions import codes_with, duties_with, has
 from patrol.models import CareContact, CarePlanEvent, Carer, CareSchedule, ContactKind, Visit
 from residents.models import Resident, Tag
 
@@ -135,6 +135,8 @@ def do_plan_care(
     user holding ``patrol.visit`` there). A change with a ``version`` other than the
     schedule's is StaleVersion (409). The due date is recomputed from the last contact."""
     now = now or timezone.now()
+    if codes_with(actor, PLAN_VERB) == []:  # holds it nowhere: refused before any lookup
+        raise NotPermitted("只有社区、街道工作人员和网格长可以制定关爱计划")
     resident = (
         Resident.objects.restrict(actor).select_related("household").filter(pk=resident_id).first()
     )

@@ -94,6 +94,8 @@ def readable_visits(user):
 def visitable_household(actor, household_id) -> Household:
     """The household, if the actor may see it (else InvalidInput, as for any id out of
     scope) and holds ``patrol.visit`` there (else NotPermitted)."""
+    if codes_with(actor, VERB) == []:  # holds it nowhere: refused before any lookup
+        raise NotPermitted("只有本网格的网格员、楼栋长等可以记录入户走访")
     household = (
         Household.objects.restrict(actor)
         .select_related("grid", "building")

@@ -11,10 +11,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from gridgov.errors import InvalidInput
+from gridgov.errors import InvalidInput, NotPermitted
 from gridgov.masking import mask_name, mask_phone
 from idempotency.keys import idempotent
 from org.models import OrgNode
+from org.permissions import codes_with
 from org.scoping import in_scope
 from patrol.care import (
     care_schedules,
@@ -242,6 +243,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     def todo(self, request):
         """走访待办: households of a grid not yet visited this month, key-population
         households first, then the longest since the last visit."""
+        if codes_with(request.user, "patrol.visit") == []:
+            raise NotPermitted("您不在网格任职，没有走访任务")
         grids = visit_grids(request.user)
         code = request.query_params.get("grid", "")
         grid = grids.filter(code=code).first() if code else grids.first()
