@@ -13,7 +13,7 @@ from gridgov.errors import InvalidInput, NotPermitted
 from org.models import Household, OrgNode, User
 from org.permissions import has
 from participation.models import ServiceOrder
-from patrol.models import NeedsListItem, VisitNeed, VisitOutcome
+from patrol.models import NeedsListItem, Visit, VisitNeed, VisitOutcome
 from patrol.visit_coverage import coverage, month_bounds, todo, visits_overdue
 from patrol.visits import NeedHeard, do_convert_need, do_record_visit, field_time
 
@@ -200,3 +200,24 @@ def test_the_visit_page_masks_names_and_offers_the_taps(db, city, client):
     client.force_login(user("demo-resident"))
     assert client.get(recorded.get_absolute_url()).status_code == 404
     assert OrgNode.objects.filter(code=grid().code).exists()
+
+
+def test_a_queued_form_replayed_with_its_token_records_one_visit_at_its_offline_time(
+    db, city, client
+):
+    household = households()[0]
+    pressed = (timezone.now() - dt.timedelta(hours=4)).replace(microsecond=0)
+    form = {
+        "household": household.pk,
+        "outcome": "met",
+        "need_text": "想申请助餐",
+        "once": "a" * 32,
+        "offline_at": pressed.isoformat(),
+    }
+    client.force_login(user("demo-grid"))
+    first = client.post("/visits/new/", form)
+    again = client.post("/visits/new/", form)
+    recorded = Visit.objects.get(household=household)
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == recorded.get_absolute_url()
+    assert recorded.visited_at == pressed and recorded.needs.get().text == "想申请助餐"
