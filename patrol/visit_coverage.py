@@ -117,10 +117,19 @@ def grids_under(node_code: str):
 
 
 def node_coverage(node_code: str, day: dt.date) -> dict:
-    """The subtree's totals: ``{"households", "covered", "share", "target"}``."""
-    rows = coverage(grids_under(node_code), day)
-    households = sum(r.households for r in rows)
-    covered = sum(r.covered for r in rows)
+    """The subtree's totals in ``day``'s month: ``{"households", "covered", "share",
+    "target"}``. Two queries on the code prefix, whatever the subtree's size."""
+    start, end = month_bounds(day)
+    households = Household.objects.filter(subtree_q(node_code, "grid__code")).count()
+    covered = (
+        counting_visits(start, end)
+        .filter(subtree_q(node_code, "household__grid__code"))
+        .values("household")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .filter(n__gte=required())
+        .count()
+    )
     return {
         "households": households,
         "covered": covered,

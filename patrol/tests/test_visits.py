@@ -221,3 +221,14 @@ def test_a_queued_form_replayed_with_its_token_records_one_visit_at_its_offline_
     assert first.status_code == again.status_code == 302
     assert first["Location"] == again["Location"] == recorded.get_absolute_url()
     assert recorded.visited_at == pressed and recorded.needs.get().text == "想申请助餐"
+
+
+def test_the_dashboards_figures_count_the_subtree(db, city):
+    from patrol.visit_panels import care_overdue, coverage_percent
+
+    community = grid().parent
+    assert coverage_percent(community.code) == 0
+    visit(households()[0])
+    total = Household.objects.filter(grid__parent=community).count()
+    assert coverage_percent(community.code) == round(100 / total)
+    assert care_overdue(community.code) == 0
