@@ -34,6 +34,7 @@ from gridgov.masking import mask_name
 from org.models import RoleAssignment
 from org.permissions import codes_with, duties_with, has
 from patrol.models import CareContact, CarePlanEvent, Carer, CareSchedule, ContactKind, Visit
+from patrol.visit_time import field_time
 from residents.models import Resident, Tag
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -222,8 +223,6 @@ def do_record_contact(
 ) -> CareContact:
     """Record a contact other than a visit (a phone call) for a schedule the actor may
     see, holding ``patrol.visit`` at the household. ``offline_at`` as for visits."""
-    from patrol.visits import field_time
-
     now = now or timezone.now()
     schedule = (
         CareSchedule.objects.restrict(actor)

@@ -8,12 +8,10 @@ object the first made (a conditional UPDATE decides the race; the loser's work i
 back).
 """
 
-import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from cases.actions import Report, do_create_case
@@ -22,18 +20,13 @@ from org.codes import any_subtree_q
 from org.models import Household
 from org.permissions import codes_with, has
 from participation.actions import do_post_order
+from patrol.care import count_visit_as_contact
 from patrol.models import NeedCategory, NeedsListItem, Visit, VisitNeed, VisitOutcome
+from patrol.visit_time import field_time
 from residents.models import Resident
 
 VERB = "patrol.visit"
 MAX_NEEDS = 10
-# A form queued offline (another engineer's service worker) carries ``offline_at``, when
-# the person pressed the button. Older than a week (the idempotency keys' own life,
-# ``idempotency.keys.KEEP_DAYS``) or ahead of the server's clock by more than a phone's
-# drift is not believed.
-OFFLINE_MAX_AGE = dt.timedelta(days=7)
-CLOCK_SKEW = dt.timedelta(minutes=5)
-
 # The conversions of a need, each with the need's field that records it.
 TARGETS = {
     "case": ("case", _("转为诉求工单")),
@@ -41,31 +34,6 @@ TARGETS = {
     "wish": ("order", _("转为微心愿")),
     "needs_item": ("needs_item", _("列入需求清单")),
 }
-
-
-def field_time(raw, *, now: dt.datetime) -> tuple[dt.datetime, str]:
-    """(time, note): the time a field form says it was pressed offline (``raw``, ISO 8601,
-    e.g. ``2026-11-30T10:00:00+08:00``; a time without offset is Asia/Shanghai), or ``now``
-    with the reason it was not believed (unreadable, in the future, older than 7 days).
-    No ``raw``: ``(now, "")``."""
-    raw = (raw or "").strip() if isinstance(raw, str) else raw
-    if not raw:
-        return now, ""
-    moment = raw if isinstance(raw, dt.datetime) else None
-    if moment is None:
-        try:
-            moment = parse_datetime(raw.replace(" ", "+", 1) if raw.count(" ") == 1 else raw)
-        except ValueError:
-            moment = None
-    if moment is None:
-        return now, f"离线时间「{str(raw)[:40]}」无法识别，按收到时间记录"
-    if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.get_default_timezone())
-    if moment > now + CLOCK_SKEW:
-        return now, "离线时间晚于服务器时间，按收到时间记录"
-    if moment < now - OFFLINE_MAX_AGE:
-        return now, "离线时间早于 7 天前，按收到时间记录"
-    return moment, ""
 
 
 @dataclass
@@ -135,8 +103,6 @@ def do_record_visit(
     skipped). ``offline_at`` (see ``field_time``) dates a visit recorded offline. A visit
     that met the household counts as a care contact for its scheduled residents
     (``patrol.care``). Errors: InvalidInput (400) with a Chinese reason, NotPermitted (403)."""
-    from patrol.care import count_visit_as_contact
-
     now = now or timezone.now()
     household = visitable_household(actor, household_id)
     if outcome not in VisitOutcome.values:

@@ -5,6 +5,7 @@ are masked as on the pages."""
 
 import datetime as dt
 
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -332,6 +333,7 @@ class NeedConvertView(APIView):
     )
     @idempotent
     def post(self, request, pk):
+        get_object_or_404(VisitNeed.objects.restrict(request.user), pk=pk)  # else 404
         form = ConvertInput(data=request.data)
         form.is_valid(raise_exception=True)
         target = form.validated_data["target"]

@@ -15,7 +15,8 @@ from org.permissions import has
 from participation.models import ServiceOrder
 from patrol.models import NeedsListItem, Visit, VisitNeed, VisitOutcome
 from patrol.visit_coverage import coverage, month_bounds, todo, visits_overdue
-from patrol.visits import NeedHeard, do_convert_need, do_record_visit, field_time
+from patrol.visit_time import field_time
+from patrol.visits import NeedHeard, do_convert_need, do_record_visit
 
 SH = ZoneInfo("Asia/Shanghai")
 

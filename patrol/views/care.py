@@ -91,9 +91,10 @@ def care_list(request):
 @page_once
 def care_contact(request, pk):
     """A phone call (电话联系) to a scheduled resident; moves their next due date."""
+    schedule = get_object_or_404(CareSchedule.objects.restrict(request.user), pk=pk)
     try:
         do_record_contact(
-            pk,
+            schedule.pk,
             actor=request.user,
             kind="phone",
             note=request.POST.get("note", ""),
