@@ -88,6 +88,9 @@ VERBS: dict[str, str] = {
     "members.manage": _("管理双报到名册"),
     # The grid worker's day (issue 13): patrols of their grid, with track and findings.
     "patrol.patrol": _("巡查"),
+    # Household visits and key populations' care (issue 13).
+    "patrol.visit": _("入户走访、关爱联系"),
+    "patrol.plan_care": _("制定关爱计划"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -178,6 +181,13 @@ MEMBERS = {"members.manage"}
 # Patrol is the grid's full-time workers' (荣成: 「明确每日4小时网格巡查工作标准」 for the
 # grid workers; the emergency and mobile grid workers 巡查 too).
 PATROL = {"patrol.patrol"}
+# Household visits and care contacts: everyone who works a grid on foot (张掖: 「開展“敲門連心”…
+# 采取“一訪”(入戶走訪每月不少于1次)」, down to 「樓棟長(單元長)」 of its six-level network).
+VISIT = {"patrol.visit"}
+# Care plans (how often each key-population resident is contacted, by whom) are set by the
+# community's staff and the grid leader, the street and district above them (platform
+# default: the seeds name the 老人關愛手機 but not who plans the care).
+PLAN_CARE = {"patrol.plan_care"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -197,7 +207,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | SWITCH
         | COMMAND
-        | MEMBERS,
+        | MEMBERS
+        | PLAN_CARE,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -212,7 +223,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | SWITCH
         | COMMAND
-        | MEMBERS,
+        | MEMBERS
+        | PLAN_CARE,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
@@ -227,7 +239,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | SWITCH
         | COMMAND
-        | MEMBERS,
+        | MEMBERS
+        | PLAN_CARE,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -241,8 +254,17 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | SWITCH
         | COMMAND
-        | MEMBERS,
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | COMMAND | MEMBERS,
+        | MEMBERS
+        | PLAN_CARE,
+        "community_worker": TRIAGE
+        | WHISTLE
+        | KEEPER
+        | STORE
+        | OFFICE
+        | STATS
+        | COMMAND
+        | MEMBERS
+        | PLAN_CARE,
         "work_committee_member": TRIAGE
         | WHISTLE
         | KEEPER
@@ -250,7 +272,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | OFFICE
         | STATS
         | COMMAND
-        | MEMBERS,
+        | MEMBERS
+        | PLAN_CARE,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
@@ -261,20 +284,23 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | {"exchange.export"}
         | STATS
         | COMMAND
-        | PATROL,
+        | PATROL
+        | VISIT
+        | PLAN_CARE,
         "grid_worker": ON_THE_SPOT
         | FORCES
         | KEEPER
         | REVEAL
         | {"exchange.export"}
         | STATS
-        | PATROL,
-        "emergency_grid_worker": INTAKE | FORCES | PATROL,
-        "mobile_grid_worker": INTAKE | FORCES | PATROL,
-        "building_leader": INTAKE | FORCES,
-        "unit_leader": INTAKE | FORCES,
-        "lane_steward": INTAKE | FORCES,
-        "grid_member": INTAKE | FORCES,
+        | PATROL
+        | VISIT,
+        "emergency_grid_worker": INTAKE | FORCES | PATROL | VISIT,
+        "mobile_grid_worker": INTAKE | FORCES | PATROL | VISIT,
+        "building_leader": INTAKE | FORCES | VISIT,
+        "unit_leader": INTAKE | FORCES | VISIT,
+        "lane_steward": INTAKE | FORCES | VISIT,
+        "grid_member": INTAKE | FORCES | VISIT,
         "volunteer": INTAKE | FORCES,
         "registered_member": INTAKE | FORCES,
         "service_worker": INTAKE | FORCES,

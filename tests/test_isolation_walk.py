@@ -34,7 +34,7 @@ from org.models import Household, OrgNode, User
 from org.scoping import scope_prefixes
 from outbox.models import InboxMessage
 from participation.models import ServiceOrder
-from patrol.models import Patrol
+from patrol.models import CareSchedule, Patrol, Visit
 from residents.models import Resident
 from tests.conftest import DEMO_USERS, build_city
 
@@ -75,6 +75,7 @@ def world(django_db_setup, django_db_blocker):
         call_command("make_participation", "--seed=1")
         call_command("make_emergency", "--seed=1")
         call_command("make_patrols", "--seed=1", "--days=3")
+        call_command("make_visits", "--seed=1")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -239,6 +240,8 @@ GOVERNED = {
     "activation": Activation,
     "callup": CallUp,
     "registration": Registration,
+    "visit": Visit,
+    "care": CareSchedule,
     "order": ServiceOrder,
     "account": CreditAccount,
     "item": StoreItem,
@@ -251,6 +254,10 @@ GOVERNED_VIEWS = {
     "api:emergency-activation": "activation",
     "api:emergency-callup": "callup",
     "api:member-registration": "registration",
+    "patrol:visit_detail": "visit",
+    "api:patrol-visit": "visit",
+    "patrol:care_": "care",
+    "api:patrol-care-schedule": "care",
     "participation:": "order",
     "api:volunteer-order": "order",
     "api:credit-account": "account",
