@@ -82,6 +82,8 @@ VERBS: dict[str, str] = {
     "analytics.view": _("查看统计和看板"),
     # Periodic reports on demand (the schedule writes them by itself).
     "analytics.report": _("生成统计报告"),
+    # Early warning (issue 13): acknowledge and deal with the daily job's warnings.
+    "alerts.handle": _("处理预警"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -160,6 +162,10 @@ STATS = {"analytics.view"}
 # 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
 # community secretary; everyone else reads the scheduled ones.
 REPORT = {"analytics.report"}
+# 荣成 「推行“每日研判会”…通过比对研判,倒查网格巡查工作质量并及时发出预警」: the warnings
+# go to the grid's workers and the community, street and district above them, and the
+# supervisors who check the patrols' quality.
+WARNINGS = {"alerts.handle"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -176,7 +182,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | WARNINGS,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -188,8 +195,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
-        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
+        | STATS
+        | WARNINGS,
+        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS | WARNINGS,
         "street_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -200,7 +208,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | EVALUATE
         | REPORT
-        | STATS,
+        | STATS
+        | WARNINGS,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -211,14 +220,27 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | REPORT
         | {"residents.export"}
-        | STATS,
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        | STATS
+        | WARNINGS,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | WARNINGS,
+        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | WARNINGS,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
+        "grid_leader": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | WARNINGS,
+        "grid_worker": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | WARNINGS,
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,
         "building_leader": INTAKE | FORCES,
