@@ -38,6 +38,11 @@ STATUS_TABS = [
 ]
 
 
+def _yesterday():
+    """The last day the daily job has run for: the patrol-quality table opens at its week."""
+    return timezone.localdate() - dt.timedelta(days=1)
+
+
 @login_required
 def warning_list(request):
     user = request.user
@@ -54,7 +59,7 @@ def warning_list(request):
     names = kind_names()
     rows = [(w, allowed_actions(user, w), names.get(w.kind, w.kind)) for w in page]
     counts = counts_by_kind(mine)
-    week = week_start(parse_week(request.GET.get("week"), timezone.localdate()))
+    week = week_start(parse_week(request.GET.get("week"), _yesterday()))
     context = {
         "node": node,
         "ancestors": _ancestors(user, node),
