@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "RedemptionStatusEnum": "credit.models.RedemptionStatus",
         "CreditEntryKindEnum": "credit.models.EntryKind",
         "RuleUnitEnum": "credit.models.RuleUnit",
+        "WarningStatusEnum": "alerts.models.warnings.WarningStatus",
+        "WarningSeverityEnum": "alerts.models.warnings.Severity",
     },
 }
 

@@ -8,7 +8,8 @@ a ``+86``/``0086``/``86`` prefix of a mobile dropped): ``+86 138-0013-8000`` and
 letters and digits become half-width), lower case, and without spaces and punctuation:
 ``文山路 3 号，2栋`` and ``文山路3号2栋`` are one place. The warning's subject is a hash of
 the normalised value, and its title and reason show it masked (``138****8000``,
-``文山路3号****``): the cases behind it are one tap away for who may see them.
+``文山路3号****``), without case numbers (the same caller may have phoned about
+other grids, which the warning's readers may not see): the latest case is its evidence.
 
 Two queries per day: the window's phones and addresses, then the flagged cases.
 """
@@ -93,17 +94,13 @@ def repeats(day: dt.date) -> Iterable[Signal]:
         latest = cases[max(pks)]
         masked = mask_phone(value) if what == "phone" else mask_address(shown[(what, value)])
         label = "电话" if what == "phone" else "地址"
-        numbers = [cases[pk]["number"] for pk in sorted(pks)]
         signals.append(
             Signal(
                 kind=KIND,
                 subject=_digest(what, value),
                 node_code=latest["grid__code"] or latest["org_code"],
                 title=f"重复投诉：{label} {masked}",
-                reason=(
-                    f"同一{label}（{masked}）近{REPEAT_WINDOW_DAYS}天反映 {len(pks)} 次"
-                    f"（{'、'.join(numbers[-3:])}{'等' if len(numbers) > 3 else ''}）"
-                ),
+                reason=f"同一{label}（{masked}）近{REPEAT_WINDOW_DAYS}天反映 {len(pks)} 次",
                 evidence_url=reverse("cases:detail", args=[latest["pk"]]),
                 owner_id=owners.get(latest["grid_id"]),
                 severity="red" if len(pks) >= 2 * REPEAT_COUNT else "yellow",
@@ -112,7 +109,6 @@ def repeats(day: dt.date) -> Iterable[Signal]:
                     "by": what,
                     "count": len(pks),
                     "window_days": REPEAT_WINDOW_DAYS,
-                    "numbers": numbers[-20:],
                 },
             )
         )

@@ -27,12 +27,15 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--if-empty", action="store_true", help="已有预警时跳过")
+        parser.add_argument(
+            "--to", type=dt.date.fromisoformat, default=None, help="最后一天，默认昨天"
+        )
 
-    def handle(self, *args, days, seed, if_empty, **options):
+    def handle(self, *args, days, seed, if_empty, to=None, **options):
         if if_empty and Warning.objects.exists():
             self.stdout.write("数据库里已有预警，跳过生成。")
             return
-        last = timezone.localdate() - dt.timedelta(days=1)
+        last = to or timezone.localdate() - dt.timedelta(days=1)
         first = last - dt.timedelta(days=days - 1)
         summary = run_days(
             first,
