@@ -3,6 +3,7 @@ means), hotspots' reason, repeats, about to turn red, an idempotent rerun, the w
 and scoping."""
 
 import datetime as dt
+import os
 
 import pytest
 
@@ -213,3 +214,49 @@ def test_a_grid_worker_sees_their_grid_and_the_nodes_above_see_it_too(city):
     warning = Warning.objects.get(subject="grid=a;group=b")
     with pytest.raises(NotPermitted):
         do_warning_action(warning.pk, "acknowledge", actor=volunteer, version=1)
+
+
+def test_a_failing_rule_loses_only_its_own_day(city):
+    from alerts.warnings.job import run_day
+    from gridgov.early_warning import _RULES, register_rule
+
+    grid = _grids()[4]
+
+    def broken(day):
+        raise RuntimeError("boom")
+
+    def fine(day):
+        return [_signal(grid, f"grid={grid.code};group=fine")]
+
+    register_rule("test.broken", "坏规则", broken, order=1)
+    register_rule("test.fine", "好规则", fine, order=2)
+    try:
+        summary = run_day(dt.date(2025, 12, 1), only={"test.broken", "test.fine"})
+    finally:
+        _RULES.pop("test.broken")
+        _RULES.pop("test.fine")
+    assert [key for _, key, _ in summary.failed] == ["test.broken"]
+    assert summary.created == 1
+
+
+def test_the_command_and_the_morning_task_run_the_job(city, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from alerts import tasks
+
+    grid, category = _grids()[5], _categories(1)[0]
+    from cases.models import Case
+
+    day = dt.date(2025, 12, 10)
+    Case.objects.bulk_create([case(grid, category, "hotline_12345", at(day, 10))])
+    call_command("run_early_warning", "--day", day.isoformat(), stdout=open(os.devnull, "w"))
+    subject = _subject(grid.code, category.group)
+    assert Warning.objects.filter(kind="alerts.blind_spot", subject=subject).count() == 1
+    with pytest.raises(CommandError, match="不能早于"):
+        call_command("run_early_warning", "--from", "2025-12-10", "--to", "2025-12-01")
+
+    # 05:30 the next morning: the task runs the day before, and creates nothing twice.
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: day + dt.timedelta(days=1))
+    tasks.run_daily_early_warning.call_local()
+    assert Warning.objects.filter(kind="alerts.blind_spot", subject=subject).count() == 1
+    assert Warning.objects.get(subject=subject).last_seen == day
