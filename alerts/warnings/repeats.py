@@ -63,14 +63,16 @@ def repeats(day: dt.date) -> Iterable[Signal]:
     day_start, end = day_bounds(day)
     start, _ = day_bounds(day, days=REPEAT_WINDOW_DAYS)
     rows = (
-        Case.objects.filter(created_at__gte=start, created_at__lt=end, merged_into__isnull=True)
+        Case.objects.filter(created_at__gte=start, created_at__lt=end)
         .exclude(Q(reporter_phone="") & Q(address=""))
-        .values_list("pk", "reporter_phone", "address", "created_at")
+        .values_list("pk", "reporter_phone", "address", "created_at", "merged_into_id")
     )
     groups: dict[tuple[str, str], list[int]] = defaultdict(list)
     today: set[tuple[str, str]] = set()
     shown: dict[tuple[str, str], str] = {}
-    for pk, phone, address, created_at in rows:
+    for pk, phone, address, created_at, merged_into in rows:
+        if merged_into is not None:  # a duplicate (filtered here: see reverse._hotline_rows)
+            continue
         for key in (("phone", normalise_phone(phone)), ("address", normalise_address(address))):
             if not key[1]:
                 continue

@@ -35,28 +35,32 @@ KIND = "alerts.blind_spot"
 
 
 def _hotline_rows(settings, start, end, **where) -> list[dict]:
-    return list(
+    rows = (
         Case.objects.filter(
             channel__in=settings.hotlines,
             created_at__gte=start,
             created_at__lt=end,
             grid__isnull=False,
             category__isnull=False,
-            merged_into__isnull=True,
             **where,
         )
         .order_by("created_at", "pk")
-        .values("pk", "number", "grid_id", "category__group", "created_at")
+        .values("pk", "number", "grid_id", "category__group", "created_at", "merged_into_id")
     )
+    # Merged duplicates are left out here rather than in SQL: SQLite would otherwise seek
+    # the merged_into index for NULL, i.e. every case of the table (bench/early_warning.py).
+    return [row for row in rows if row["merged_into_id"] is None]
 
 
 def _field_times(settings, grid_ids, start, end) -> dict[tuple[int, str], list]:
     """``{(grid id, group): sorted creation times}`` of the field reports in ``[start, end)``."""
     times: dict[tuple[int, str], list] = defaultdict(list)
+    grid_ids = set(grid_ids)
+    # The grids are picked here, not in SQL: given a list of grids, SQLite seeks the grid
+    # index and reads each grid's whole history; the window's field reports are few.
     rows = (
         Case.objects.filter(
             channel__in=settings.field_channels,
-            grid_id__in=list(grid_ids),
             created_at__gte=start,
             created_at__lt=end,
             category__isnull=False,
@@ -65,7 +69,8 @@ def _field_times(settings, grid_ids, start, end) -> dict[tuple[int, str], list]:
         .values_list("grid_id", "category__group", "created_at")
     )
     for grid_id, group, created_at in rows:
-        times[(grid_id, group)].append(created_at)
+        if grid_id in grid_ids:
+            times[(grid_id, group)].append(created_at)
     return times
 
 

@@ -30,15 +30,16 @@ def turning_red(day: dt.date) -> Iterable[Signal]:
             created_at__lt=end,
             due_at__gte=end,
             due_at__lt=horizon,
-            merged_into__isnull=True,
         )
         .exclude(status=Status.REJECTED)
         .filter(Q(resolved_at__isnull=True) | Q(resolved_at__gte=end))
         .order_by("due_at", "pk")
-        .values("pk", "number", "title", "due_at", "grid__code", "org_code")
+        .values("pk", "number", "title", "due_at", "grid__code", "org_code", "merged_into_id")
     )
     signals = []
     for row in rows:
+        if row["merged_into_id"] is not None:  # filtered here: see reverse._hotline_rows
+            continue
         due = timezone.localtime(row["due_at"])
         signals.append(
             Signal(
