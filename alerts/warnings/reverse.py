@@ -37,7 +37,6 @@ KIND = "alerts.blind_spot"
 def _hotline_rows(settings, start, end, **where) -> list[dict]:
     rows = (
         Case.objects.filter(
-            channel__in=settings.hotlines,
             created_at__gte=start,
             created_at__lt=end,
             grid__isnull=False,
@@ -45,31 +44,31 @@ def _hotline_rows(settings, start, end, **where) -> list[dict]:
             **where,
         )
         .order_by("created_at", "pk")
-        .values("pk", "number", "grid_id", "category__group", "created_at", "merged_into_id")
+        .values(
+            "pk", "number", "grid_id", "category__group", "created_at", "merged_into_id", "channel"
+        )
     )
-    # Merged duplicates are left out here rather than in SQL: SQLite would otherwise seek
-    # the merged_into index for NULL, i.e. every case of the table (bench/early_warning.py).
-    return [row for row in rows if row["merged_into_id"] is None]
+    # The channels and merged duplicates are picked here rather than in SQL: SQLite would
+    # otherwise seek the channel index (half the table is hotline cases) or the merged_into
+    # index for NULL (all of it) instead of the day's range (bench/early_warning.py).
+    hotlines = set(settings.hotlines)
+    return [row for row in rows if row["merged_into_id"] is None and row["channel"] in hotlines]
 
 
 def _field_times(settings, grid_ids, start, end) -> dict[tuple[int, str], list]:
     """``{(grid id, group): sorted creation times}`` of the field reports in ``[start, end)``."""
     times: dict[tuple[int, str], list] = defaultdict(list)
     grid_ids = set(grid_ids)
-    # The grids are picked here, not in SQL: given a list of grids, SQLite seeks the grid
-    # index and reads each grid's whole history; the window's field reports are few.
+    # The grids and channels are picked here, not in SQL (see _hotline_rows): given them,
+    # SQLite seeks the grid or channel index and reads whole histories.
     rows = (
-        Case.objects.filter(
-            channel__in=settings.field_channels,
-            created_at__gte=start,
-            created_at__lt=end,
-            category__isnull=False,
-        )
+        Case.objects.filter(created_at__gte=start, created_at__lt=end, category__isnull=False)
         .order_by("created_at")
-        .values_list("grid_id", "category__group", "created_at")
+        .values_list("grid_id", "category__group", "created_at", "channel")
     )
-    for grid_id, group, created_at in rows:
-        if grid_id in grid_ids:
+    field = set(settings.field_channels)
+    for grid_id, group, created_at, channel in rows:
+        if grid_id in grid_ids and channel in field:
             times[(grid_id, group)].append(created_at)
     return times
 
