@@ -1,3 +1,6 @@
+"""The safety net: one-click SOS from wristbands and elder phones with its escalation chain,
+and the daily early warning (每日研判: 反向比对, hotspots, repeats…) (issue 13)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +15,22 @@ class AlertsConfig(AppConfig):
         from presets.sections import register
 
         register(*SECTIONS, check=check_early_warning)
+        self.ready_warnings()
+
+    def ready_warnings(self):
+        """Early warning's rules, home panel and watch list."""
+        from alerts.warnings.hotspots import hotspots
+        from alerts.warnings.panels import WATCH_LABEL, home_panel, watch_rows
+        from alerts.warnings.repeats import repeats
+        from alerts.warnings.reverse import blind_spots
+        from alerts.warnings.turning_red import turning_red
+        from gridgov.early_warning import register_rule
+        from gridgov.figures import register_watch_list
+        from org.panels import register_home_panel
+
+        register_rule("alerts.blind_spot", _("反向比对：巡查盲区"), blind_spots, order=10)
+        register_rule("alerts.hotspot", _("热点"), hotspots, order=20)
+        register_rule("alerts.repeat", _("重复投诉"), repeats, order=30)
+        register_rule("alerts.turning_red", _("即将超期"), turning_red, order=35)
+        register_home_panel("alerts/warnings/_home.html", home_panel, order=15)
+        register_watch_list("alerts.warnings", WATCH_LABEL, watch_rows, order=20)

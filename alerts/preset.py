@@ -9,8 +9,11 @@ class EarlyWarning(Table):
     """荣成's 反向比对: hotline cases compared with patrol cases at a regular meeting."""
 
     every_days: Positive = 1
-    compare: Array[Slug]  # channel codes
+    compare: Array[Slug]  # channel codes: the hotline first, then the grid's own field channels
     meeting: Text
+    # How far back a field report still counts as having seen the hotline's problem first
+    # (the seeds give no figure: platform default 14 days, alerts.warnings.settings).
+    lookback_days: Positive = 14
 
 
 class Sos(Table):

@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "CallUpStatusEnum": "emergency.models.CallUpStatus",
         "PatrolStatusEnum": "patrol.models.patrols.PatrolStatus",
         "FindingKindEnum": "patrol.models.patrols.FindingKind",
+        "WarningStatusEnum": "alerts.models.warnings.WarningStatus",
+        "WarningSeverityEnum": "alerts.models.warnings.Severity",
     },
 }
 

@@ -91,6 +91,8 @@ VERBS: dict[str, str] = {
     # Household visits and key populations' care (issue 13).
     "patrol.visit": _("入户走访、关爱联系"),
     "patrol.plan_care": _("制定关爱计划"),
+    # Early warning (issue 13): acknowledge and deal with the daily job's warnings.
+    "alerts.handle": _("处理预警"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -188,6 +190,10 @@ VISIT = {"patrol.visit"}
 # community's staff and the grid leader, the street and district above them (platform
 # default: the seeds name the 老人關愛手機 but not who plans the care).
 PLAN_CARE = {"patrol.plan_care"}
+# 荣成 「推行“每日研判会”…通过比对研判,倒查网格巡查工作质量并及时发出预警」: the warnings
+# go to the grid's workers and the community, street and district above them, and the
+# supervisors who check the patrols' quality.
+WARNINGS = {"alerts.handle"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -208,7 +214,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | SWITCH
         | COMMAND
         | MEMBERS
-        | PLAN_CARE,
+        | PLAN_CARE
+        | WARNINGS,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -224,8 +231,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | SWITCH
         | COMMAND
         | MEMBERS
-        | PLAN_CARE,
-        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
+        | PLAN_CARE
+        | WARNINGS,
+        "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS | WARNINGS,
         "street_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -240,7 +248,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | SWITCH
         | COMMAND
         | MEMBERS
-        | PLAN_CARE,
+        | PLAN_CARE
+        | WARNINGS,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -255,7 +264,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | SWITCH
         | COMMAND
         | MEMBERS
-        | PLAN_CARE,
+        | PLAN_CARE
+        | WARNINGS,
         "community_worker": TRIAGE
         | WHISTLE
         | KEEPER
@@ -264,7 +274,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | COMMAND
         | MEMBERS
-        | PLAN_CARE,
+        | PLAN_CARE
+        | WARNINGS,
         "work_committee_member": TRIAGE
         | WHISTLE
         | KEEPER
@@ -273,7 +284,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | COMMAND
         | MEMBERS
-        | PLAN_CARE,
+        | PLAN_CARE
+        | WARNINGS,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
@@ -286,7 +298,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | PATROL
         | VISIT
-        | PLAN_CARE,
+        | PLAN_CARE
+        | WARNINGS,
         "grid_worker": ON_THE_SPOT
         | FORCES
         | KEEPER
@@ -294,7 +307,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | {"exchange.export"}
         | STATS
         | PATROL
-        | VISIT,
+        | VISIT
+        | WARNINGS,
         "emergency_grid_worker": INTAKE | FORCES | PATROL | VISIT,
         "mobile_grid_worker": INTAKE | FORCES | PATROL | VISIT,
         "building_leader": INTAKE | FORCES | VISIT,

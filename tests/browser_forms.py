@@ -29,6 +29,10 @@ EMERGENCY = (
     "tests/test_emergency_browser.py"
     "::test_a_member_registers_and_a_switch_calls_them_up_to_check_in"
 )
+WARNINGS = "tests/test_warnings_browser.py"
+
+WARNING_LIST = f"{WARNINGS}::test_a_community_worker_acknowledges_and_deals_with_a_warning"
+WARNING_PAGE = f"{WARNINGS}::test_a_grid_worker_deals_with_their_warning_on_its_page"
 QR_STORY = f"{CASE}::test_a_qr_report_runs_to_a_rated_closed_and_published_case"
 WALK = f"{CASE_ACTIONS}::test_a_case_walks_through_every_action_form_on_its_page"
 ONE_TAP = (
@@ -133,6 +137,11 @@ FORMS: dict[str, list[str]] = {
     ],
     "exchange/register_export.html:self": [EXPORTS, REIMPORT, ROUND_TRIP, UNMASKED],
     "exchange/upload.html:self": [HOTLINE_IMPORT, DIVISIONS, REIMPORT, ROUND_TRIP],
+    # alerts: early warning
+    "alerts/warnings/_item.html:alerts:warning_act": [WARNING_LIST],
+    "alerts/warnings/_item.html:alerts:warning_act#2": [WARNING_LIST],
+    "alerts/warnings/detail.html:alerts:warning_act": [WARNING_PAGE],
+    "alerts/warnings/detail.html:alerts:warning_act#2": [WARNING_PAGE],
     # participation
     "participation/_order_item.html:participation:act": [WISH],
     "participation/detail.html:participation:act": [ORDER_WALK, WISH],  # per action: below

@@ -33,6 +33,7 @@ APPS = [
     "members",
     "emergency",
     "patrol",
+    "alerts",
 ]
 # An opening <form …> tag; template tags inside it ({% url 'x' y %}, {% if %}) may hold ">".
 FORM_TAG = re.compile(r"<form\b((?:\{[%{#].*?[%}#]\}|[^>])*)>", re.IGNORECASE | re.DOTALL)

@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from alerts.models import Warning
 from cases.models import Case, CasePhoto
 from catalog.models import MatterCategory
 from credit.models import CreditAccount, Redemption, StoreItem
@@ -76,6 +77,7 @@ def world(django_db_setup, django_db_blocker):
         call_command("make_emergency", "--seed=1")
         call_command("make_patrols", "--seed=1", "--days=3")
         call_command("make_visits", "--seed=1")
+        call_command("make_warnings", "--days=10", "--seed=1", "--to=2026-11-20")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -247,6 +249,7 @@ GOVERNED = {
     "item": StoreItem,
     "redemption": Redemption,
     "patrol": Patrol,
+    "warning": Warning,
 }
 GOVERNED_VIEWS = {
     "emergency:check_in": "callup",
@@ -270,6 +273,8 @@ GOVERNED_VIEWS = {
     "patrol:end": "patrol",
     "patrol:finding": "patrol",
     "api:patrol-": "patrol",
+    "alerts:warning_": "warning",
+    "api:alerts-warning": "warning",
 }
 
 

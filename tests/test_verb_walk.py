@@ -461,6 +461,26 @@ def probe_plan_care(person, admin, base):
     return judge(person, "patrol.plan_care", status, body)
 
 
+def probe_handle_warning(person, admin, base):
+    """``alerts.handle``: acknowledge a warning of the person's grid through the API."""
+    from alerts.models import Warning
+
+    warning = Warning.objects.create(
+        kind="walk.probe",
+        subject=f"person={person.user.pk}",
+        node=person.grid,
+        title="巡查盲区",
+        reason="走查",
+        first_seen=dt.date(2026, 11, 1),
+        last_seen=dt.date(2026, 11, 1),
+        created_at=timezone.now(),
+    )
+    status, body = person.api.post(
+        f"/api/v1/alerts/warnings/{warning.pk}/actions/acknowledge/", {"version": 1}
+    )
+    return judge(person, "alerts.handle", status, body)
+
+
 PROBES = {
     "cases.report": probe_report,
     "emergency.switch": probe_switch,
@@ -487,6 +507,7 @@ PROBES = {
     "analytics.award": probe_award_list,
     "analytics.report": probe_report_on_demand,
     "patrol.patrol": probe_patrol,
+    "alerts.handle": probe_handle_warning,
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",

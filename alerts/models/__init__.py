@@ -1,1 +1,3 @@
 """Each part of the app keeps its models in a module of its own here, imported below."""
+
+from alerts.models.warnings import Warning, WarningEvent, WarningStatus  # noqa: F401

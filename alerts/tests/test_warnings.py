@@ -1,0 +1,262 @@
+"""The daily early warning: the reverse comparison on a generated month (the issue's Done
+means), hotspots' reason, repeats, about to turn red, an idempotent rerun, the workflow
+and scoping."""
+
+import datetime as dt
+import os
+
+import pytest
+
+from alerts.models import Warning, WarningEvent, WarningStatus
+from alerts.tests.factories import at, case, seed_month
+from alerts.warnings.hotspots import hotspots
+from alerts.warnings.job import keep_signals, run_days
+from alerts.warnings.queries import warnings_under
+from alerts.warnings.repeats import repeats
+from alerts.warnings.reverse import blind_spots, patrol_quality
+from alerts.warnings.turning_red import turning_red
+from alerts.warnings.workflow import do_warning_action
+from catalog.models import MatterCategory
+from gridgov.early_warning import Signal
+from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from org.models import OrgNode, User
+
+pytestmark = pytest.mark.django_db
+FIRST = dt.date(2025, 3, 3)  # a Monday, far from the generated city's own cases
+DAYS = 28
+
+
+def _grids():
+    return list(OrgNode.objects.exclude(grid_kind="").order_by("code")[:6])
+
+
+def _categories(n=3):
+    found, groups = [], set()
+    for category in MatterCategory.objects.order_by("code"):
+        if category.group not in groups:
+            groups.add(category.group)
+            found.append(category)
+        if len(found) == n:
+            return found
+    raise AssertionError("the catalogue has fewer groups than the test needs")
+
+
+def _days(first=FIRST, days=DAYS):
+    return [first + dt.timedelta(days=i) for i in range(days)]
+
+
+def _subject(grid_code, group):
+    return f"grid={grid_code};group={group}"
+
+
+def test_the_reverse_comparison_flags_exactly_the_seeded_blind_spots(city):
+    seeded = seed_month(_grids(), _categories(), FIRST, days=DAYS)
+    assert len(seeded) > 5
+    found = set()
+    for day in _days():
+        for signal in blind_spots(day):
+            grid, group = (part.split("=", 1)[1] for part in signal.subject.split(";"))
+            found.add((dt.date.fromisoformat(signal.figures["day"]), grid, group))
+    assert found == seeded
+
+    summary = run_days(FIRST, FIRST + dt.timedelta(days=DAYS - 1))
+    assert not summary.failed
+    flagged = set(
+        Warning.objects.filter(kind="alerts.blind_spot").values_list("subject", flat=True)
+    )
+    assert flagged == {_subject(grid, group) for _, grid, group in seeded}
+    spot = Warning.objects.filter(kind="alerts.blind_spot").order_by("pk").first()
+    assert spot.owner is not None and "热线反映" in spot.reason and spot.evidence_url
+
+    # Rerunning the month (a catch-up, a second worker) creates nothing.
+    warnings, events = Warning.objects.count(), WarningEvent.objects.count()
+    again = run_days(FIRST, FIRST + dt.timedelta(days=DAYS - 1))
+    assert again.created == 0 and again.updated == summary.signals - summary.skipped
+    assert (Warning.objects.count(), WarningEvent.objects.count()) == (warnings, events)
+
+    # The week's patrol quality: the blind cells' hotline cases are not covered.
+    grid = _grids()[1]
+    rows = {row["grid_code"]: row for row in patrol_quality(grid.parent.code, FIRST)}
+    row = rows[grid.code]
+    assert row["hotline"] >= 2 and row["score"] == round(100 * row["covered"] / row["hotline"])
+    assert 0 < row["score"] < 100
+
+
+def test_a_hotspot_says_why(city):
+    grid, category = _grids()[0], _categories(1)[0]
+    day = dt.date(2025, 6, 30)
+    rows = [
+        case(grid, category, "qr_code", at(day - dt.timedelta(days=10 + 7 * week), 10))
+        for week in range(8)
+    ]  # one a week for the 8 weeks before
+    rows += [case(grid, category, "qr_code", at(day - dt.timedelta(days=d), 11)) for d in range(6)]
+    from cases.models import Case
+
+    Case.objects.bulk_create(rows)
+    (signal,) = hotspots(day)
+    assert signal.subject == _subject(grid.code, category.group)
+    assert signal.reason.startswith("近7天 6 件，前8周平均每周 1.0 件")
+    assert signal.figures["recent"] == 6 and signal.figures["baseline_weekly"] == 1.0
+    assert list(hotspots(day - dt.timedelta(days=20))) == []
+
+
+def test_repeats_compare_normalised_phones_and_addresses_and_mask_them(city):
+    from cases.models import Case
+
+    grid, category = _grids()[2], _categories(1)[0]
+    day = dt.date(2025, 8, 20)
+    phones = ["+86 138-0013-8000", "13800138000", "１３８００１３８０００"]
+    addresses = ["文山路 3 号，2栋", "文山路3号2栋", "文山路3号 2 栋"]
+    Case.objects.bulk_create(
+        [
+            case(grid, category, "qr_code", at(day - dt.timedelta(days=d * 10), 9), **fields)
+            for d, fields in enumerate(
+                {"reporter_phone": p, "address": a} for p, a in zip(phones, addresses, strict=True)
+            )
+        ]
+    )
+    signals = {s.figures["by"]: s for s in repeats(day)}
+    assert set(signals) == {"phone", "address"}
+    phone = signals["phone"]
+    assert "138****8000" in phone.title and "13800138000" not in phone.title + phone.reason
+    assert "13800138000" not in phone.subject and phone.figures["count"] == 3
+    assert "文山路" in signals["address"].title and "2栋" not in signals["address"].title
+    assert list(repeats(day + dt.timedelta(days=1))) == []  # no new complaint that day
+
+
+def test_cases_about_to_turn_red_the_next_working_day(city):
+    from cases.models import Case
+
+    grid, category = _grids()[3], _categories(1)[0]
+    friday = dt.date(2025, 9, 5)
+    monday_evening = at(friday + dt.timedelta(days=3), 18)
+    soon = case(grid, category, "qr_code", at(friday, 9), due_at=monday_evening)
+    later = case(
+        grid, category, "qr_code", at(friday, 9), due_at=monday_evening + dt.timedelta(days=2)
+    )
+    Case.objects.bulk_create([soon, later])
+    subjects = {s.subject for s in turning_red(friday)}
+    assert subjects == {f"case={soon.number}"}
+
+
+def _signal(grid, subject="grid=x;group=y", **extra):
+    return Signal(
+        kind="alerts.blind_spot",
+        subject=subject,
+        node_code=grid.code,
+        title="巡查盲区：测试",
+        reason="测试",
+        **extra,
+    )
+
+
+def test_a_warning_is_acknowledged_then_dealt_with_on_its_timeline(city):
+    worker = User.objects.get(username="demo-grid")
+    grid = worker.assignments.get().node
+    day = dt.date(2025, 10, 9)
+    keep_signals([_signal(grid)], day, at=at(day, 23), notify_owners=True)
+    warning = Warning.objects.get(subject="grid=x;group=y")
+    resident = User.objects.get(username="demo-resident")
+    with pytest.raises(NotPermitted):
+        do_warning_action(warning.pk, "acknowledge", actor=resident, version=1)
+    do_warning_action(warning.pk, "acknowledge", actor=worker, version=1)
+    with pytest.raises(StaleVersion):
+        do_warning_action(warning.pk, "deal", actor=worker, version=1, data={"note": "已巡查"})
+    with pytest.raises(InvalidInput):
+        do_warning_action(warning.pk, "deal", actor=worker, version=2, data={"note": " "})
+    dealt_at = at(day + dt.timedelta(days=1), 10)
+    do_warning_action(
+        warning.pk, "deal", actor=worker, version=2, data={"note": "已补巡查"}, at=dealt_at
+    )
+    warning.refresh_from_db()
+    assert (warning.status, warning.dealt_note, warning.version) == ("dealt", "已补巡查", 3)
+    assert list(warning.events.order_by("pk").values_list("action", flat=True)) == [
+        "open",
+        "acknowledge",
+        "deal",
+    ]
+    with pytest.raises(Conflict):
+        do_warning_action(warning.pk, "deal", actor=worker, version=3, data={"note": "再次"})
+
+    # The same day again: known when it was dealt with, nothing new. A day after it was
+    # dealt with: a new one.
+    assert keep_signals([_signal(grid)], day, at=at(day, 23), notify_owners=False).created == 0
+    later = keep_signals(
+        [_signal(grid)], day + dt.timedelta(days=30), at=at(day, 23), notify_owners=False
+    )
+    assert later.created == 1
+    assert Warning.objects.filter(subject="grid=x;group=y", status=WarningStatus.OPEN).count() == 1
+
+
+def test_a_grid_worker_sees_their_grid_and_the_nodes_above_see_it_too(city):
+    worker = User.objects.get(username="demo-grid")
+    grid = worker.assignments.get().node
+    other = OrgNode.objects.exclude(grid_kind="").exclude(pk=grid.pk).order_by("code").first()
+    day = dt.date(2025, 10, 20)
+    keep_signals(
+        [_signal(grid, "grid=a;group=b"), _signal(other, "grid=c;group=d")],
+        day,
+        at=at(day, 23),
+        notify_owners=False,
+    )
+    mine = set(Warning.objects.restrict(worker).values_list("subject", flat=True))
+    assert mine == {"grid=a;group=b"}
+    for username in ("demo-community", "demo-street", "demo-leader"):
+        above = User.objects.get(username=username)
+        node = above.assignments.get().node
+        seen = set(warnings_under(above, node).values_list("subject", flat=True))
+        assert "grid=a;group=b" in seen, username
+        if other.code.startswith(node.code):
+            assert "grid=c;group=d" in seen
+        else:
+            assert "grid=c;group=d" not in seen
+    volunteer = User.objects.get(username="demo-volunteer")
+    warning = Warning.objects.get(subject="grid=a;group=b")
+    with pytest.raises(NotPermitted):
+        do_warning_action(warning.pk, "acknowledge", actor=volunteer, version=1)
+
+
+def test_a_failing_rule_loses_only_its_own_day(city):
+    from alerts.warnings.job import run_day
+    from gridgov.early_warning import _RULES, register_rule
+
+    grid = _grids()[4]
+
+    def broken(day):
+        raise RuntimeError("boom")
+
+    def fine(day):
+        return [_signal(grid, f"grid={grid.code};group=fine")]
+
+    register_rule("test.broken", "坏规则", broken, order=1)
+    register_rule("test.fine", "好规则", fine, order=2)
+    try:
+        summary = run_day(dt.date(2025, 12, 1), only={"test.broken", "test.fine"})
+    finally:
+        _RULES.pop("test.broken")
+        _RULES.pop("test.fine")
+    assert [key for _, key, _ in summary.failed] == ["test.broken"]
+    assert summary.created == 1
+
+
+def test_the_command_and_the_morning_task_run_the_job(city, monkeypatch):
+    from django.core.management import CommandError, call_command
+
+    from alerts import tasks
+
+    grid, category = _grids()[5], _categories(1)[0]
+    from cases.models import Case
+
+    day = dt.date(2025, 12, 10)
+    Case.objects.bulk_create([case(grid, category, "hotline_12345", at(day, 10))])
+    call_command("run_early_warning", "--day", day.isoformat(), stdout=open(os.devnull, "w"))
+    subject = _subject(grid.code, category.group)
+    assert Warning.objects.filter(kind="alerts.blind_spot", subject=subject).count() == 1
+    with pytest.raises(CommandError, match="不能早于"):
+        call_command("run_early_warning", "--from", "2025-12-10", "--to", "2025-12-01")
+
+    # 05:30 the next morning: the task runs the day before, and creates nothing twice.
+    monkeypatch.setattr(tasks.timezone, "localdate", lambda: day + dt.timedelta(days=1))
+    tasks.run_daily_early_warning.call_local()
+    assert Warning.objects.filter(kind="alerts.blind_spot", subject=subject).count() == 1
+    assert Warning.objects.get(subject=subject).last_seen == day

@@ -1,0 +1,54 @@
+"""What the rules share: a local day's bounds, the catalogue's groups, the grids' owners."""
+
+import datetime as dt
+
+from django.utils import timezone
+
+from catalog.models import MatterCategory
+from org.models import OrgNode, RoleAssignment
+from org.permissions import duties_with
+
+
+def day_bounds(day: dt.date, days: int = 1) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` of ``days`` local days ending with ``day`` (Asia/Shanghai): aware
+    datetimes, for ``created_at__gte=start, created_at__lt=end``."""
+    tz = timezone.get_current_timezone()
+    end = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time()), tz)
+    first = day - dt.timedelta(days=days - 1)
+    start = timezone.make_aware(dt.datetime.combine(first, dt.time()), tz)
+    return start, end
+
+
+def local_day(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def category_groups() -> dict[int, str]:
+    """``{category id: its catalogue group}`` (one query; the catalogue is small)."""
+    return dict(MatterCategory.objects.values_list("pk", "group"))
+
+
+def grid_owners(grid_ids) -> dict[int, int]:
+    """``{grid id: user id}``: who owns a grid's warnings, the first (by seat) of the people
+    seated at the grid itself whose duty holds ``alerts.handle`` (the grid's workers and
+    leader). One query for all the grids."""
+    duties = duties_with("alerts.handle")
+    owners: dict[int, int] = {}
+    rows = (
+        RoleAssignment.objects.filter(
+            node_id__in=list(grid_ids), role__duty__in=duties, department__isnull=True
+        )
+        .order_by("node_id", "pk")
+        .values_list("node_id", "user_id")
+    )
+    for node_id, user_id in rows:
+        owners.setdefault(node_id, user_id)
+    return owners
+
+
+def grid_codes(grid_ids) -> dict[int, str]:
+    return dict(OrgNode.objects.filter(pk__in=list(grid_ids)).values_list("pk", "code"))
+
+
+def grid_names(grid_ids) -> dict[int, str]:
+    return dict(OrgNode.objects.filter(pk__in=list(grid_ids)).values_list("pk", "name"))

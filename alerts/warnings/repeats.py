@@ -1,0 +1,117 @@
+"""Repeats: the same phone or the same address complaining ``REPEAT_COUNT`` times (platform
+default 3, issue 13) within ``REPEAT_WINDOW_DAYS`` (30) days, signalled on a day that
+brought one of those cases.
+
+Phones are compared by their digits (full-width digits read as digits, separators dropped,
+a ``+86``/``0086``/``86`` prefix of a mobile dropped): ``+86 138-0013-8000`` and
+``13800138000`` are one caller. Addresses are compared after Unicode NFKC (full-width
+letters and digits become half-width), lower case, and without spaces and punctuation:
+``文山路 3 号，2栋`` and ``文山路3号2栋`` are one place. The warning's subject is a hash of
+the normalised value, and its title and reason show it masked (``138****8000``,
+``文山路3号****``), without case numbers (the same caller may have phoned about
+other grids, which the warning's readers may not see): the latest case is its evidence.
+
+Two queries per day: the window's phones and addresses, then the flagged cases.
+"""
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.urls import reverse
+
+from alerts.warnings.common import day_bounds, grid_owners
+from alerts.warnings.settings import REPEAT_COUNT, REPEAT_WINDOW_DAYS
+from cases.models import Case
+from gridgov.early_warning import Signal
+from gridgov.masking import mask_phone
+
+KIND = "alerts.repeat"
+_NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
+MIN_ADDRESS = 4  # shorter addresses ("本村") name no one place
+
+
+def normalise_phone(phone: str) -> str:
+    digits = "".join(ch for ch in unicodedata.normalize("NFKC", phone or "") if ch.isdigit())
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
+            digits = digits[len(prefix) :]
+    return digits if len(digits) >= 7 else ""
+
+
+def normalise_address(address: str) -> str:
+    text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", address or "").lower())
+    return text if len(text) >= MIN_ADDRESS else ""
+
+
+def mask_address(address: str) -> str:
+    """The first half of the address, the rest hidden: enough to recognise the street."""
+    keep = max(2, len(address) // 2)
+    return address[:keep] + "****"
+
+
+def _digest(kind: str, value: str) -> str:
+    return f"{kind}={hashlib.sha256(value.encode()).hexdigest()[:16]}"
+
+
+def repeats(day: dt.date) -> Iterable[Signal]:
+    """The rule (``register_rule("alerts.repeat", …)``)."""
+    day_start, end = day_bounds(day)
+    start, _ = day_bounds(day, days=REPEAT_WINDOW_DAYS)
+    rows = (
+        Case.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(Q(reporter_phone="") & Q(address=""))
+        .values_list("pk", "reporter_phone", "address", "created_at", "merged_into_id")
+    )
+    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
+    today: set[tuple[str, str]] = set()
+    shown: dict[tuple[str, str], str] = {}
+    for pk, phone, address, created_at, merged_into in rows:
+        if merged_into is not None:  # a duplicate (filtered here: see reverse._hotline_rows)
+            continue
+        for key in (("phone", normalise_phone(phone)), ("address", normalise_address(address))):
+            if not key[1]:
+                continue
+            groups[key].append(pk)
+            shown.setdefault(key, phone if key[0] == "phone" else address)
+            if created_at >= day_start:
+                today.add(key)
+    flagged = {key: pks for key, pks in groups.items() if key in today and len(pks) >= REPEAT_COUNT}
+    if not flagged:
+        return []
+    wanted = {pk for pks in flagged.values() for pk in pks}
+    cases = {
+        row["pk"]: row
+        for row in Case.objects.filter(pk__in=wanted).values(
+            "pk", "number", "grid_id", "grid__code", "org_code"
+        )
+    }
+    owners = grid_owners({row["grid_id"] for row in cases.values() if row["grid_id"]})
+    signals = []
+    for (what, value), pks in sorted(flagged.items()):
+        latest = cases[max(pks)]
+        masked = mask_phone(value) if what == "phone" else mask_address(shown[(what, value)])
+        label = "电话" if what == "phone" else "地址"
+        signals.append(
+            Signal(
+                kind=KIND,
+                subject=_digest(what, value),
+                node_code=latest["grid__code"] or latest["org_code"],
+                title=f"重复投诉：{label} {masked}",
+                reason=f"同一{label}（{masked}）近{REPEAT_WINDOW_DAYS}天反映 {len(pks)} 次",
+                evidence_url=reverse("cases:detail", args=[latest["pk"]]),
+                owner_id=owners.get(latest["grid_id"]),
+                severity="red" if len(pks) >= 2 * REPEAT_COUNT else "yellow",
+                figures={
+                    "day": day.isoformat(),
+                    "by": what,
+                    "count": len(pks),
+                    "window_days": REPEAT_WINDOW_DAYS,
+                },
+            )
+        )
+    return signals
