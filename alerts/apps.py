@@ -1,3 +1,5 @@
+"""The safety net: one-click SOS from wristbands and elder phones with its escalation chain,
+and the daily early warning (每日研判: 反向比对, hotspots, repeats…) (issue 13)."""
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +14,16 @@ class AlertsConfig(AppConfig):
         from presets.sections import register
 
         register(*SECTIONS, check=check_early_warning)
+        self.ready_sos()
+
+    def ready_sos(self):
+        """SOS: the escalation task, the home panel, the watch list, the warning rule."""
+        import alerts.sos.tasks  # noqa: F401  (the periodic escalation sweep)
+        from alerts.sos import offers
+        from gridgov.early_warning import register_rule
+        from gridgov.figures import register_watch_list
+        from org.panels import register_home_panel
+
+        register_home_panel("alerts/sos/_home.html", offers.home_panel, order=5)
+        register_watch_list("alerts.sos", _("SOS 求助"), offers.open_sos, order=10)
+        register_rule("alerts.sos_unanswered", _("一键求助未及时响应"), offers.unanswered, order=30)

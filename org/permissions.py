@@ -82,6 +82,9 @@ VERBS: dict[str, str] = {
     "analytics.view": _("查看统计和看板"),
     # Periodic reports on demand (the schedule writes them by itself).
     "analytics.report": _("生成统计报告"),
+    # One-click SOS (alerts.sos).
+    "alerts.respond": _("响应一键求助"),
+    "alerts.manage_devices": _("管理求助设备和厂商"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -160,6 +163,12 @@ STATS = {"analytics.view"}
 # 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
 # community secretary; everyone else reads the scheduled ones.
 REPORT = {"analytics.report"}
+# One-click SOS: the grid's workers, leader and building leaders answer first, the community
+# and the street's work committee after (张掖: 「鏈接“社工委”服務專線，遇到困難可一鍵求助」;
+# 「樓棟長(單元長)」). Devices and vendor keys are the community's and those above (platform
+# default: who hands the wristbands out).
+RESPOND = {"alerts.respond"}
+DEVICES = {"alerts.manage_devices"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -176,7 +185,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | DEVICES,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -188,7 +198,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | DEVICES,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
@@ -200,7 +211,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | EVALUATE
         | REPORT
-        | STATS,
+        | STATS
+        | RESPOND
+        | DEVICES,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -211,17 +224,38 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | REPORT
         | {"residents.export"}
-        | STATS,
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        | STATS
+        | RESPOND
+        | DEVICES,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | RESPOND | DEVICES,
+        "work_committee_member": TRIAGE
+        | WHISTLE
+        | KEEPER
+        | STORE
+        | OFFICE
+        | STATS
+        | RESPOND
+        | DEVICES,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
+        "grid_leader": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | RESPOND,
+        "grid_worker": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | RESPOND,
         "emergency_grid_worker": INTAKE | FORCES,
         "mobile_grid_worker": INTAKE | FORCES,
-        "building_leader": INTAKE | FORCES,
+        "building_leader": INTAKE | FORCES | RESPOND,
         "unit_leader": INTAKE | FORCES,
         "lane_steward": INTAKE | FORCES,
         "grid_member": INTAKE | FORCES,
