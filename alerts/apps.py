@@ -1,5 +1,6 @@
 """The safety net: one-click SOS from wristbands and elder phones with its escalation chain,
 and the daily early warning (每日研判: 反向比对, hotspots, repeats…) (issue 13)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

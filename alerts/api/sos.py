@@ -54,7 +54,9 @@ class PressSerializer(serializers.Serializer):
 class PressAnswerSerializer(serializers.Serializer):
     alarm = serializers.IntegerField()
     status = serializers.CharField()
-    created = serializers.BooleanField(help_text="是否新开了一条告警（一分钟内的重复按键并入原告警）")
+    created = serializers.BooleanField(
+        help_text="是否新开了一条告警（一分钟内的重复按键并入原告警）"
+    )
     presses = serializers.IntegerField()
 
 
@@ -216,7 +218,9 @@ class AlarmViewSet(
         if params.get("live") in ("1", "true"):
             alarms = alarms.filter(status__in=LIVE_STATUSES)
         if self.action == "retrieve":
-            alarms = alarms.prefetch_related(Prefetch("events", AlarmEvent.objects.order_by("at", "pk")))
+            alarms = alarms.prefetch_related(
+                Prefetch("events", AlarmEvent.objects.order_by("at", "pk"))
+            )
         return alarms
 
     def get_serializer_class(self):
@@ -240,4 +244,3 @@ class AlarmViewSet(
         alarm, case, created = do_alarm_to_case(alarm.pk, actor=request.user)
         body = {"alarm": alarm.pk, "case": case.pk, "number": case.number, "created": created}
         return Response(body, status=201 if created else 200)
-

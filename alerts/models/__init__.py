@@ -1,4 +1,5 @@
 """Each part of the app keeps its models in a module of its own here, imported below."""
+
 from alerts.models.sos import (  # noqa: F401  (SOS)
     LIVE_STATUSES,
     Alarm,

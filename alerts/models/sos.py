@@ -108,9 +108,7 @@ class Alarm(models.Model):
     )
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     escalations = models.PositiveSmallIntegerField(_("已通知层级"), default=0)
-    case = models.ForeignKey(
-        "cases.Case", models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    case = models.ForeignKey("cases.Case", models.SET_NULL, null=True, blank=True, related_name="+")
     version = models.PositiveIntegerField(default=1)
 
     objects = ScopedQuerySet.as_manager()
@@ -166,9 +164,7 @@ class EscalationStep(models.Model):
 
     class Meta:
         ordering = ["due_at", "pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["alarm", "index"], name="sos_step_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["alarm", "index"], name="sos_step_once")]
         indexes = [models.Index(fields=["claimed_at", "due_at"], name="sos_step_due")]
 
     def __str__(self):

@@ -24,7 +24,6 @@ from django.utils import timezone
 from alerts.models import (
     Alarm,
     AlarmEvent,
-    AlarmStatus,
     Device,
     EscalationStep,
     Vendor,

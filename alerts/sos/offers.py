@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.urls import reverse
 
-from alerts.models import Alarm, AlarmStatus, LIVE_STATUSES
+from alerts.models import LIVE_STATUSES, Alarm, AlarmStatus
 from alerts.sos.chain import VERB, chain
 from gridgov.early_warning import Signal
 from org.permissions import restrict

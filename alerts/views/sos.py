@@ -100,9 +100,12 @@ def alarm_detail(request, pk):
     allowed = set(allowed_actions(user, alarm))
     events = []
     for event in alarm.events.all():
-        who = _("系统") if event.actor_id is None else (
-            _("我") if event.actor_id == user.pk else (event.actor.display_name or event.actor.username)
-        )
+        if event.actor_id is None:
+            who = _("系统")
+        elif event.actor_id == user.pk:
+            who = _("我")
+        else:
+            who = event.actor.display_name or event.actor.username
         events.append((event, EVENT_NAMES.get(event.action, event.action), who))
     context = {
         "alarm": alarm,
@@ -207,4 +210,3 @@ def devices(request):
     }
     status = 400 if errors else 200
     return render(request, "alerts/sos/devices.html", context, status=status)
-
