@@ -87,9 +87,9 @@ def test_presses_within_a_minute_are_one_alarm_and_a_resend_adds_nothing(live_ci
     status, answer = press(http, key, apart)
     assert status == 201 and answer["alarm"] != alarm.pk
     assert AlarmEvent.objects.filter(alarm=alarm, action="press").count() == 3
-    assert told.filter(subject_id=alarm.pk).count() == told.filter(
-        subject_id=answer["alarm"]
-    ).count()
+    assert (
+        told.filter(subject_id=alarm.pk).count() == told.filter(subject_id=answer["alarm"]).count()
+    )
 
 
 def test_two_simultaneous_presses_open_one_alarm(live_city):  # noqa: F811

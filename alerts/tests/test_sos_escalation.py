@@ -1,0 +1,148 @@
+"""The escalation chain with the clock moved: the right minute, exactly once, with two
+workers running the periodic task at once; an answered alarm goes no further; an alarm
+becomes one case however many taps."""
+
+import json
+import subprocess
+import time
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from alerts.models import Alarm, AlarmEvent, EscalationStep
+from alerts.preset import DEFAULT_CHAIN
+from alerts.sos.actions import do_alarm_action, do_alarm_to_case, do_press
+from alerts.sos.escalation import run_due_steps
+from alerts.tests.sos_factories import bound_device, demo_grid, resident_of, vendor_with_key
+from gridgov.errors import NotPermitted
+from org.models import User
+from org.permissions import has
+from outbox.models import Outbox
+from tests.conftest import city, needs_postgres  # noqa: F401 (fixture)
+from tests.servers import ROOT, VENV_BIN, python_manage, site
+
+PRESSED = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
+
+
+def new_alarm(device_id="WB-0001", pressed=PRESSED) -> Alarm:
+    vendor, _ = vendor_with_key(f"厂商{device_id}")
+    device = bound_device(vendor, resident_of(demo_grid()), device_id=device_id)
+    return do_press(vendor, device.device_id, pressed, now=pressed).alarm
+
+
+def told(alarm, step):
+    event = AlarmEvent.objects.get(alarm=alarm, action="escalate", data__step=step)
+    return set(User.objects.filter(pk__in=event.data["told"]).values_list("pk", flat=True))
+
+
+def escalations(alarm):
+    return list(
+        AlarmEvent.objects.filter(alarm=alarm, action="escalate").values_list(
+            "data__step", flat=True
+        )
+    )
+
+
+def test_a_missed_acknowledgement_escalates_at_the_right_minute_once(db, city):  # noqa: F811
+    alarm = new_alarm()
+    grid = alarm.grid
+    assert escalations(alarm) == [0]  # at the press, not a minute later
+    assert User.objects.get(username="demo-grid").pk in told(alarm, 0)
+    five = PRESSED + timedelta(minutes=DEFAULT_CHAIN[1].after_minutes)
+    assert run_due_steps(now=five - timedelta(seconds=1)) == 0
+    assert run_due_steps(now=five) == 1
+    assert run_due_steps(now=five + timedelta(minutes=1)) == 0  # once
+    # The grid leader: the seats at the grid whose duty the step names and the rulebook
+    # gives alerts.respond; not the grid worker again.
+    leaders = told(alarm, 1)
+    assert leaders and all(
+        has(User.objects.get(pk=pk), "alerts.respond", grid.code) for pk in leaders
+    )
+    assert User.objects.get(username="demo-grid").pk not in leaders
+    assert run_due_steps(now=PRESSED + timedelta(minutes=10)) == 1
+    community = told(alarm, 2)
+    assert User.objects.get(username="demo-community").pk in community
+    duty_phone = Outbox.objects.filter(event="sos.escalated", subject_id=alarm.pk)
+    assert {row.payload.get("duty_phone") for row in duty_phone if row.channel == "webhook"} <= {
+        True,
+        False,
+    }
+    assert escalations(alarm) == [0, 1, 2]
+    alarm.refresh_from_db()
+    assert alarm.escalations == 3 and alarm.status == "open"
+
+
+def test_an_acknowledged_alarm_does_not_escalate(db, city):  # noqa: F811
+    alarm = new_alarm()
+    worker = User.objects.get(username="demo-grid")
+    later = PRESSED + timedelta(minutes=2)
+    alarm = do_alarm_action(alarm.pk, "acknowledge", actor=worker, at=later)
+    assert alarm.status == "acknowledged" and alarm.seconds_to_acknowledge == 120
+    assert run_due_steps(now=PRESSED + timedelta(hours=1)) == 0
+    assert escalations(alarm) == [0]
+    assert set(EscalationStep.objects.filter(alarm=alarm).values_list("outcome", flat=True)) == {
+        "sent",
+        "skipped",
+    }
+    alarm = do_alarm_action(alarm.pk, "arrive", actor=worker, at=PRESSED + timedelta(minutes=9))
+    assert alarm.seconds_to_arrive == 9 * 60
+    actions = list(AlarmEvent.objects.filter(alarm=alarm).values_list("action", flat=True))
+    assert actions == ["press", "escalate", "acknowledge", "arrive"]
+
+
+def test_an_alarm_becomes_one_case_however_many_taps(db, city):  # noqa: F811
+    alarm = new_alarm()
+    worker = User.objects.get(username="demo-grid")
+    _, case, created = do_alarm_to_case(alarm.pk, actor=worker)
+    assert created and case.grid == alarm.grid
+    _, again, created = do_alarm_to_case(alarm.pk, actor=worker)
+    assert (again.pk, created) == (case.pk, False)
+    assert AlarmEvent.objects.filter(alarm=alarm, action="to_case").count() == 1
+    with pytest.raises(NotPermitted):
+        do_alarm_to_case(alarm.pk, actor=User.objects.get(username="demo-volunteer"))
+
+
+SETUP = """
+from datetime import datetime
+from alerts.tests.test_sos_escalation import new_alarm
+for n in range(8):
+    new_alarm(f"WB-{{n:04d}}", datetime.fromisoformat({pressed!r}))
+"""
+
+CHECK = """
+import json
+from alerts.models import Alarm, AlarmEvent
+from outbox.models import Outbox
+steps = {{a.pk: list(AlarmEvent.objects.filter(alarm=a, action="escalate")
+          .order_by("pk").values_list("data__step", flat=True)) for a in Alarm.objects.all()}}
+told = sum(len(e.data["told"]) for e in AlarmEvent.objects.filter(action="escalate", data__step=1))
+rows = Outbox.objects.filter(event="sos.escalated", channel="inbox").count()
+print(json.dumps({{"steps": list(steps.values()), "told": told, "rows": rows}}))
+"""
+
+
+@pytest.mark.parametrize("db_kind", ["sqlite", pytest.param("postgres", marks=needs_postgres)])
+def test_two_worker_processes_running_the_task_at_once_notify_once(db_kind):
+    """Two real processes over the same database (a SQLite file with its busy timeout, or
+    PostgreSQL) call the periodic task at the same instant with the clock moved to the
+    minute the second step is due: each alarm escalates once."""
+    with site(db_kind) as here:
+        python_manage(here.env, "shell", "-c", SETUP.format(pressed=PRESSED.isoformat()))
+        due = (PRESSED + timedelta(minutes=5)).isoformat()
+        start = str(time.time() + 4)  # both processes begin at this instant
+        workers = [
+            subprocess.Popen(
+                [str(VENV_BIN / "python"), "-m", "alerts.tests.sos_worker", due, start],
+                cwd=ROOT,
+                env=here.env,
+                stderr=subprocess.PIPE,
+            )
+            for _ in range(2)
+        ]
+        for process in workers:
+            assert process.wait(timeout=120) == 0, process.stderr.read().decode()
+        output = python_manage(here.env, "shell", "-c", CHECK.format())
+        found = json.loads(output.strip().splitlines()[-1])
+    assert found["steps"] == [[0, 1]] * 8, found
+    assert found["rows"] == found["told"] > 0, found
