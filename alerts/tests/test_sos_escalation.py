@@ -18,7 +18,7 @@ from alerts.tests.sos_factories import bound_device, demo_grid, resident_of, ven
 from gridgov.errors import NotPermitted
 from org.models import User
 from org.permissions import has
-from outbox.models import Outbox
+from outbox.models import Outbox, Webhook
 from tests.conftest import city, needs_postgres  # noqa: F401 (fixture)
 from tests.servers import ROOT, VENV_BIN, python_manage, site
 
@@ -45,6 +45,9 @@ def escalations(alarm):
 
 
 def test_a_missed_acknowledgement_escalates_at_the_right_minute_once(db, city):  # noqa: F811
+    Webhook.objects.create(
+        name="值班电话网关", url="http://127.0.0.1:9/", secret="s", events=["sos.escalated"]
+    )
     alarm = new_alarm()
     grid = alarm.grid
     assert escalations(alarm) == [0]  # at the press, not a minute later
@@ -63,11 +66,12 @@ def test_a_missed_acknowledgement_escalates_at_the_right_minute_once(db, city): 
     assert run_due_steps(now=PRESSED + timedelta(minutes=10)) == 1
     community = told(alarm, 2)
     assert User.objects.get(username="demo-community").pk in community
-    duty_phone = Outbox.objects.filter(event="sos.escalated", subject_id=alarm.pk)
-    assert {row.payload.get("duty_phone") for row in duty_phone if row.channel == "webhook"} <= {
-        True,
-        False,
-    }
+    # The duty phone is the webhook sos.escalated with duty_phone, for a gateway to ring.
+    calls = Outbox.objects.filter(event="sos.escalated", channel="webhook", subject_id=alarm.pk)
+    assert sorted((row.payload["step"], row.payload["duty_phone"]) for row in calls) == [
+        (1, False),
+        (2, True),
+    ]
     assert escalations(alarm) == [0, 1, 2]
     alarm.refresh_from_db()
     assert alarm.escalations == 3 and alarm.status == "open"
@@ -113,7 +117,7 @@ for n in range(8):
 CHECK = """
 import json
 from alerts.models import Alarm, AlarmEvent
-from outbox.models import Outbox
+from outbox.models import Outbox, Webhook
 steps = {{a.pk: list(AlarmEvent.objects.filter(alarm=a, action="escalate")
           .order_by("pk").values_list("data__step", flat=True)) for a in Alarm.objects.all()}}
 told = sum(len(e.data["told"]) for e in AlarmEvent.objects.filter(action="escalate", data__step=1))
