@@ -23,6 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
+from alerts.models import Alarm
 from cases.models import Case, CasePhoto
 from catalog.models import MatterCategory
 from credit.models import CreditAccount, Redemption, StoreItem
@@ -70,6 +71,7 @@ def world(django_db_setup, django_db_blocker):
         build_city()
         call_command("make_cases", "--days=10", "--per-day=6", "--seed=1", f"--now={NOW}")
         call_command("make_participation", "--seed=1")
+        call_command("make_alarms", "--seed=1", "--days=3")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -235,6 +237,7 @@ GOVERNED = {
     "account": CreditAccount,
     "item": StoreItem,
     "redemption": Redemption,
+    "alarm": Alarm,
 }
 GOVERNED_VIEWS = {
     "participation:": "order",
@@ -245,6 +248,8 @@ GOVERNED_VIEWS = {
     "api:credit-redemption": "redemption",
     "credit:settle": "redemption",
     "credit:award": "resident",
+    "alerts:sos_": "alarm",
+    "api:sos-alarm": "alarm",
 }
 
 

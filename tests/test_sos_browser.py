@@ -85,7 +85,9 @@ def test_the_community_creates_a_vendor_and_binds_a_wristband_by_excel(live_city
 
     book = Workbook()
     book.active.append(["厂商", "设备号", "设备类型", "户编码", "姓名"])
-    book.active.append(["康养手环科技", "KY-778", "智能手环", resident.household.code, resident.name])
+    book.active.append(
+        ["康养手环科技", "KY-778", "智能手环", resident.household.code, resident.name]
+    )
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "设备.xlsx")
         book.save(path)
