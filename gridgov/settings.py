@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
         "RedemptionStatusEnum": "credit.models.RedemptionStatus",
         "CreditEntryKindEnum": "credit.models.EntryKind",
         "RuleUnitEnum": "credit.models.RuleUnit",
+        "AlarmStatusEnum": "alerts.models.AlarmStatus",
     },
 }
 
