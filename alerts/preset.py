@@ -1,7 +1,9 @@
 """The ``[early_warning]`` and ``[sos]`` sections (moved here from ``presets/preset.py``
 when alerts was built)."""
 
-from pydantic import Field
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, model_validator
 
 from presets.schema import Array, Count, Positive, Slug, Table, Text
 from presets.sections import Section
@@ -13,6 +15,17 @@ class EarlyWarning(Table):
     every_days: Positive = 1
     compare: Array[Slug]  # channel codes
     meeting: Text
+
+
+def _platform_duties(duties: tuple) -> tuple:
+    """Duties are the platform's (``org.permissions.DEFAULTS``): a misspelt one would tell
+    nobody, silently."""
+    from org.permissions import DEFAULTS
+
+    unknown = [duty for duty in duties if duty not in DEFAULTS]
+    if unknown:
+        raise ValueError(f"unknown duties {unknown}; the platform's are {sorted(DEFAULTS)}")
+    return duties
 
 
 class SosStep(Table):
@@ -29,7 +42,7 @@ class SosStep(Table):
 
     after_minutes: Count = 0
     up: Count = 0
-    duties: Array[Slug] = ()
+    duties: Annotated[Array[Slug], AfterValidator(_platform_duties)] = ()
     duty_phone: bool = False
     source: Text
 
@@ -65,6 +78,15 @@ class Sos(Table):
     # A press this long after the alarm's last one opens a new alarm (platform default:
     # the brief's "repeated presses within a minute are one alarm").
     repeat_seconds: Positive = 60
+
+    @model_validator(mode="after")
+    def _chain_in_order(self):
+        minutes = [step.after_minutes for step in self.chain]
+        if minutes[0] != 0:
+            raise ValueError("the chain's first step runs at the press: after_minutes = 0")
+        if minutes != sorted(minutes):
+            raise ValueError(f"the chain's steps must come in order of minutes: {minutes}")
+        return self
 
 
 def sos_settings(preset=None) -> Sos:
