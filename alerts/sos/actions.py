@@ -24,6 +24,7 @@ from django.utils import timezone
 from alerts.models import (
     Alarm,
     AlarmEvent,
+    AlarmStatus,
     Device,
     EscalationStep,
     Vendor,
@@ -35,6 +36,7 @@ from cases.actions import Report, do_create_case
 from cases.config import channel_names
 from gridgov import workflow
 from gridgov.errors import ActionError, InvalidInput, NotPermitted
+from org.models import User
 from org.permissions import has
 from outbox.notify import notify
 from residents.masking import mask_name
@@ -261,11 +263,26 @@ def _note(step: workflow.Step):
     step.note = str(step.data.get("note", "")).strip()[:200]
 
 
+def _tell_the_others(step: workflow.Step, what: str):
+    """Everyone the chain has told so far hears who answered, so they do not all run."""
+    told = set()
+    for ids in AlarmEvent.objects.filter(alarm=step.obj, action="escalate").values_list(
+        "data__told", flat=True
+    ):
+        told.update(ids or [])
+    told.discard(step.actor.pk)
+    if told:
+        name = step.actor.display_name or step.actor.username
+        users = User.objects.filter(pk__in=told, is_active=True).order_by("pk")
+        step.tell("sos.acknowledged", list(users), f"{name}{what}一键求助（{_where(step.obj)}）")
+
+
 def _acknowledge(step: workflow.Step):
     _note(step)
     step.set(acknowledged_at=step.now, acknowledged_by=step.actor)
     step.event_data = {"seconds_to_acknowledge": step.obj.seconds_to_acknowledge}
     _skip_pending(step)
+    _tell_the_others(step, "已响应")
 
 
 def _arrive(step: workflow.Step):
@@ -277,7 +294,10 @@ def _arrive(step: workflow.Step):
         "seconds_to_acknowledge": step.obj.seconds_to_acknowledge,
         "seconds_to_arrive": step.obj.seconds_to_arrive,
     }
+    answered_before = step.obj.status != AlarmStatus.OPEN
     _skip_pending(step)
+    if not answered_before:
+        _tell_the_others(step, "已到场处置")
 
 
 def _end(step: workflow.Step):

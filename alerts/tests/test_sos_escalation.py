@@ -93,6 +93,10 @@ def test_an_acknowledged_alarm_does_not_escalate(db, city):  # noqa: F811
     assert alarm.seconds_to_arrive == 9 * 60
     actions = list(AlarmEvent.objects.filter(alarm=alarm).values_list("action", flat=True))
     assert actions == ["press", "escalate", "acknowledge", "arrive"]
+    # The others told at the press hear who answered, once; the one who answered does not.
+    heard = Outbox.objects.filter(event="sos.acknowledged", channel="inbox", subject_id=alarm.pk)
+    assert heard.exists()
+    assert set(heard.values_list("recipient_id", flat=True)) == told(alarm, 0) - {worker.pk}
 
 
 def test_an_alarm_becomes_one_case_however_many_taps(db, city):  # noqa: F811

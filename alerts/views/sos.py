@@ -23,6 +23,7 @@ from alerts.sos.keys import do_create_vendor
 from alerts.sos.transitions import ACTION_NAMES, EVENT_NAMES
 from gridgov.errors import ActionError
 from idempotency.keys import page_once
+from org.models import OrgNode
 from org.permissions import codes_with, has, restrict
 from residents.masking import mask_name
 
@@ -74,15 +75,18 @@ def alarm_list(request):
         "figures": figures,
         "quick": QUICK,
         "names": ACTION_NAMES,
-        "many_grids": len({alarm.grid_id for alarm in page}) > 1 or not _one_grid(user),
+        "many_grids": not _one_grid(user),
         "may_manage": bool(codes_with(user, "alerts.manage_devices")) or user.is_superuser,
     }
     return render(request, "alerts/sos/list.html", context)
 
 
 def _one_grid(user) -> bool:
+    """Whether the user answers for one grid only (the list then leaves the grid out)."""
     codes = codes_with(user, VERB)
-    return codes is not None and len(codes) == 1 and len(codes[0]) >= 15
+    if codes is None or len(codes) != 1:
+        return False
+    return OrgNode.objects.filter(code=codes[0]).exclude(grid_kind="").exists()
 
 
 def _days_ago(days):
