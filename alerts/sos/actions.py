@@ -146,6 +146,14 @@ def _optional_float(value, name, low, high):
     return float(value)
 
 
+def _move_steps(alarm: Alarm, pressed_at: datetime):
+    steps = chain()
+    for step in EscalationStep.objects.filter(alarm=alarm, claimed_at__isnull=True):
+        if step.index < len(steps):
+            step.due_at = pressed_at + timedelta(minutes=steps[step.index].after_minutes)
+            step.save(update_fields=["due_at"])
+
+
 def do_press(
     vendor: Vendor,
     device_id: str,
@@ -198,6 +206,12 @@ def do_press(
             alarm.presses += 1
             alarm.last_pressed_at = max(alarm.last_pressed_at, pressed_at)
             changed = ["presses", "last_pressed_at"]
+            if pressed_at < alarm.pressed_at:
+                # An earlier press arrived later (devices queue presses): the call for help
+                # began then, and the steps still to run fall due from then.
+                alarm.pressed_at = pressed_at
+                changed.append("pressed_at")
+                _move_steps(alarm, pressed_at)
             if lat is not None:
                 alarm.lat, alarm.lng, alarm.accuracy = lat, lng, accuracy
                 changed += ["lat", "lng", "accuracy"]

@@ -1,7 +1,6 @@
 """The vendors' endpoint over real HTTP: keys and their scope, bad input, presses within a
-minute as one alarm, a press sent again, two simultaneous presses."""
+minute as one alarm, a press sent again. (Simultaneous presses: ``test_sos_races``.)"""
 
-import threading
 from datetime import timedelta
 
 from django.utils import timezone
@@ -90,26 +89,3 @@ def test_presses_within_a_minute_are_one_alarm_and_a_resend_adds_nothing(live_ci
     assert (
         told.filter(subject_id=alarm.pk).count() == told.filter(subject_id=answer["alarm"]).count()
     )
-
-
-def test_two_simultaneous_presses_open_one_alarm(live_city):  # noqa: F811
-    vendor, key = vendor_with_key()
-    bound_device(vendor, resident_of(demo_grid()))
-    now = timezone.now()
-    barrier = threading.Barrier(2)
-    answers = []
-
-    def send(offset):
-        http = Http(live_city)
-        barrier.wait(timeout=10)
-        body = {"device_id": "WB-0001", "pressed_at": at(now + timedelta(seconds=offset))}
-        answers.append(press(http, key, body))
-
-    threads = [threading.Thread(target=send, args=(n,)) for n in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert sorted(status for status, _ in answers) == [200, 201], answers
-    assert Alarm.objects.count() == 1 and Alarm.objects.get().presses == 2
-    assert Outbox.objects.filter(event="sos.pressed").values("subject_id").distinct().count() == 1
