@@ -5,13 +5,16 @@ unanswered one."""
 
 from datetime import timedelta
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from alerts.models import Alarm
 from alerts.sos.actions import do_alarm_action, do_press
+from alerts.sos.keys import do_rotate_vendor_key, vendor_for
 from alerts.sos.offers import open_sos, unanswered
 from alerts.tests.sos_factories import bound_device, demo_grid, resident_of, vendor_with_key
+from gridgov.errors import NotPermitted
 from org.models import OrgNode, RoleAssignment, User
 from tests.conftest import city  # noqa: F401 (fixture)
 
@@ -84,3 +87,12 @@ def test_the_warning_rule_flags_the_alarm_nobody_answered_in_time(db, city):  # 
     assert signals[0].node_code == grid.code and "25 分钟后才响应" in signals[0].reason
     assert list(unanswered(day)) == signals  # a rerun gives the same
     assert Alarm.objects.count() == 2
+
+
+def test_a_rotated_vendor_key_replaces_the_old_one_at_once(db, city):  # noqa: F811
+    vendor, old = vendor_with_key()
+    assert vendor_for(old) == vendor
+    _, new = do_rotate_vendor_key(vendor.pk, actor=User.objects.get(username="demo-admin"))
+    assert vendor_for(old) is None and vendor_for(new) == vendor
+    with pytest.raises(NotPermitted):
+        do_rotate_vendor_key(vendor.pk, actor=User.objects.get(username="demo-grid"))
