@@ -15,7 +15,20 @@ class AlertsConfig(AppConfig):
         from presets.sections import register
 
         register(*SECTIONS, check=check_early_warning)
+        self.ready_sos()
         self.ready_warnings()
+
+    def ready_sos(self):
+        """SOS: the escalation task, the home panel, the watch list, the warning rule."""
+        import alerts.sos.tasks  # noqa: F401  (the periodic escalation sweep)
+        from alerts.sos import offers
+        from gridgov.early_warning import register_rule
+        from gridgov.figures import register_watch_list
+        from org.panels import register_home_panel
+
+        register_home_panel("alerts/sos/_home.html", offers.home_panel, order=5)
+        register_watch_list("alerts.sos", _("SOS 求助"), offers.open_sos, order=10)
+        register_rule("alerts.sos_unanswered", _("一键求助未及时响应"), offers.unanswered, order=30)
 
     def ready_warnings(self):
         """Early warning's rules, home panel and watch list."""

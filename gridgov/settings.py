@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
         "FindingKindEnum": "patrol.models.patrols.FindingKind",
         "WarningStatusEnum": "alerts.models.warnings.WarningStatus",
         "WarningSeverityEnum": "alerts.models.warnings.Severity",
+        "AlarmStatusEnum": "alerts.models.AlarmStatus",
     },
 }
 

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.views import LoginView
+from alerts.api.sos import SosPressView
 from cases.api.channels import ChannelList
 from gridgov.api import LogoutAllView, LogoutView, TokenView
 
@@ -34,6 +35,7 @@ api_v1 = [
     path("stats/", include("analytics.api.urls")),
     path("patrol/", include("patrol.api.urls")),
     path("alerts/", include("alerts.api.urls")),
+    path("sos/", SosPressView.as_view(), name="sos"),
     path("emergency/", include("emergency.api.urls")),
     path("members/", include("members.api.urls")),
     path("", include("catalog.api.urls")),

@@ -93,6 +93,9 @@ VERBS: dict[str, str] = {
     "patrol.plan_care": _("制定关爱计划"),
     # Early warning (issue 13): acknowledge and deal with the daily job's warnings.
     "alerts.handle": _("处理预警"),
+    # One-click SOS (alerts.sos).
+    "alerts.respond": _("响应一键求助"),
+    "alerts.manage_devices": _("管理求助设备和厂商"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -194,6 +197,12 @@ PLAN_CARE = {"patrol.plan_care"}
 # go to the grid's workers and the community, street and district above them, and the
 # supervisors who check the patrols' quality.
 WARNINGS = {"alerts.handle"}
+# One-click SOS: the grid's workers, leader and building leaders answer first, the community
+# and the street's work committee after (张掖: 「鏈接“社工委”服務專線，遇到困難可一鍵求助」;
+# 「樓棟長(單元長)」). Devices and vendor keys are the community's and those above (platform
+# default: who hands the wristbands out).
+RESPOND = {"alerts.respond"}
+DEVICES = {"alerts.manage_devices"}
 
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
@@ -215,7 +224,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | MEMBERS
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | DEVICES,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -232,7 +242,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | MEMBERS
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | DEVICES,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS | WARNINGS,
         "street_staff": TRIAGE
         | WHISTLE
@@ -249,7 +260,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | MEMBERS
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | RESPOND
+        | DEVICES,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -265,7 +278,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | MEMBERS
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | RESPOND
+        | DEVICES,
         "community_worker": TRIAGE
         | WHISTLE
         | KEEPER
@@ -275,7 +290,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | MEMBERS
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | RESPOND
+        | DEVICES,
         "work_committee_member": TRIAGE
         | WHISTLE
         | KEEPER
@@ -285,7 +302,9 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | COMMAND
         | MEMBERS
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | RESPOND
+        | DEVICES,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
@@ -299,7 +318,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | PATROL
         | VISIT
         | PLAN_CARE
-        | WARNINGS,
+        | WARNINGS
+        | RESPOND,
         "grid_worker": ON_THE_SPOT
         | FORCES
         | KEEPER
@@ -308,10 +328,11 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | STATS
         | PATROL
         | VISIT
-        | WARNINGS,
+        | WARNINGS
+        | RESPOND,
         "emergency_grid_worker": INTAKE | FORCES | PATROL | VISIT,
         "mobile_grid_worker": INTAKE | FORCES | PATROL | VISIT,
-        "building_leader": INTAKE | FORCES | VISIT,
+        "building_leader": INTAKE | FORCES | VISIT | RESPOND,
         "unit_leader": INTAKE | FORCES | VISIT,
         "lane_steward": INTAKE | FORCES | VISIT,
         "grid_member": INTAKE | FORCES | VISIT,

@@ -69,12 +69,22 @@ DIVISIONS = (
 SCORING = f"{ASSESSMENT}::test_the_street_scores_and_surveys_and_the_leader_publishes_the_ranking"
 TEN_BEST = f"{ASSESSMENT}::test_the_leader_proposes_fills_confirms_and_publishes_a_ten_best_list"
 
+SOS = "tests/test_sos_browser.py"
+SOS_ALARM = f"{SOS}::test_a_grid_worker_acknowledges_an_alarm_arrives_and_files_a_case"
+SOS_DEVICES = f"{SOS}::test_the_community_creates_a_vendor_and_binds_a_wristband_by_excel"
+
 REPORTS = (
     "tests/test_reports_browser.py"
     "::test_the_leader_generates_last_month_s_report_prints_it_and_downloads_the_excel"
 )
 
 FORMS: dict[str, list[str]] = {
+    # alerts: SOS alarms and devices.
+    "alerts/sos/_item.html:alerts:sos_act": [SOS_ALARM],
+    "alerts/sos/detail.html:alerts:sos_act": [SOS_ALARM],
+    "alerts/sos/detail.html:alerts:sos_case": [SOS_ALARM],
+    "alerts/sos/devices.html:self": [SOS_DEVICES],
+    "alerts/sos/devices.html:self#2": [SOS_DEVICES],
     # analytics: a report on demand.
     "analytics/reports/new.html:self": [REPORTS],
     # accounts: the second factor's code (enrol and verify), login, logout.

@@ -23,7 +23,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.exceptions import Resolver404
 
-from alerts.models import Warning
+from alerts.models import Alarm, Warning
 from cases.models import Case, CasePhoto
 from catalog.models import MatterCategory
 from credit.models import CreditAccount, Redemption, StoreItem
@@ -78,6 +78,7 @@ def world(django_db_setup, django_db_blocker):
         call_command("make_patrols", "--seed=1", "--days=3")
         call_command("make_visits", "--seed=1")
         call_command("make_warnings", "--days=10", "--seed=1", "--to=2026-11-20")
+        call_command("make_alarms", "--seed=1", "--days=3")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -250,6 +251,7 @@ GOVERNED = {
     "redemption": Redemption,
     "patrol": Patrol,
     "warning": Warning,
+    "alarm": Alarm,
 }
 GOVERNED_VIEWS = {
     "emergency:check_in": "callup",
@@ -275,6 +277,8 @@ GOVERNED_VIEWS = {
     "api:patrol-": "patrol",
     "alerts:warning_": "warning",
     "api:alerts-warning": "warning",
+    "alerts:sos_": "alarm",
+    "api:sos-alarm": "alarm",
 }
 
 

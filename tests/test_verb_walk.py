@@ -337,6 +337,21 @@ def probe_stats(person, admin, base):
     return judge(person, "analytics.view", status, body)
 
 
+def probe_respond(person, admin, base):
+    """``alerts.respond``: acknowledge an SOS alarm pressed in the person's grid."""
+    from alerts.models import Device, Vendor
+    from alerts.sos.actions import do_press
+
+    vendor, _ = Vendor.objects.get_or_create(name="走查厂商", defaults={"key_prefix": "walk0000"})
+    resident = Resident.objects.filter(household__grid=person.grid).order_by("pk").first()
+    device, _ = Device.objects.get_or_create(
+        vendor=vendor, device_id=f"WALK-{person.user.pk}", defaults={"resident": resident}
+    )
+    alarm = do_press(vendor, device.device_id, timezone.now() - dt.timedelta(minutes=5)).alarm
+    status, body = person.api.post(f"/api/v1/alerts/alarms/{alarm.pk}/actions/acknowledge/", {})
+    return judge(person, "alerts.respond", status, body)
+
+
 def _page_probe(verb, path_of, form=None):
     def probe(person, admin, base):
         if person.pages is None:
@@ -508,6 +523,8 @@ PROBES = {
     "analytics.report": probe_report_on_demand,
     "patrol.patrol": probe_patrol,
     "alerts.handle": probe_handle_warning,
+    "alerts.respond": probe_respond,
+    "alerts.manage_devices": _page_probe("alerts.manage_devices", lambda: "/sos/devices/"),
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",

@@ -1,11 +1,14 @@
-from django.urls import path  # noqa: F401  (each part adds its endpoints here)
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from alerts.api.sos import AlarmViewSet
 from alerts.api.warnings import PatrolQualityView, WarningViewSet
 
-urlpatterns = []
-# Early warning (预警研判)
-_warnings = SimpleRouter()
-_warnings.register("warnings", WarningViewSet, basename="alerts-warning")
-urlpatterns += _warnings.urls
-urlpatterns += [path("patrol-quality/", PatrolQualityView.as_view(), name="alerts-patrol-quality")]
+_router = SimpleRouter()
+_router.register("alarms", AlarmViewSet, basename="sos-alarm")  # SOS
+_router.register("warnings", WarningViewSet, basename="alerts-warning")  # early warning
+
+urlpatterns = [
+    *_router.urls,
+    path("patrol-quality/", PatrolQualityView.as_view(), name="alerts-patrol-quality"),
+]
