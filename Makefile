@@ -36,6 +36,11 @@ demo: install assets
 	$(DEMO_ENV) $(PY) manage.py make_cases --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_history --months 11 --seed $(SEED) --if-empty
 	$(DEMO_ENV) $(PY) manage.py make_participation --seed $(SEED) --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_patrols --seed $(SEED) --days 30 --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_visits --seed $(SEED) --days 30 --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_alarms --seed $(SEED) --days 30 --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_emergency --seed $(SEED) --if-empty
+	$(DEMO_ENV) $(PY) manage.py make_warnings --seed $(SEED) --days 30 --if-empty
 	$(DEMO_ENV) $(PY) manage.py compute_rankings --months 12
 	$(DEMO_ENV) $(PY) manage.py make_reports
 	$(DEMO_ENV) $(PY) manage.py train_classifier
