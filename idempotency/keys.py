@@ -20,6 +20,7 @@ import json
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from rest_framework.response import Response
@@ -149,16 +150,34 @@ def idempotent(view_method):
 
 PAGE_FIELD = "once"
 PAGE_TOKEN_LENGTH = 64
+# Sent by the offline queue (static/js/offline.js, idempotency.offline) with every post.
+OFFLINE_HEADER = "HTTP_X_GRIDGOV_OFFLINE"
+_REDIRECTS = (301, 302, 303)
+
+
+def _offline_answer(response, *, replayed: bool):
+    """The offline queue's answer: a redirect becomes JSON naming where it led, so the
+    queue need not follow it (which would also use up the next page's flash messages);
+    any other answer, a form's errors or a refusal, is the view's own page."""
+    if response.status_code not in _REDIRECTS:
+        return response
+    return JsonResponse({"ok": True, "location": response["Location"], "replayed": replayed})
 
 
 def page_once(view):
-    """Decorate a page view that answers a POST with a redirect."""
+    """Decorate a page view that answers a POST with a redirect.
+
+    A post from the offline queue (header ``X-Gridgov-Offline: 1``) is answered as JSON
+    ``{"ok": true, "location": …, "replayed": false|true}`` where the view redirects, the
+    first time and on every replay of its token alike (see idempotency.offline)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        offline = request.META.get(OFFLINE_HEADER) == "1"
         token = request.POST.get(PAGE_FIELD, "").strip() if request.method == "POST" else ""
         if not token or not request.user.is_authenticated or len(token) > PAGE_TOKEN_LENGTH:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
+            return _offline_answer(response, replayed=False) if offline else response
         response, record = run_once(
             scope=SCOPE_PAGE,
             user=request.user,
@@ -167,16 +186,15 @@ def page_once(view):
             path=request.path,
             work=lambda: view(request, *args, **kwargs),
             answer=lambda r: (
-                (r.status_code, {"location": r["Location"]})
-                if r.status_code in (301, 302, 303)
-                else None
+                (r.status_code, {"location": r["Location"]}) if r.status_code in _REDIRECTS else None
             ),
         )
         if record is None:
-            return response
+            return _offline_answer(response, replayed=False) if offline else response
         # The first submission's own message may still be waiting; this one is only a hint.
         messages.info(request, "这个表单已经提交过,没有重复办理。")
-        return redirect(record.body.get("location") or "/")
+        replay = redirect(record.body.get("location") or "/")
+        return _offline_answer(replay, replayed=True) if offline else replay
 
     return wrapper
 
