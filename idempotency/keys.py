@@ -186,7 +186,9 @@ def page_once(view):
             path=request.path,
             work=lambda: view(request, *args, **kwargs),
             answer=lambda r: (
-                (r.status_code, {"location": r["Location"]}) if r.status_code in _REDIRECTS else None
+                (r.status_code, {"location": r["Location"]})
+                if r.status_code in _REDIRECTS
+                else None
             ),
         )
         if record is None:

@@ -3,13 +3,13 @@
 its one-time token (``once``), so ``page_once`` answers a replay as it answered the first
 post and nothing is done twice.
 
-Two things a replay adds to the form's own fields:
+What a post from the queue carries beyond the form's own fields:
 
-- the header ``X-Gridgov-Offline: 1``: ``page_once`` (idempotency.keys) then answers a success as JSON
-  (``{"ok": true, "location": "/cases/12/", "replayed": false}``, 200) instead of a redirect,
-  so the queue learns where the answer is without fetching (and thereby consuming the
-  flash messages of) the next page; a refusal (a form error 400, a 403, a 409) is the
-  view's own HTML page, which the queue keeps and shows with the page's error text;
+- the header ``X-Gridgov-Offline: 1``: ``page_once`` (idempotency.keys) then answers a
+  success as JSON, ``{"ok": true, "location": "/cases/12/", "replayed": false}`` (200),
+  instead of a redirect, so the queue learns where the answer is without fetching the next
+  page (which would use up its flash messages); a refusal (a form error 400, a 403, a 409)
+  is the view's own HTML page, which the queue keeps and shows with the page's error text;
 - the fields ``offline_at`` and ``offline_sent_at`` (ISO 8601, the phone's clock): when the
   person pressed the button, and when the phone sent it. ``recorded_at(request.POST)`` gives
   the time a view should record for the visit, the finding or the patrol's start and end
@@ -69,4 +69,3 @@ def recorded_at(data, *, now: datetime | None = None) -> datetime:
     one, else the server's now. ``data`` is ``request.POST`` (or an API body)."""
     now = now or timezone.now()
     return offline_time(data, now=now) or now
-
