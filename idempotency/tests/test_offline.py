@@ -144,7 +144,7 @@ def test_a_replay_hours_later_passes_the_csrf_check_with_the_cookies_token(city,
 # -- the service worker --------------------------------------------------------------------
 
 
-def test_the_service_worker_is_served_at_the_root_without_a_login(client):
+def test_the_service_worker_is_served_at_the_root_without_a_login(city, db, client):
     response = client.get("/sw.js")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/javascript")
