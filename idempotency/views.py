@@ -30,7 +30,7 @@ SHELL = [
 ]
 # The field pages, kept at install so they open offline even before their first visit
 # (by URL name: a page an app does not have, or the user may not open, is skipped).
-FIELD_PAGES = ["org:home", "cases:queue", "patrol:today", "patrol:visits"]
+FIELD_PAGES = ["org:home", "cases:queue", "patrol:today", "patrol:visits_todo", "patrol:care_list"]
 # Never kept: they change who is logged in, or are not pages.
 NEVER_CACHED = ["/admin/", "/api/", "/login/", "/logout/", "/open311/"]
 

@@ -228,8 +228,8 @@
   function keep(form, data, reason) {
     var fields = [];
     data.forEach(function (value, name) {
-      if (value instanceof File && !value.name && !value.size) {
-        return; // an empty file input
+      if ((value instanceof File && !value.name && !value.size) || name === "offline_at") {
+        return; // an empty file input; a form's own empty offline_at, set below
       }
       fields.push([name, value]);
     });
@@ -418,6 +418,42 @@
     });
   }
 
+  // Links marked data-offline-keep (a to-do list's 记录走访 of each household) lead to
+  // pages with a data-offline form: while online, keep a copy of each in the service
+  // worker's page cache, one after the other, so they open in a village with no signal.
+  var KEEP_LINKS = 30;
+
+  function keepLinkedPages() {
+    if (!navigator.onLine || !window.caches || !navigator.serviceWorker
+        || !navigator.serviceWorker.controller) {
+      return Promise.resolve();
+    }
+    var urls = [];
+    document.querySelectorAll("a[data-offline-keep]").forEach(function (link) {
+      if (urls.indexOf(link.href) < 0 && urls.length < KEEP_LINKS) {
+        urls.push(link.href);
+      }
+    });
+    return caches.open("gridgov-pages").then(function (cache) {
+      return urls.reduce(function (previous, url) {
+        return previous.then(function () {
+          return cache.match(url).then(function (kept) {
+            if (kept) {
+              return null;
+            }
+            return fetch(url, { credentials: "same-origin" }).then(function (response) {
+              var type = response.headers.get("Content-Type") || "";
+              if (response.status === 200 && !response.redirected && type.indexOf("text/html") === 0) {
+                return cache.put(url, response);
+              }
+              return null;
+            });
+          });
+        });
+      }, Promise.resolve());
+    }).catch(function () {});
+  }
+
   // -- start ----------------------------------------------------------------------------
 
   document.querySelectorAll("form[data-offline]").forEach(renewToken);
@@ -425,7 +461,7 @@
   window.addEventListener("offline", render);
   function start() {
     document.body.appendChild(bar);
-    render().then(sendQueue);
+    render().then(sendQueue).then(keepLinkedPages);
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);

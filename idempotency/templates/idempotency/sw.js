@@ -10,7 +10,7 @@ var STATIC_CACHE = "gridgov-static-" + VERSION;
 var PAGE_CACHE = "gridgov-pages";
 // At most this many pages are kept (the oldest go first): they hold personal data, and
 // offline.js deletes them all at logout.
-var MAX_PAGES = 40;
+var MAX_PAGES = 60;
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
