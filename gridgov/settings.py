@@ -222,6 +222,8 @@ SPECTACULAR_SETTINGS = {
         "RedemptionStatusEnum": "credit.models.RedemptionStatus",
         "CreditEntryKindEnum": "credit.models.EntryKind",
         "RuleUnitEnum": "credit.models.RuleUnit",
+        "PatrolStatusEnum": "patrol.models.patrols.PatrolStatus",
+        "FindingKindEnum": "patrol.models.patrols.FindingKind",
     },
 }
 

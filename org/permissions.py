@@ -82,6 +82,8 @@ VERBS: dict[str, str] = {
     "analytics.view": _("查看统计和看板"),
     # Periodic reports on demand (the schedule writes them by itself).
     "analytics.report": _("生成统计报告"),
+    # The grid worker's day (issue 13): patrols of their grid, with track and findings.
+    "patrol.patrol": _("巡查"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -161,6 +163,10 @@ STATS = {"analytics.view"}
 # community secretary; everyone else reads the scheduled ones.
 REPORT = {"analytics.report"}
 
+# Patrol is the grid's full-time workers' (荣成: 「明确每日4小时网格巡查工作标准」 for the
+# grid workers; the emergency and mobile grid workers 巡查 too).
+PATROL = {"patrol.patrol"}
+
 DEFAULTS: dict[str, frozenset[str]] = {
     duty: frozenset(verbs)
     for duty, verbs in {
@@ -217,10 +223,22 @@ DEFAULTS: dict[str, frozenset[str]] = {
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
-        "grid_leader": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "grid_worker": ON_THE_SPOT | FORCES | KEEPER | REVEAL | {"exchange.export"} | STATS,
-        "emergency_grid_worker": INTAKE | FORCES,
-        "mobile_grid_worker": INTAKE | FORCES,
+        "grid_leader": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | PATROL,
+        "grid_worker": ON_THE_SPOT
+        | FORCES
+        | KEEPER
+        | REVEAL
+        | {"exchange.export"}
+        | STATS
+        | PATROL,
+        "emergency_grid_worker": INTAKE | FORCES | PATROL,
+        "mobile_grid_worker": INTAKE | FORCES | PATROL,
         "building_leader": INTAKE | FORCES,
         "unit_leader": INTAKE | FORCES,
         "lane_steward": INTAKE | FORCES,

@@ -1,3 +1,6 @@
+"""The grid worker's day in the field: patrols with their tracks and findings, household
+visits and their coverage, key populations' care schedules and contacts (issue 13)."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +15,21 @@ class PatrolConfig(AppConfig):
         from presets.sections import register
 
         register(*SECTIONS)
+        self.ready_patrols()
+
+    def ready_patrols(self):
+        """Patrols' home panel and dashboard figures (org and analytics import no patrol)."""
+        from gridgov.figures import register_figure
+        from org.panels import register_home_panel
+        from patrol import patrol_panels
+
+        register_home_panel("patrol/patrols/_home.html", patrol_panels.home_panel, order=5)
+        register_figure(
+            "patrol.hours_month", _("本月巡查时长(小时)"), patrol_panels.hours_this_month, order=40
+        )
+        register_figure(
+            "patrol.grids_below",
+            _("昨日巡查未达标网格"),
+            patrol_panels.grids_below_yesterday,
+            order=41,
+        )

@@ -15,6 +15,10 @@ EXCHANGE_FORMS = "tests/test_exchange_forms_browser.py"
 PAGES = "tests/test_browser.py"
 VOLUNTEER = "tests/test_participation_browser.py"
 ASSESSMENT = "tests/test_assessment_browser.py"
+PATROL = (
+    "tests/test_patrol_browser.py::"
+    "test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week"
+)
 
 QR_STORY = f"{CASE}::test_a_qr_report_runs_to_a_rated_closed_and_published_case"
 WALK = f"{CASE_ACTIONS}::test_a_case_walks_through_every_action_form_on_its_page"
@@ -124,6 +128,10 @@ FORMS: dict[str, list[str]] = {
     "participation/_order_item.html:participation:act": [WISH],
     "participation/detail.html:participation:act": [ORDER_WALK, WISH],  # per action: below
     "participation/new.html:self": [WISH],
+    # patrol
+    "patrol/patrols/today.html:patrol:start": [PATROL],
+    "patrol/patrols/today.html:patrol:end": [PATROL],
+    "patrol/patrols/_finding_form.html:patrol:finding": [PATROL],
     # residents
     "residents/_personal_field.html:residents:reveal": [
         f"{PAGES}::test_community_secretary_reveals_a_phone_number_in_the_browser"

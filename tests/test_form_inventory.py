@@ -30,6 +30,7 @@ APPS = [
     "open311",
     "audit",
     "analytics",
+    "patrol",
 ]
 # An opening <form …> tag; template tags inside it ({% url 'x' y %}, {% if %}) may hold ">".
 FORM_TAG = re.compile(r"<form\b((?:\{[%{#].*?[%}#]\}|[^>])*)>", re.IGNORECASE | re.DOTALL)

@@ -41,6 +41,7 @@ from cases.models import Case
 from credit.models import IncentiveRule
 from gridgov.wsgi import application
 from org.models import Household, User
+from patrol.patrols import do_start_patrol
 from residents.models import Resident
 from tests.conftest import DEMO_USERS
 
@@ -99,7 +100,9 @@ def existing(in_process):
             Report(title=title, channel="grid_report", grid_code=grid.code), actor=grid_worker
         )
     households = Household.objects.filter(grid=grid).order_by("code")
+    patrol = do_start_patrol(actor=grid_worker)
     return {
+        "/api/v1/patrol/patrols/": [patrol.pk],
         "/api/v1/cases/": list(Case.objects.values_list("pk", flat=True)),
         "/api/v1/residents/": list(
             Resident.objects.filter(household__in=households).values_list("pk", flat=True)[:20]

@@ -32,6 +32,7 @@ from org.models import Household, OrgNode, User
 from org.scoping import scope_prefixes
 from outbox.models import InboxMessage
 from participation.models import ServiceOrder
+from patrol.models import Patrol
 from residents.models import Resident
 from tests.conftest import DEMO_USERS, build_city
 
@@ -70,6 +71,7 @@ def world(django_db_setup, django_db_blocker):
         build_city()
         call_command("make_cases", "--days=10", "--per-day=6", "--seed=1", f"--now={NOW}")
         call_command("make_participation", "--seed=1")
+        call_command("make_patrols", "--seed=1", "--days=3")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -235,6 +237,7 @@ GOVERNED = {
     "account": CreditAccount,
     "item": StoreItem,
     "redemption": Redemption,
+    "patrol": Patrol,
 }
 GOVERNED_VIEWS = {
     "participation:": "order",
@@ -245,6 +248,10 @@ GOVERNED_VIEWS = {
     "api:credit-redemption": "redemption",
     "credit:settle": "redemption",
     "credit:award": "resident",
+    "patrol:detail": "patrol",
+    "patrol:end": "patrol",
+    "patrol:finding": "patrol",
+    "api:patrol-": "patrol",
 }
 
 

@@ -384,6 +384,12 @@ def probe_report_on_demand(person, admin, base):
     return judge(person, "analytics.report", status)
 
 
+def probe_patrol(person, admin, base):
+    """``patrol.patrol``: start a patrol in the person's grid: 201, else 403."""
+    status, body = person.api.post("/api/v1/patrol/patrols/", {"grid_code": person.grid.code})
+    return judge(person, "patrol.patrol", status, body)
+
+
 PROBES = {
     "cases.report": probe_report,
     "volunteer.take": probe_take,
@@ -406,6 +412,7 @@ PROBES = {
     "analytics.evaluate": probe_evaluate,
     "analytics.award": probe_award_list,
     "analytics.report": probe_report_on_demand,
+    "patrol.patrol": probe_patrol,
     "residents.export": _page_probe(
         "residents.export",
         lambda: "/exchange/registers/residents/export/",

@@ -1,0 +1,207 @@
+"""Patrols on the workflow engine: start, one open patrol per worker, end with its
+version, the verb; the track flagged outside the grid's real outline; hours by local day
+across midnight with the clock moved; the week's summary; times recorded offline."""
+
+from datetime import datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+from shapely.geometry import shape
+
+from cases.models import Case, CaseEvent
+from gridgov.errors import Conflict, InvalidInput, NotPermitted, StaleVersion
+from org.models import Household, OrgNode, RoleAssignment, User
+from org.permissions import has
+from patrol import standards
+from patrol.models import Finding, PatrolEvent, PatrolStatus
+from patrol.offline_time import field_time
+from patrol.patrols import (
+    do_add_points,
+    do_patrol_action,
+    do_report_finding,
+    do_start_patrol,
+    hours_of,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def local(*args) -> datetime:
+    return timezone.make_aware(datetime(*args))
+
+
+@pytest.fixture
+def worker(city):
+    return User.objects.get(username="demo-grid")
+
+
+@pytest.fixture
+def grid(worker):
+    return worker.assignments.get().node
+
+
+def test_a_grid_worker_starts_and_ends_a_patrol_on_the_timeline(worker, grid):
+    assert has(worker, "patrol.patrol", grid.code)
+    patrol = do_start_patrol(actor=worker)  # their one grid, without naming it
+    assert (patrol.grid, patrol.status, patrol.version) == (grid, PatrolStatus.ON_PATROL, 1)
+    with pytest.raises(Conflict) as refused:
+        do_start_patrol(actor=worker, grid_code=grid.code)
+    assert refused.value.code == "patrol_open" and "正在进行" in refused.value.detail
+    with pytest.raises(StaleVersion):
+        do_patrol_action(patrol.pk, "end", actor=worker, version=7)
+    ended = do_patrol_action(patrol.pk, "end", actor=worker, version=1)
+    assert (ended.status, ended.version) == (PatrolStatus.ENDED, 2) and ended.ended_at
+    with pytest.raises(Conflict):
+        do_patrol_action(patrol.pk, "end", actor=worker, version=2)
+    assert list(patrol.events.values_list("action", "to_status")) == [
+        ("start", "on_patrol"),
+        ("end", "ended"),
+    ]
+    mistaken = do_start_patrol(actor=worker)  # the next one may start
+    assert mistaken.pk != patrol.pk
+    cancelled = do_patrol_action(mistaken.pk, "cancel", actor=worker, version=1)
+    assert cancelled.status == PatrolStatus.CANCELLED and hours_of(cancelled) == 0
+
+
+def test_only_who_holds_the_verb_starts_and_only_the_worker_ends(worker, grid):
+    community = User.objects.get(username="demo-community")  # sees the grid, does not patrol
+    resident = User.objects.get(username="demo-resident")
+    for person in (community, resident):
+        assert not has(person, "patrol.patrol", grid.code)
+        with pytest.raises(NotPermitted):
+            do_start_patrol(actor=person, grid_code=grid.code)
+    patrol = do_start_patrol(actor=worker)
+    with pytest.raises(NotPermitted):
+        do_patrol_action(patrol.pk, "end", actor=community, version=1)
+    elsewhere = OrgNode.objects.exclude(grid_kind="").exclude(pk=grid.pk)[0]
+    with pytest.raises(NotPermitted):
+        do_start_patrol(actor=User.objects.get(username="demo-volunteer"), grid_code=elsewhere.code)
+    with pytest.raises(InvalidInput):
+        do_start_patrol(actor=worker, grid_code="nowhere")
+
+
+def test_points_outside_the_real_outline_flag_the_patrol_never_refused(worker, grid):
+    outline = shape(grid.geometry)
+    inside = outline.representative_point()
+    minx, miny, maxx, maxy = outline.bounds
+    start = (timezone.now() - timedelta(minutes=30)).replace(microsecond=0)
+    patrol = do_start_patrol(actor=worker, offline_at=start.isoformat())
+
+    def point(lng, lat, minutes):
+        moment = start + timedelta(minutes=minutes)
+        return {"lat": lat, "lng": lng, "accuracy": 8, "recorded_at": moment.isoformat()}
+
+    first = do_add_points(
+        patrol.pk, [point(inside.x, inside.y, 1), point(inside.x, inside.y, 2)], actor=worker
+    )
+    assert first["accepted"] == 2 and first["outside"] == 0
+    out = [point(maxx + (maxx - minx), maxy, 3), point(maxx + (maxx - minx), maxy, 4)]
+    second = do_add_points(patrol.pk, [*out, point(inside.x, inside.y, 5)], actor=worker)
+    assert second["accepted"] == 3 and second["outside"] == 2
+    again = do_add_points(patrol.pk, out, actor=worker)  # the phone sent it twice
+    assert again["accepted"] == 0 and again["ignored"] == 2
+    patrol.refresh_from_db()
+    assert patrol.point_count == 5 and patrol.left_grid_count == 2
+    assert patrol.left_grid_at == start + timedelta(minutes=3)
+    assert patrol.distance_m > 0
+    assert PatrolEvent.objects.filter(patrol=patrol, action="left_grid").count() == 1
+    assert patrol.chunks.count() == 2
+    with pytest.raises(InvalidInput) as bad:
+        do_add_points(patrol.pk, [{"lat": 95, "lng": 1, "recorded_at": "2026-01-01"}], actor=worker)
+    assert "第 1 个轨迹点" in bad.value.detail
+
+
+def test_a_problem_becomes_a_patrol_case_and_base_information_a_finding(worker, grid):
+    patrol = do_start_patrol(actor=worker)
+    outline = shape(grid.geometry).representative_point()
+    do_add_points(
+        patrol.pk,
+        [{"lat": outline.y, "lng": outline.x, "recorded_at": timezone.now().isoformat()}],
+        actor=worker,
+    )
+    problem = do_report_finding(patrol.pk, actor=worker, kind="problem", text="井盖缺失\n在3栋东侧")
+    case = problem.case
+    assert case.channel == "patrol" and case.grid == grid and case.title == "井盖缺失"
+    assert (round(case.lat, 5), round(case.lng, 5)) == (round(outline.y, 5), round(outline.x, 5))
+    assert CaseEvent.objects.get(case=case, action="submit").data["patrol"] == patrol.pk
+    house = Household.objects.filter(grid=grid).first()
+    info = do_report_finding(
+        patrol.pk, actor=worker, kind="houses", text="空置房屋已登记", household_code=house.code
+    )
+    assert (info.case, info.kind, info.household) == (None, "houses", house)
+    with pytest.raises(InvalidInput):
+        do_report_finding(patrol.pk, actor=worker, kind="weather", text="晴")
+    with pytest.raises(InvalidInput):
+        do_report_finding(patrol.pk, actor=worker, kind="events", text="x", lat="北", lng="1")
+    with pytest.raises(InvalidInput):
+        do_report_finding(patrol.pk, actor=worker, kind="people", text="x", household_code="no")
+    notes = list(patrol.events.filter(action="finding").values_list("data", flat=True))
+    assert [n["kind"] for n in notes] == ["problem", "houses"] and notes[0]["number"]
+    assert Case.objects.filter(channel="patrol").count() == 1
+
+
+def test_hours_split_by_local_day_across_midnight_with_the_clock_moved(worker, grid):
+    start = local(2026, 11, 23, 22, 30)  # a Monday, Asia/Shanghai
+    with mock.patch("django.utils.timezone.now", return_value=start):
+        patrol = do_start_patrol(actor=worker)
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=3)):
+        do_patrol_action(patrol.pk, "end", actor=worker, version=1)
+    patrol.refresh_from_db()
+    assert hours_of(patrol) == 3
+    monday, tuesday = start.date(), start.date() + timedelta(days=1)
+    hours = standards.worker_hours(worker, monday, tuesday, now=start + timedelta(days=3))
+    assert hours == {monday: 1.5, tuesday: 1.5}
+    # The grid leader's overlapping patrol counts for them, and once for the grid.
+    leader = RoleAssignment.objects.get(node=grid, role__duty="grid_leader").user
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(minutes=30)):
+        other = do_start_patrol(actor=leader, grid_code=grid.code)
+    with mock.patch("django.utils.timezone.now", return_value=start + timedelta(hours=2)):
+        do_patrol_action(other.pk, "end", actor=leader, version=1)
+    assert standards.worker_hours(leader, monday, tuesday) == {monday: 1.0, tuesday: 0.5}
+    assert standards.grid_hours([grid.pk], monday, tuesday)[grid.pk] == {
+        monday: 1.5,
+        tuesday: 1.5,
+    }
+
+
+def test_the_week_summary_counts_hours_days_below_findings_and_cases(worker, grid):
+    monday = local(2026, 11, 23, 9, 0)
+    for day, hours in ((0, 2.5), (1, 1.0), (3, 2.0)):  # jizhou's standard: 2 hours a day
+        at = monday + timedelta(days=day)
+        with mock.patch("django.utils.timezone.now", return_value=at):
+            patrol = do_start_patrol(actor=worker)
+            if day == 0:
+                do_report_finding(patrol.pk, actor=worker, kind="problem", text="路灯不亮")
+                do_report_finding(patrol.pk, actor=worker, kind="events", text="邻里纠纷已调解")
+        with mock.patch("django.utils.timezone.now", return_value=at + timedelta(hours=hours)):
+            do_patrol_action(patrol.pk, "end", actor=worker, version=1)
+    thursday_evening = monday + timedelta(days=3, hours=12)
+    week = standards.worker_week(worker, now=thursday_evening)
+    assert week["standard_hours"] == 2
+    assert [d["hours"] for d in week["days"]] == [2.5, 1.0, 0, 2.0, 0, 0, 0]
+    # Tuesday (1 h) and Wednesday (none) are below; Thursday is not over, Friday not yet.
+    assert week["days_below"] == 2 and week["hours"] == 5.5
+    assert (week["patrols"], week["findings"], week["cases"]) == (3, 2, 1)
+    community = grid.parent
+    grids = standards.grids_week(community.code, now=thursday_evening)
+    row = next(r for r in grids["rows"] if r["grid"] == grid)
+    assert (row["hours"], row["days_below"], row["cases"]) == (5.5, 2, 1)
+    assert grids["totals"]["grids_below"] == len(grids["rows"])  # the others had nothing
+
+
+def test_a_time_recorded_offline_is_kept_within_sane_limits(worker):
+    now = local(2026, 11, 30, 14, 0)
+    assert field_time("2026-11-30T10:00:00+08:00", now) == (local(2026, 11, 30, 10, 0), "")
+    assert field_time(None, now) == (now, "")
+    for raw in ("2026-12-01T10:00:00+08:00", "2026-11-01T10:00:00+08:00", "昨天"):
+        when, note = field_time(raw, now)
+        assert when == now and "按提交时间记录" in note
+    with mock.patch("django.utils.timezone.now", return_value=now):
+        patrol = do_start_patrol(actor=worker, offline_at="2026-11-30T10:00:00+08:00")
+        ended = do_patrol_action(
+            patrol.pk, "end", actor=worker, version=1, offline_at="2026-11-30T12:00:00+08:00"
+        )
+    assert hours_of(ended) == 2
+    assert patrol.events.get(action="end").at == local(2026, 11, 30, 12, 0)
+    assert not Finding.objects.exists()
