@@ -84,6 +84,9 @@ VERBS: dict[str, str] = {
     "analytics.report": _("生成统计报告"),
     # The grid worker's day (issue 13): patrols of their grid, with track and findings.
     "patrol.patrol": _("巡查"),
+    # Household visits and key populations' care (issue 13).
+    "patrol.visit": _("入户走访、关爱联系"),
+    "patrol.plan_care": _("制定关爱计划"),
 }
 
 # -- the platform's table, from the seeds ----------------------------------------------
@@ -162,6 +165,13 @@ STATS = {"analytics.view"}
 # 「社區大黨委每月聽取匯報，街道黨工委每季度調度」), i.e. the leaders, district, street and the
 # community secretary; everyone else reads the scheduled ones.
 REPORT = {"analytics.report"}
+# Household visits and care contacts: everyone who works a grid on foot (张掖: 「開展“敲門連心”…
+# 采取“一訪”(入戶走訪每月不少于1次)」, down to 「樓棟長(單元長)」 of its six-level network).
+VISIT = {"patrol.visit"}
+# Care plans (how often each key-population resident is contacted, by whom) are set by the
+# community's staff and the grid leader, the street and district above them (platform
+# default: the seeds name the 老人關愛手機 but not who plans the care).
+PLAN_CARE = {"patrol.plan_care"}
 
 # Patrol is the grid's full-time workers' (荣成: 「明确每日4小时网格巡查工作标准」 for the
 # grid workers; the emergency and mobile grid workers 巡查 too).
@@ -182,7 +192,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | PLAN_CARE,
         "district_staff": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -194,7 +205,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | AWARD
         | REPORT
-        | STATS,
+        | STATS
+        | PLAN_CARE,
         "supervisor": INTAKE | OVERSIGHT | {"exchange.export"} | STATS,
         "street_staff": TRIAGE
         | WHISTLE
@@ -206,7 +218,8 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | CONFIGURE
         | EVALUATE
         | REPORT
-        | STATS,
+        | STATS
+        | PLAN_CARE,
         "community_secretary": TRIAGE
         | WHISTLE
         | OVERSIGHT
@@ -217,9 +230,10 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | EVALUATE
         | REPORT
         | {"residents.export"}
-        | STATS,
-        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
-        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS,
+        | STATS
+        | PLAN_CARE,
+        "community_worker": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | PLAN_CARE,
+        "work_committee_member": TRIAGE | WHISTLE | KEEPER | STORE | OFFICE | STATS | PLAN_CARE,
         # 张掖: 「居民監督委員會電話回訪」
         "supervision_committee": INTAKE | {"cases.callback"},
         # Grid workers live in Excel too: their grid's registers, masked.
@@ -229,20 +243,23 @@ DEFAULTS: dict[str, frozenset[str]] = {
         | REVEAL
         | {"exchange.export"}
         | STATS
-        | PATROL,
+        | PATROL
+        | VISIT
+        | PLAN_CARE,
         "grid_worker": ON_THE_SPOT
         | FORCES
         | KEEPER
         | REVEAL
         | {"exchange.export"}
         | STATS
-        | PATROL,
-        "emergency_grid_worker": INTAKE | FORCES | PATROL,
-        "mobile_grid_worker": INTAKE | FORCES | PATROL,
-        "building_leader": INTAKE | FORCES,
-        "unit_leader": INTAKE | FORCES,
-        "lane_steward": INTAKE | FORCES,
-        "grid_member": INTAKE | FORCES,
+        | PATROL
+        | VISIT,
+        "emergency_grid_worker": INTAKE | FORCES | PATROL | VISIT,
+        "mobile_grid_worker": INTAKE | FORCES | PATROL | VISIT,
+        "building_leader": INTAKE | FORCES | VISIT,
+        "unit_leader": INTAKE | FORCES | VISIT,
+        "lane_steward": INTAKE | FORCES | VISIT,
+        "grid_member": INTAKE | FORCES | VISIT,
         "volunteer": INTAKE | FORCES,
         "registered_member": INTAKE | FORCES,
         "service_worker": INTAKE | FORCES,

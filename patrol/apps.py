@@ -16,6 +16,9 @@ class PatrolConfig(AppConfig):
 
         register(*SECTIONS)
         self.ready_patrols()
+        from patrol import visit_panels  # household visits and care: panel, figures, rules
+
+        visit_panels.register()
 
     def ready_patrols(self):
         """Patrols' home panel and dashboard figures (org and analytics import no patrol)."""

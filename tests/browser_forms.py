@@ -19,6 +19,11 @@ PATROL = (
     "tests/test_patrol_browser.py::"
     "test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week"
 )
+VISITS = "tests/test_visits_browser.py"
+VISIT = (
+    f"{VISITS}::test_a_grid_worker_visits_a_household_turns_a_need_into_a_case_and_sees_coverage"
+)
+CARE = f"{VISITS}::test_the_worker_calls_an_overdue_resident_and_the_community_changes_the_rhythm"
 
 QR_STORY = f"{CASE}::test_a_qr_report_runs_to_a_rated_closed_and_published_case"
 WALK = f"{CASE_ACTIONS}::test_a_case_walks_through_every_action_form_on_its_page"
@@ -132,6 +137,11 @@ FORMS: dict[str, list[str]] = {
     "patrol/patrols/today.html:patrol:start": [PATROL],
     "patrol/patrols/today.html:patrol:end": [PATROL],
     "patrol/patrols/_finding_form.html:patrol:finding": [PATROL],
+    # patrol: household visits and care
+    "patrol/visits/new.html:self": [VISIT],
+    "patrol/visits/detail.html:patrol:need_convert": [VISIT],
+    "patrol/care/list.html:patrol:care_contact": [CARE],
+    "patrol/care/list.html:patrol:care_plan": [CARE],
     # residents
     "residents/_personal_field.html:residents:reveal": [
         f"{PAGES}::test_community_secretary_reveals_a_phone_number_in_the_browser"

@@ -32,7 +32,7 @@ from org.models import Household, OrgNode, User
 from org.scoping import scope_prefixes
 from outbox.models import InboxMessage
 from participation.models import ServiceOrder
-from patrol.models import Patrol
+from patrol.models import CareSchedule, Patrol, Visit
 from residents.models import Resident
 from tests.conftest import DEMO_USERS, build_city
 
@@ -72,6 +72,7 @@ def world(django_db_setup, django_db_blocker):
         call_command("make_cases", "--days=10", "--per-day=6", "--seed=1", f"--now={NOW}")
         call_command("make_participation", "--seed=1")
         call_command("make_patrols", "--seed=1", "--days=3")
+        call_command("make_visits", "--seed=1")
         job = make_import_job()
         yield
         job.source.delete(save=False)
@@ -233,6 +234,8 @@ def _pk(obj):
 # Governed objects beyond cases and people, by kind: their model, and the view names
 # (pages and API) whose ``pk`` names one.
 GOVERNED = {
+    "visit": Visit,
+    "care": CareSchedule,
     "order": ServiceOrder,
     "account": CreditAccount,
     "item": StoreItem,
@@ -240,6 +243,10 @@ GOVERNED = {
     "patrol": Patrol,
 }
 GOVERNED_VIEWS = {
+    "patrol:visit_detail": "visit",
+    "api:patrol-visit": "visit",
+    "patrol:care_": "care",
+    "api:patrol-care-schedule": "care",
     "participation:": "order",
     "api:volunteer-order": "order",
     "api:credit-account": "account",

@@ -390,6 +390,29 @@ def probe_patrol(person, admin, base):
     return judge(person, "patrol.patrol", status, body)
 
 
+def probe_visit(person, admin, base):
+    """``patrol.visit``: record a visit to a household of the seat's subtree (a building's
+    own, for a building leader), else of their grid."""
+    from org.models import Household
+
+    household = (
+        Household.objects.filter(code__startswith=person.code).order_by("code").first()
+        or Household.objects.filter(grid=person.grid).order_by("code").first()
+    )
+    status, body = person.api.post(
+        "/api/v1/patrol/visits/", {"household": household.pk, "outcome": "met"}
+    )
+    return judge(person, "patrol.visit", status, body)
+
+
+def probe_plan_care(person, admin, base):
+    status, body = person.api.post(
+        "/api/v1/patrol/care/schedules/",
+        {"resident": _resident(person).pk, "every_days": 7, "by": "grid_worker"},
+    )
+    return judge(person, "patrol.plan_care", status, body)
+
+
 PROBES = {
     "cases.report": probe_report,
     "volunteer.take": probe_take,
@@ -418,6 +441,8 @@ PROBES = {
         lambda: "/exchange/registers/residents/export/",
         {"file_format": "csv", "reveal": "on"},
     ),
+    "patrol.visit": probe_visit,
+    "patrol.plan_care": probe_plan_care,
 }
 
 
