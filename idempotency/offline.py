@@ -5,11 +5,14 @@ post and nothing is done twice.
 
 What a post from the queue carries beyond the form's own fields:
 
-- the header ``X-Gridgov-Offline: 1``: ``page_once`` (idempotency.keys) then answers a
-  success as JSON, ``{"ok": true, "location": "/cases/12/", "replayed": false}`` (200),
-  instead of a redirect, so the queue learns where the answer is without fetching the next
-  page (which would use up its flash messages); a refusal (a form error 400, a 403, a 409)
-  is the view's own HTML page, which the queue keeps and shows with the page's error text;
+- the header ``X-Gridgov-Offline: replay`` (``send`` when a person waits for the answer):
+  ``page_once`` (idempotency.keys) then answers a success as JSON, ``{"ok": true,
+  "location": "/cases/12/", "replayed": false, "messages": […]}`` (200), instead of a
+  redirect, so the queue learns where it led and what the page said without fetching the
+  next page; a refusal (a form error 400, a 403, a 409) is the view's own HTML page, which
+  the queue keeps and shows with the page's error text. A view that refuses with
+  ``messages.error`` and a redirect is answered ``ok`` with that error among the messages:
+  the queue shows it as refused, but its token is used up (prefer a 4xx page);
 - the fields ``offline_at`` and ``offline_sent_at`` (ISO 8601, the phone's clock): when the
   person pressed the button, and when the phone sent it. ``recorded_at(request.POST)`` gives
   the time a view should record for the visit, the finding or the patrol's start and end

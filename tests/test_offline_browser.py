@@ -1,14 +1,17 @@
-"""Offline in the field (issue 13 item 4) in a real browser on a phone: a grid worker's
-quick report written with no network is kept on the phone (「待发送 1 条」), the page still
-opens from the service worker's cache, and once online the report is filed exactly once,
-also when the answer to the first replay is lost and the phone sends it again."""
+"""Offline in the field (issue 13 item 4) in a real browser on a phone: what a grid worker
+writes with no network (a quick report, a patrol's finding, a household visit) is kept on
+the phone (「待发送 N 条」), the pages open from the service worker's cache, and once online
+each is recorded exactly once, also when the answer to the first replay is lost and the
+phone sends it again."""
 
 import os
 import re
 
 import pytest
+from django.utils import timezone
 
 from cases.models import Case
+from patrol.models import Finding, Patrol, PatrolStatus, Visit
 from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
@@ -70,4 +73,65 @@ def test_a_quick_report_made_offline_is_filed_once_when_back_online(live_city, o
     assert case.channel == "grid_report"
     assert case.events.get(action="submit").data["offline_at"]
     # The one failed load is the answer the test made the phone lose.
+    assert [e for e in worker.errors if "ERR_INTERNET_DISCONNECTED" not in e] == []
+
+
+def test_a_finding_and_a_visit_made_offline_arrive_once_each(live_city, open_phone):
+    """Issue 13's test: a patrol's finding and a household visit recorded with the
+    browser offline are kept, then sent when it is back online, and the server has
+    exactly one of each, though the finding's first answer is lost and it is sent twice."""
+    base = live_city
+    worker = open_phone()
+    log_in(worker, base, "demo-grid")
+    worker.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    # At the office: a patrol begins, and the visit to-do list keeps each household's form.
+    worker.goto(f"{base}/patrol/")
+    worker.get_by_role("button", name="开始巡查").click()
+    worker.locator("#current-patrol").wait_for()
+    patrol = Patrol.objects.get(status=PatrolStatus.ON_PATROL)
+    worker.goto(f"{base}/visits/")
+    first = worker.locator(".visit-todo [data-household]").first
+    household = int(first.get_attribute("data-household"))
+    form_url = f"{base}/visits/new/?household={household}"
+    worker.locator("html[data-offline-kept]").wait_for(state="attached")
+
+    # In the village: no signal.
+    worker.context.set_offline(True)
+    worker.goto(f"{base}/patrol/")
+    worker.locator("#finding summary").click()
+    worker.get_by_label("类型").select_option("problem")
+    worker.get_by_label("标题").fill("村道井盖缺失")
+    worker.get_by_label("情况").fill("村委会东侧路口的井盖不见了")
+    worker.get_by_role("button", name="提交发现").click()
+    badge = worker.locator(".offline-bar__badge")
+    badge.filter(has_text="待发送 1 条").wait_for()
+
+    worker.goto(f"{base}/visits/")
+    worker.locator(f"[data-household='{household}']").get_by_role("link", name="记录走访").click()
+    worker.wait_for_url(form_url)
+    worker.get_by_label("走访情况").fill("老人身体还好，想了解助餐")
+    worker.get_by_role("button", name="保存走访").click()
+    badge.filter(has_text="待发送 2 条").wait_for()
+    fits_the_phone(worker)
+    badge.click()
+    kept = worker.locator(".offline-bar__item")
+    assert "村道井盖缺失" in kept.first.inner_text() and kept.count() == 2
+    worker.screenshot(path=os.path.join(SCREENSHOT_DIR, "gridgov-offline-field.png"))
+    assert not Finding.objects.exists() and not Visit.objects.exists()
+
+    # Back in signal: the finding goes first, but its answer is lost on the way back.
+    lost = _lose_the_first_answer(worker, f"/patrol/{patrol.pk}/findings/")
+    back_online = timezone.now()
+    worker.context.set_offline(False)
+    kept.filter(has_text="网络不通").first.wait_for()
+    assert lost and Finding.objects.count() == 1 and not Visit.objects.exists()  # in order
+
+    worker.reload()  # sent again: the finding is answered as the first time, then the visit
+    badge.filter(has_text="已发送 2 条").wait_for()
+    finding = Finding.objects.get()
+    assert finding.patrol == patrol and finding.case.title == "村道井盖缺失"
+    assert Case.objects.filter(channel="patrol").count() == 1
+    visit = Visit.objects.get()
+    assert visit.household_id == household and visit.notes == "老人身体还好，想了解助餐"
+    assert visit.visited_at < back_online  # when it was pressed, not when it arrived
     assert [e for e in worker.errors if "ERR_INTERNET_DISCONNECTED" not in e] == []

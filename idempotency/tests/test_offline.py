@@ -18,7 +18,7 @@ from idempotency.offline import MAX_OFFLINE, offline_time, recorded_at
 from org.models import User
 
 NOW = timezone.now().replace(microsecond=0)
-OFFLINE = {"HTTP_X_GRIDGOV_OFFLINE": "1"}
+OFFLINE = {"HTTP_X_GRIDGOV_OFFLINE": "replay"}
 
 
 def _iso(moment):
@@ -90,10 +90,23 @@ def test_a_replayed_quick_report_is_answered_as_the_first_and_filed_once(worker)
     assert first.status_code == 200
     case = Case.objects.get(title="村口垃圾满了")
     location = reverse("cases:detail", args=[case.pk])
-    assert first.json() == {"ok": True, "location": location, "replayed": False}
+    assert first.json() == {
+        "ok": True,
+        "location": location,
+        "replayed": False,
+        "messages": [{"level": "success", "text": f"已提交，编号 {case.number}"}],
+    }
 
     again = worker.post(url, data, **OFFLINE)  # the first answer was lost
-    assert again.json() == {"ok": True, "location": location, "replayed": True}
+    assert again.json() == {
+        "ok": True,
+        "location": location,
+        "replayed": True,
+        "messages": [{"level": "info", "text": "这个表单已经提交过,没有重复办理。"}],
+    }
+    sent = worker.post(url, _report("路面塌陷", token="e" * 32), HTTP_X_GRIDGOV_OFFLINE="send")
+    assert "messages" not in sent.json()  # they wait for the page the person goes to
+    assert "已提交" in worker.get(sent.json()["location"]).content.decode()
     by_hand = worker.post(url, data)  # or the person sends the kept form themselves
     assert (by_hand.status_code, by_hand["Location"]) == (302, location)
     assert Case.objects.filter(title="村口垃圾满了").count() == 1

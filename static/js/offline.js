@@ -131,13 +131,14 @@
     return (parts.join("；") || "服务器拒绝了这条记录") + "（" + status + "）";
   }
 
-  // The outcome of one post: {ok, location, replayed} | {network} | {login} | {later,
-  // reason} (a server error: try again later) | {refused: reason}.
-  function post(action, data) {
+  // The outcome of one post: {ok, location, replayed, messages} | {network} | {login} |
+  // {later, reason} (a server error: try again later) | {refused: reason}. ``kind`` is
+  // "send" (the person waits for the next page) or "replay" (a kept post).
+  function post(action, data, kind) {
     var controller = new AbortController();
     var timer = setTimeout(function () { controller.abort(); }, TIMEOUT_MS);
     var headers = {};
-    headers[HEADER] = "1";
+    headers[HEADER] = kind;
     if (csrfCookie()) {
       headers["X-CSRFToken"] = csrfCookie();
     }
@@ -156,12 +157,13 @@
       }
       if (response.status === 200 && type.indexOf("application/json") === 0) {
         return response.json().then(function (body) {
-          return body.ok ? { ok: true, location: body.location, replayed: body.replayed }
-            : { refused: body.detail || "服务器拒绝了这条记录" };
+          return body.ok ? {
+            ok: true, location: body.location, replayed: body.replayed, messages: body.messages || [],
+          } : { refused: body.detail || "服务器拒绝了这条记录" };
         });
       }
       if (response.ok && response.redirected) { // a form without a token: followed
-        return { ok: true, location: response.url, replayed: false };
+        return { ok: true, location: response.url, replayed: false, messages: [] };
       }
       if (response.status >= 500) {
         return { later: true, reason: "服务器暂时出错（" + response.status + "），稍后自动重发" };
@@ -194,10 +196,21 @@
           var item = waiting[i];
           item.offline_sent = new Date().toISOString();
           var fields = item.fields.concat([["offline_sent_at", item.offline_sent]]);
-          return post(item.action, formData(fields)).then(function (outcome) {
+          return post(item.action, formData(fields), "replay").then(function (outcome) {
+            var errors = (outcome.messages || []).filter(function (m) { return m.level === "error"; });
+            if (outcome.ok && errors.length) { // refused with a message and a redirect
+              item.state = "refused";
+              item.reason = errors.map(function (m) { return m.text; }).join("；");
+              return savePost(item).then(function () { return next(i + 1); });
+            }
             if (outcome.ok) {
               return dropPost(item.id).then(function () {
-                sent.push({ label: item.label, location: outcome.location });
+                var said = outcome.messages.filter(function (m) { return m.level === "success"; });
+                sent.push({
+                  label: item.label,
+                  location: outcome.location,
+                  said: said.map(function (m) { return m.text; }).join("；"),
+                });
                 return next(i + 1);
               });
             }
@@ -225,6 +238,22 @@
 
   var sent = []; // what this page sent, to say so
 
+  // What a kept post is, in the list: the form's data-offline (or the page's heading),
+  // and its first words typed (or the page's subtitle: a visit's household).
+  function labelOf(form) {
+    var heading = document.querySelector("main h1");
+    var what = form.getAttribute("data-offline") || (heading ? heading.textContent.trim() : "");
+    var detail = "";
+    form.querySelectorAll("input[type=text], textarea").forEach(function (field) {
+      detail = detail || field.value.trim();
+    });
+    if (!detail) {
+      var subtitle = document.querySelector("main .page-head .muted");
+      detail = subtitle ? subtitle.textContent.trim().replace(/\s+/g, " ") : "";
+    }
+    return (what || "表单") + (detail ? "：" + detail.slice(0, 60) : "");
+  }
+
   function keep(form, data, reason) {
     var fields = [];
     data.forEach(function (value, name) {
@@ -233,13 +262,11 @@
       }
       fields.push([name, value]);
     });
-    var title = form.querySelector("input[type=text], textarea");
-    var what = form.getAttribute("data-offline") || document.title;
     var item = {
       user: USER,
       action: form.action,
       fields: fields.concat([["offline_at", new Date().toISOString()]]),
-      label: what + (title && title.value.trim() ? "：" + title.value.trim() : ""),
+      label: labelOf(form),
       page: location.pathname,
       kept_at: Date.now(),
       state: "waiting",
@@ -314,7 +341,7 @@
       return;
     }
     busy(form, submitter);
-    post(form.action, data).then(function (outcome) {
+    post(form.action, data, "send").then(function (outcome) {
       if (outcome.ok) {
         window.location.assign(outcome.location);
       } else if (outcome.network) {
@@ -385,6 +412,7 @@
         words.push("已发送 " + sent.length + " 条");
       }
       badge.textContent = words.join(" · ") || "离线";
+      bar.querySelector(".offline-bar__send").disabled = offline || !posts.length;
       list.innerHTML = "";
       posts.forEach(function (p) {
         var row = document.createElement("li");
@@ -411,7 +439,7 @@
         row.className = "offline-bar__item";
         var link = document.createElement("a");
         link.href = s.location;
-        link.textContent = "已发送：" + s.label;
+        link.textContent = "已发送：" + s.label + (s.said ? "（" + s.said + "）" : "");
         row.appendChild(link);
         list.appendChild(row);
       });
@@ -451,7 +479,10 @@
           });
         });
       }, Promise.resolve());
-    }).catch(function () {});
+    }).catch(function () {}).then(function () {
+      // Says the copies are made (a browser test waits for it before going offline).
+      document.documentElement.setAttribute("data-offline-kept", String(urls.length));
+    });
   }
 
   // -- start ----------------------------------------------------------------------------

@@ -73,7 +73,9 @@ function page(event) {
     }
     return response;
   }).catch(function () {
-    return caches.match(request, { cacheName: PAGE_CACHE }).then(function (kept) {
+    // ignoreVary: a page kept by offline.js was asked for by a script, not a navigation, so
+    // the headers Django's Vary names differ; the cache is this person's alone.
+    return caches.match(request, { cacheName: PAGE_CACHE, ignoreVary: true }).then(function (kept) {
       return kept || offlinePage();
     });
   });
