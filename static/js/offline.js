@@ -200,7 +200,8 @@
             var errors = (outcome.messages || []).filter(function (m) { return m.level === "error"; });
             if (outcome.ok && errors.length) { // refused with a message and a redirect
               item.state = "refused";
-              item.reason = errors.map(function (m) { return m.text; }).join("；");
+              item.reason = errors.map(function (m) { return m.text; }).join("；")
+                + "（服务器已按此处理，请重新填写）";
               return savePost(item).then(function () { return next(i + 1); });
             }
             if (outcome.ok) {
@@ -264,7 +265,7 @@
     });
     var item = {
       user: USER,
-      action: form.action,
+      action: actionOf(form),
       fields: fields.concat([["offline_at", new Date().toISOString()]]),
       label: labelOf(form),
       page: location.pathname,
@@ -283,6 +284,11 @@
   }
 
   // -- the form ---------------------------------------------------------------------------
+
+  // Not form.action: a field named "action" (patrol's end/cancel buttons) hides it.
+  function actionOf(form) {
+    return new URL(form.getAttribute("action") || "", location.href).href;
+  }
 
   function busy(form, submitter) {
     form.setAttribute("data-offline-busy", "1");
@@ -336,12 +342,15 @@
       return;
     }
     var data = new FormData(form, submitter);
+    if (csrfCookie()) {
+      data.set(CSRF_FIELD, csrfCookie()); // a page from the cache may hold an old one
+    }
     if (!navigator.onLine) {
       keep(form, data, "");
       return;
     }
     busy(form, submitter);
-    post(form.action, data, "send").then(function (outcome) {
+    post(actionOf(form), data, "send").then(function (outcome) {
       if (outcome.ok) {
         window.location.assign(outcome.location);
       } else if (outcome.network) {
@@ -487,7 +496,13 @@
 
   // -- start ----------------------------------------------------------------------------
 
-  document.querySelectorAll("form[data-offline]").forEach(renewToken);
+  document.querySelectorAll("form[data-offline]").forEach(function (form) {
+    renewToken(form);
+    var csrf = form.querySelector("input[name=" + CSRF_FIELD + "]");
+    if (csrf && csrfCookie()) {
+      csrf.value = csrfCookie(); // for the ordinary post that shows a refusal's page
+    }
+  });
   window.addEventListener("online", sendQueue);
   window.addEventListener("offline", render);
   function start() {
