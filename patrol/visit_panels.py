@@ -10,20 +10,23 @@ from patrol.models import CareSchedule
 
 
 def home_panel(user) -> dict | None:
-    """``patrol_visits = {"todo", "overdue"}``: households still to visit this month and
-    care contacts overdue, in the grids where the user visits; None for anyone else (and
-    for a superuser, whose home page would count the whole city)."""
+    """``patrol_visits = {"todo", "overdue", "coverage_node"}``: for ``patrol.visit``
+    holders the households still to visit this month in their grids; for them and for
+    ``patrol.plan_care`` holders the care contacts overdue, and for planners the node whose
+    coverage page to open (their widest seat). None for anyone else, and for a superuser,
+    whose home page would count the whole city."""
     from patrol.care import care_schedules
     from patrol.visit_coverage import local_today, todo
 
-    codes = codes_with(user, "patrol.visit")
-    if not codes:
+    visits, plans = codes_with(user, "patrol.visit"), codes_with(user, "patrol.plan_care")
+    if not visits and not plans:
         return None
     today = local_today()
     return {
         "patrol_visits": {
-            "todo": todo(user, today).count(),
+            "todo": todo(user, today).count() if visits else None,
             "overdue": care_schedules(user).filter(due_on__lt=today).count(),
+            "coverage_node": min(plans, key=len) if plans else "",
         }
     }
 

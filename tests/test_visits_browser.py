@@ -95,6 +95,9 @@ def test_the_worker_calls_an_overdue_resident_and_the_community_changes_the_rhyt
 
     community = open_phone()
     log_in(community, base, "demo-community")
+    community.locator(".home-visits").get_by_role("link", name="走访覆盖率").click()
+    community.wait_for_url(f"{base}/visits/coverage/*")
+    assert community.locator(f"[data-grid='{grid.code}']").count() == 1
     community.goto(f"{base}/care/")
     row = community.locator(f"[data-schedule='{schedule.pk}']")
     row.locator("summary").click()
@@ -105,7 +108,6 @@ def test_the_worker_calls_an_overdue_resident_and_the_community_changes_the_rhyt
     schedule.refresh_from_db()
     assert (schedule.every_days, schedule.version) == (3, 2)
     community.goto(f"{base}/visits/coverage/")
-    assert community.locator(f"[data-grid='{grid.code}']").count() == 1
     fits_the_phone(community)
     _shot(community, "coverage")
     assert worker.errors == [] and community.errors == []

@@ -233,3 +233,21 @@ def test_the_dashboards_figures_count_the_subtree(db, city):
     total = Household.objects.filter(grid__parent=community).count()
     assert coverage_percent(community.code) == round(100 / total)
     assert care_overdue(community.code) == 0
+
+
+def test_make_visits_generates_a_month_once(db, city):
+    from django.core.management import call_command
+
+    from patrol.models import CareContact, CareSchedule
+
+    now = "2026-11-25T18:00:00+08:00"
+    call_command("make_visits", "--seed=1", f"--now={now}")
+    visits = Visit.objects.count()
+    assert visits > Household.objects.count() // 2
+    assert (
+        Visit.objects.filter(visited_at__gt=dt.datetime(2026, 11, 25, 18, tzinfo=SH)).count() == 0
+    )
+    assert CareSchedule.objects.exists() and CareContact.objects.filter(kind="visit").exists()
+    assert Case.objects.filter(channel="home_visit").exists() or not VisitNeed.objects.exists()
+    call_command("make_visits", "--seed=1", "--if-empty")
+    assert Visit.objects.count() == visits

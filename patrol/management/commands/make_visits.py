@@ -14,10 +14,11 @@ import random
 import time
 from collections import defaultdict
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from gridgov.errors import ActionError
 from org.models import Household, OrgNode, User
@@ -45,6 +46,13 @@ BATCH = 2000
 CAPS = {"case": 40, "order": 20, "wish": 20, "needs_item": 30}
 
 
+def _moment(value: str):
+    moment = parse_datetime(value)
+    if moment is None:
+        raise CommandError(f"--now: not an ISO 8601 time: {value!r}")
+    return timezone.make_aware(moment) if timezone.is_naive(moment) else moment
+
+
 class Command(BaseCommand):
     help = "Generate a deterministic month of household visits, needs, care schedules and contacts."
 
@@ -52,16 +60,19 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=30)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
+            "--now", type=_moment, default=None, help="end of the month (ISO 8601); default now"
+        )
+        parser.add_argument(
             "--if-empty", action="store_true", help="do nothing when there are visits already"
         )
 
-    def handle(self, *args, days, seed, if_empty, **options):
+    def handle(self, *args, days, seed, if_empty, now=None, **options):
         if if_empty and Visit.objects.exists():
             self.stdout.write("数据库里已有走访记录,跳过生成。")
             return
         started = time.monotonic()
         rng = random.Random(seed)
-        now = timezone.now().replace(microsecond=0)
+        now = (now or timezone.now()).replace(microsecond=0)
         window_start = now - dt.timedelta(days=days)
         month_start, _ = month_bounds(now.astimezone(LOCAL).date())
         this_month_from = max(month_start, window_start)
