@@ -9,6 +9,7 @@ from accounts.views import LoginView
 from alerts.api.sos import SosPressView
 from cases.api.channels import ChannelList
 from gridgov.api import LogoutAllView, LogoutView, TokenView
+from idempotency.views import service_worker
 
 
 class FaviconView(RedirectView):
@@ -45,6 +46,7 @@ urlpatterns = [
     path("", include("accounts.urls")),  # before admin/: it takes over admin/login/
     path("admin/", admin.site.urls),
     path("favicon.ico", FaviconView.as_view(), name="favicon"),
+    path("sw.js", service_worker, name="service_worker"),  # at the root: its scope is /
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include((api_v1, "api"))),

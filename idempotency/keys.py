@@ -20,6 +20,7 @@ import json
 
 from django.contrib import messages
 from django.db import IntegrityError, transaction
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from rest_framework.response import Response
@@ -149,16 +150,43 @@ def idempotent(view_method):
 
 PAGE_FIELD = "once"
 PAGE_TOKEN_LENGTH = 64
+# Sent by the offline queue (static/js/offline.js, idempotency.offline) with every post:
+# "send" while the person waits for the next page, "replay" for a post kept on the phone.
+OFFLINE_HEADER = "HTTP_X_GRIDGOV_OFFLINE"
+_REDIRECTS = (301, 302, 303)
+
+
+def _offline_answer(request, response, *, replayed: bool):
+    """The offline queue's answer: a redirect becomes JSON naming where it led, so the
+    queue need not follow it; any other answer (a form's errors, a refusal) is the view's
+    own page. A replay, which nobody watches, also takes the flash messages ("已立案，编号
+    …", or the error of a view that refuses with a message and a redirect) into the JSON,
+    ``"messages": [{"level": "success"|"info"|"error"…, "text": …}]``, for the queue's
+    list to show; a post the person waits for leaves them for the page it goes to."""
+    kind = request.META.get(OFFLINE_HEADER, "")
+    if not kind or response.status_code not in _REDIRECTS:
+        return response
+    body = {"ok": True, "location": response["Location"], "replayed": replayed}
+    if kind == "replay":
+        body["messages"] = [
+            {"level": m.level_tag, "text": str(m)} for m in messages.get_messages(request)
+        ]
+    return JsonResponse(body)
 
 
 def page_once(view):
-    """Decorate a page view that answers a POST with a redirect."""
+    """Decorate a page view that answers a POST with a redirect.
+
+    A post from the offline queue (header ``X-Gridgov-Offline``) is answered as JSON
+    ``{"ok": true, "location": …, "replayed": false|true}`` where the view redirects, the
+    first time and on every replay of its token alike (see ``_offline_answer`` and
+    idempotency.offline)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         token = request.POST.get(PAGE_FIELD, "").strip() if request.method == "POST" else ""
         if not token or not request.user.is_authenticated or len(token) > PAGE_TOKEN_LENGTH:
-            return view(request, *args, **kwargs)
+            return _offline_answer(request, view(request, *args, **kwargs), replayed=False)
         response, record = run_once(
             scope=SCOPE_PAGE,
             user=request.user,
@@ -168,15 +196,16 @@ def page_once(view):
             work=lambda: view(request, *args, **kwargs),
             answer=lambda r: (
                 (r.status_code, {"location": r["Location"]})
-                if r.status_code in (301, 302, 303)
+                if r.status_code in _REDIRECTS
                 else None
             ),
         )
         if record is None:
-            return response
+            return _offline_answer(request, response, replayed=False)
         # The first submission's own message may still be waiting; this one is only a hint.
         messages.info(request, "这个表单已经提交过,没有重复办理。")
-        return redirect(record.body.get("location") or "/")
+        replay = redirect(record.body.get("location") or "/")
+        return _offline_answer(request, replay, replayed=True)
 
     return wrapper
 

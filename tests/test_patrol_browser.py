@@ -45,8 +45,9 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     assert "今日 0.0 / 2 小时" in panel.inner_text()
     panel.get_by_role("link", name="开始巡查").click()
     worker.wait_for_url(f"{base}/patrol/")
+    # offline.js posts these forms (data-offline), then opens the page the answer names.
     worker.get_by_role("button", name="开始巡查").click()
-    worker.wait_for_url(f"{base}/patrol/")
+    worker.locator(".messages", has_text="已开始巡查").wait_for()
     assert "已开始巡查" in worker.locator(".messages").inner_text()
     patrol = Patrol.objects.get(status=PatrolStatus.ON_PATROL)
     assert patrol.grid == grid
@@ -76,7 +77,7 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     fits_the_phone(worker)
     _shot(worker, "today")
     worker.get_by_role("button", name="提交发现").click()
-    worker.wait_for_url(f"{base}/patrol/")
+    worker.locator(".messages", has_text="已立案").wait_for()
     case = Case.objects.get(channel="patrol")
     assert case.number in worker.locator(".messages").inner_text()
     assert case.title == "健身器材损坏" and case.grid == grid
@@ -84,7 +85,7 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
 
     # Ending it: today's hours now meet Jizhou's standard (the platform default, 2 h).
     worker.get_by_role("button", name="结束巡查").click()
-    worker.wait_for_url(f"{base}/patrol/")
+    worker.locator(".messages", has_text="巡查已结束").wait_for()
     assert "巡查已结束，本次 2.5 小时" in worker.locator(".messages").inner_text()
     assert "2.5" in worker.locator("[data-field=today] dd").inner_text()
     assert "今日已达标" in worker.locator(".patrol-verdict").inner_text()

@@ -40,6 +40,8 @@ from cases.views.forms import ReportForm, uploaded_photos
 from cases.views.mine import resident_report
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
+from idempotency.keys import page_once
+from idempotency.offline import OFFLINE_AT, offline_time
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
 from org.permissions import codes_with, has, restrict
@@ -91,10 +93,15 @@ def _resolve_on_the_spot(request, case):
 
 
 @login_required
+@page_once
 def queue(request):
     """A grid worker's cases: held at one of their grids and not closed, most urgent first;
     and the quick report from patrol (发现问题), sent on for triage or, for a simple
-    problem put right on the spot, resolved in the same tap (即办)."""
+    problem put right on the spot, resolved in the same tap (即办).
+
+    The quick report works offline (``data-offline``, idempotency.offline): a report kept
+    on the phone is filed when it is sent, so its deadlines run from then, and the time it
+    was written there is kept on its 提交 event (``offline_at``)."""
     require_page(request.user, "queue")
     grids = list(grid_nodes(request.user).order_by("code"))
     form = ReportForm(request.POST if request.method == "POST" else None)
@@ -109,8 +116,10 @@ def queue(request):
                     raise InvalidInput(
                         _("请选择您负责的网格"), errors={"grid": [_("不是您的网格")]}
                     )
+                pressed = offline_time(request.POST)
+                extra = {"extra": {OFFLINE_AT: pressed.isoformat()}} if pressed else {}
                 with transaction.atomic():
-                    case = _create(request, form, "grid_report", grid.code)
+                    case = _create(request, form, "grid_report", grid.code, **extra)
                     if resolve:
                         case = _resolve_on_the_spot(request, case)
             except ActionError as failure:

@@ -1,0 +1,168 @@
+"""The server's side of the offline queue: a page form kept on the phone and posted later
+(perhaps twice, when an answer was lost) is answered as the first post was and does its
+work once; the time it was pressed (``offline_at``) is believed within limits; ``/sw.js``
+is served at the root."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from cases.models import Case
+from idempotency.offline import MAX_OFFLINE, offline_time, recorded_at
+from org.models import User
+
+NOW = timezone.now().replace(microsecond=0)
+OFFLINE = {"HTTP_X_GRIDGOV_OFFLINE": "replay"}
+
+
+def _iso(moment):
+    return moment.isoformat()
+
+
+# -- offline_at ---------------------------------------------------------------------------
+
+
+def test_a_form_sent_online_has_no_offline_time():
+    assert offline_time({}, now=NOW) is None
+    assert recorded_at({}, now=NOW) == NOW
+
+
+def test_the_time_pressed_offline_is_recorded():
+    pressed = NOW - timedelta(hours=3)
+    assert offline_time({"offline_at": _iso(pressed)}, now=NOW) == pressed
+    assert recorded_at({"offline_at": _iso(pressed)}, now=NOW) == pressed
+
+
+def test_a_phone_clock_that_is_off_is_corrected_by_the_span_it_measured():
+    # The phone's clock is 2 days behind; it kept the post 3 hours.
+    phone_now = NOW - timedelta(days=2)
+    data = {
+        "offline_at": _iso(phone_now - timedelta(hours=3)),
+        "offline_sent_at": _iso(phone_now),
+    }
+    assert offline_time(data, now=NOW) == NOW - timedelta(hours=3)
+
+
+def test_a_time_in_the_future_is_now_and_one_too_old_is_not_believed():
+    assert offline_time({"offline_at": _iso(NOW + timedelta(hours=5))}, now=NOW) == NOW
+    too_old = NOW - MAX_OFFLINE - timedelta(minutes=1)
+    assert offline_time({"offline_at": _iso(too_old)}, now=NOW) is None
+    assert recorded_at({"offline_at": _iso(too_old)}, now=NOW) == NOW
+
+
+@pytest.mark.parametrize("value", ["", "yesterday", "2026-13-40T25:00:00Z", "1e9"])
+def test_an_unreadable_time_is_ignored(value):
+    assert offline_time({"offline_at": value}, now=NOW) is None
+
+
+def test_a_time_without_an_offset_is_in_the_servers_zone():
+    local = timezone.localtime(NOW - timedelta(hours=1)).replace(tzinfo=None)
+    assert offline_time({"offline_at": local.isoformat()}, now=NOW) == NOW - timedelta(hours=1)
+
+
+# -- replays of a page form ----------------------------------------------------------------
+
+
+def _report(title, token="a" * 32, **fields):
+    grid = User.objects.get(username="demo-grid").assignments.get().node
+    return {"grid": grid.code, "title": title, "then": "report", "once": token, **fields}
+
+
+@pytest.fixture
+def worker(city, db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client = Client()
+    client.force_login(User.objects.get(username="demo-grid"))
+    return client
+
+
+def test_a_replayed_quick_report_is_answered_as_the_first_and_filed_once(worker):
+    url = reverse("cases:queue")
+    pressed = NOW - timedelta(hours=2)
+    data = _report("村口垃圾满了", offline_at=_iso(pressed))
+    first = worker.post(url, data, **OFFLINE)
+    assert first.status_code == 200
+    case = Case.objects.get(title="村口垃圾满了")
+    location = reverse("cases:detail", args=[case.pk])
+    assert first.json() == {
+        "ok": True,
+        "location": location,
+        "replayed": False,
+        "messages": [{"level": "success", "text": f"已提交，编号 {case.number}"}],
+    }
+
+    again = worker.post(url, data, **OFFLINE)  # the first answer was lost
+    assert again.json() == {
+        "ok": True,
+        "location": location,
+        "replayed": True,
+        "messages": [{"level": "info", "text": "这个表单已经提交过,没有重复办理。"}],
+    }
+    sent = worker.post(url, _report("路面塌陷", token="e" * 32), HTTP_X_GRIDGOV_OFFLINE="send")
+    assert "messages" not in sent.json()  # they wait for the page the person goes to
+    assert "已提交" in worker.get(sent.json()["location"]).content.decode()
+    by_hand = worker.post(url, data)  # or the person sends the kept form themselves
+    assert (by_hand.status_code, by_hand["Location"]) == (302, location)
+    assert Case.objects.filter(title="村口垃圾满了").count() == 1
+
+    # Filed now (its deadlines run from now), pressed then (on its 提交 event).
+    submitted = case.events.get(action="submit")
+    assert submitted.data["offline_at"] == pressed.isoformat()
+    assert case.created_at > pressed + timedelta(hours=1)
+
+
+def test_a_refused_replay_uses_up_nothing_and_goes_once_put_right(worker):
+    url = reverse("cases:queue")
+    refused = worker.post(url, _report("", token="b" * 32), **OFFLINE)
+    assert refused.status_code == 400
+    assert "alert--error" in refused.content.decode()  # the reason the phone shows
+    fixed = worker.post(url, _report("路灯不亮", token="b" * 32), **OFFLINE)
+    assert fixed.json()["replayed"] is False
+    assert Case.objects.filter(title="路灯不亮").count() == 1
+
+
+def test_a_replay_after_the_session_ended_is_sent_to_the_login_and_files_nothing(city, db):
+    response = Client().post(reverse("cases:queue"), _report("无人登录"), **OFFLINE)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not Case.objects.filter(title="无人登录").exists()
+
+
+def test_a_replay_hours_later_passes_the_csrf_check_with_the_cookies_token(city, db):
+    """The queue sends the csrftoken cookie's value at the time of sending, not the kept
+    form's token: after a new login (which gives a new cookie) the kept post still goes."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(User.objects.get(username="demo-grid"))
+    page = client.get(reverse("cases:queue")).content.decode()
+    kept = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    client.cookies["csrftoken"] = get_random_string(32, CSRF_ALLOWED_CHARS)  # a new login
+    stale = client.post(
+        reverse("cases:queue"), _report("旧令牌", csrfmiddlewaretoken=kept), **OFFLINE
+    )
+    fresh = client.post(
+        reverse("cases:queue"),
+        _report("新令牌", csrfmiddlewaretoken=client.cookies["csrftoken"].value),
+        **OFFLINE,
+    )
+    assert stale.status_code == 403 and not Case.objects.filter(title="旧令牌").exists()
+    assert fresh.status_code == 200 and fresh.json()["ok"]
+    assert Case.objects.filter(title="新令牌").count() == 1
+
+
+# -- the service worker --------------------------------------------------------------------
+
+
+def test_the_service_worker_is_served_at_the_root_without_a_login(city, db, client):
+    response = client.get("/sw.js")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert "no-cache" in response["Cache-Control"]
+    body = response.content.decode()
+    assert "/static/js/offline.js" in body and "/static/css/gridgov.css" in body
+    assert reverse("cases:queue") in body
+    assert client.post("/sw.js").status_code == 405

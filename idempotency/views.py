@@ -1,0 +1,64 @@
+"""``/sw.js``: the service worker that lets the field pages open without a network (see
+static/js/offline.js for the queue of forms, idempotency.offline for the server's side).
+
+Served by a view, not as a static file, for two reasons: a service worker controls only
+the paths under its own URL, and the field pages live at the root (``/cases/queue/``,
+``/patrol/…``), so it must be ``/sw.js`` (no ``Service-Worker-Allowed`` header needed);
+and the static files it keeps are named through ``static()``, which in production gives
+their hashed names, so a deploy that changes one changes the worker's text and phones
+fetch the new worker (and drop the old cache) on their next visit."""
+
+import hashlib
+import json
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+# The shell every page needs (base.html) and the field pages' own scripts.
+SHELL = [
+    "css/gridgov.css",
+    "css/offline.css",
+    "favicon.svg",
+    "vendor/htmx/htmx.min.js",
+    "js/forms.js",
+    "js/offline.js",
+    "js/report.js",
+]
+# The field pages, kept at install so they open offline even before their first visit
+# (by URL name: a page an app does not have, or the user may not open, is skipped).
+FIELD_PAGES = ["org:home", "cases:queue", "patrol:today", "patrol:visits_todo", "patrol:care_list"]
+# Never kept: they change who is logged in, or are not pages.
+NEVER_CACHED = ["/admin/", "/api/", "/login/", "/logout/", "/open311/"]
+
+
+def _field_pages() -> list[str]:
+    pages = []
+    for name in FIELD_PAGES:
+        try:
+            pages.append(reverse(name))
+        except NoReverseMatch:
+            continue
+    return pages
+
+
+@require_GET
+@never_cache
+def service_worker(request):
+    """The worker script (JavaScript, no login needed: it holds no data)."""
+    shell = [static(path) for path in SHELL]
+    settings = {
+        "shell": shell,
+        "pages": _field_pages(),
+        "never": NEVER_CACHED,
+        "static": static(""),
+    }
+    text = json.dumps(settings, ensure_ascii=False, sort_keys=True)
+    version = hashlib.sha256(text.encode()).hexdigest()[:12]
+    body = render_to_string(
+        "idempotency/sw.js", {"settings": text, "version": version}, request=request
+    )
+    return HttpResponse(body, content_type="text/javascript; charset=utf-8")
