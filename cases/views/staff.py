@@ -48,8 +48,9 @@ from org.permissions import codes_with, has, restrict
 
 PER_PAGE = 30
 TRIAGE_PER_PAGE = 15
-# Channels staff enter by hand (the others come from the QR page, the queue or systems).
-MACHINE_CHANNELS = {"qr_code", "grid_report", "open311", "api", "resident"}
+# Channels staff enter by hand (the others come from the QR page, the queue, a patrol or
+# systems).
+MACHINE_CHANNELS = {"qr_code", "grid_report", "patrol", "open311", "api", "resident"}
 
 
 def _page(request, queryset, per_page):
