@@ -88,12 +88,13 @@ def fits_the_phone(page):
 
 
 def open_nav(page, name):
-    """Taps the header link ``name``, under 更多 when it is not one of the daily entries."""
+    """Taps the header link ``name``, under its menu (更多, or 外勤 for the field apps'
+    pages) when it is not one of the daily entries."""
     nav = page.locator("#site-nav")
     link = nav.locator(".site-nav__links").get_by_role("link", name=name)
     if not link.is_visible():
-        nav.locator("summary").click()
         link = nav.locator(".site-nav__menu").get_by_role("link", name=name)
+        nav.locator("details").filter(has=link).locator("summary").click()
     link.click()
     page.wait_for_load_state()
 
