@@ -93,8 +93,10 @@ def open_nav(page, name):
     nav = page.locator("#site-nav")
     link = nav.locator(".site-nav__links").get_by_role("link", name=name)
     if not link.is_visible():
-        link = nav.locator(".site-nav__menu").get_by_role("link", name=name)
-        nav.locator("details").filter(has=link).locator("summary").click()
+        # A closed menu's links are hidden from roles: found by their text.
+        menu = nav.locator("details").filter(has=page.locator("a", has_text=name))
+        menu.locator("summary").click()
+        link = menu.locator(".site-nav__menu").get_by_role("link", name=name)
     link.click()
     page.wait_for_load_state()
 
