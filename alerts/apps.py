@@ -24,10 +24,12 @@ class AlertsConfig(AppConfig):
         from alerts.sos import offers
         from gridgov.early_warning import register_rule
         from gridgov.figures import register_watch_list
+        from org.nav import holds_any, register_nav_link
         from org.panels import register_home_panel
 
         register_home_panel("alerts/sos/_home.html", offers.home_panel, order=5)
         register_watch_list("alerts.sos", _("SOS 求助"), offers.open_sos, order=10)
+        register_nav_link(_("求助"), "alerts:sos_list", holds_any("alerts.respond"), order=40)
         register_rule("alerts.sos_unanswered", _("一键求助未及时响应"), offers.unanswered, order=30)
 
     def ready_warnings(self):
@@ -39,6 +41,7 @@ class AlertsConfig(AppConfig):
         from alerts.warnings.turning_red import turning_red
         from gridgov.early_warning import register_rule
         from gridgov.figures import register_watch_list
+        from org.nav import holds_any, register_nav_link
         from org.panels import register_home_panel
 
         register_rule("alerts.blind_spot", _("反向比对：巡查盲区"), blind_spots, order=10)
@@ -47,3 +50,4 @@ class AlertsConfig(AppConfig):
         register_rule("alerts.turning_red", _("即将超期"), turning_red, order=35)
         register_home_panel("alerts/warnings/_home.html", home_panel, order=15)
         register_watch_list("alerts.warnings", WATCH_LABEL, watch_rows, order=20)
+        register_nav_link(_("预警"), "alerts:warnings", holds_any("alerts.handle"), order=50)

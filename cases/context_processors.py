@@ -3,6 +3,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from cases.views.common import workbench
+from org.nav import nav_links
 from org.permissions import codes_with
 from outbox.models import InboxMessage
 
@@ -18,7 +19,8 @@ def _sees_statistics(user) -> bool:
 
 def nav_entries(user) -> dict:
     """The header's links for the user's verbs, as ``{"mine": files as the public,
-    "daily": [(href, label)], "more": [(href, label)]}``: work pages first (queue,
+    "daily": [(href, label)], "more": [(href, label)], "field": [(href, label)]}``
+    (``field``: the field apps' pages, ``org.nav``, under 外勤): work pages first (queue,
     triage, inbox, board, dashboard), because they are what a person opens every day; then cases,
     volunteering, credit and data exchange; the home page (also behind the site title)
     first under 更多."""
@@ -41,6 +43,7 @@ def nav_entries(user) -> dict:
         "mine": links["mine"],
         "daily": shown[:DAILY_ENTRIES],
         "more": [(reverse("org:home"), _("首页")), *shown[DAILY_ENTRIES:]],
+        "field": nav_links(user),
     }
 
 

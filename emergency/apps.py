@@ -14,6 +14,7 @@ class EmergencyConfig(AppConfig):
         from emergency import figures
         from emergency.preset import SECTIONS
         from gridgov.figures import register_figure, register_watch_list
+        from org.nav import holds_any, register_nav_link
         from org.panels import register_home_panel
         from presets.sections import register
 
@@ -23,3 +24,9 @@ class EmergencyConfig(AppConfig):
         register_watch_list("emergency.active", _("应急状态"), figures.active_rows, order=30)
         # Called-up members check in from the home page; switch holders see what is on.
         register_home_panel("emergency/_home.html", figures.home_panel, order=5)
+        register_nav_link(
+            _("平急转换"),
+            "emergency:index",
+            holds_any("emergency.switch", "emergency.command"),
+            order=60,
+        )

@@ -19,6 +19,17 @@ class PatrolConfig(AppConfig):
         from patrol import visit_panels  # household visits and care: panel, figures, rules
 
         visit_panels.register()
+        self.ready_nav()
+
+    def ready_nav(self):
+        """The header's 外勤 links (org.nav), for those who hold the page's verb."""
+        from org.nav import holds_any, register_nav_link
+
+        register_nav_link(_("今日巡查"), "patrol:today", holds_any("patrol.patrol"), order=10)
+        register_nav_link(_("走访"), "patrol:visits_todo", holds_any("patrol.visit"), order=20)
+        # The care list is for those who keep in touch and those who plan it.
+        care = holds_any("patrol.visit", "patrol.plan_care")
+        register_nav_link(_("关爱"), "patrol:care_list", care, order=30)
 
     def ready_patrols(self):
         """Patrols' home panel and dashboard figures (org and analytics import no patrol)."""

@@ -31,10 +31,10 @@ from django.utils import timezone
 from gridgov.early_warning import Signal
 from gridgov.errors import InvalidInput, NotPermitted, StaleVersion
 from gridgov.masking import mask_name
+from idempotency.offline import field_time
 from org.models import RoleAssignment
 from org.permissions import codes_with, duties_with, has
 from patrol.models import CareContact, CarePlanEvent, Carer, CareSchedule, ContactKind, Visit
-from patrol.visit_time import field_time
 from residents.models import Resident, Tag
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -219,10 +219,18 @@ def count_visit_as_contact(visit: Visit) -> int:
 
 
 def do_record_contact(
-    schedule_id, *, actor, kind=ContactKind.PHONE, note="", offline_at=None, now=None
+    schedule_id,
+    *,
+    actor,
+    kind=ContactKind.PHONE,
+    note="",
+    offline_at=None,
+    offline_sent_at=None,
+    now=None,
 ) -> CareContact:
     """Record a contact other than a visit (a phone call) for a schedule the actor may
-    see, holding ``patrol.visit`` at the household. ``offline_at`` as for visits."""
+    see, holding ``patrol.visit`` at the household. ``offline_at`` and
+    ``offline_sent_at`` as for visits."""
     now = now or timezone.now()
     schedule = (
         CareSchedule.objects.restrict(actor)
@@ -241,7 +249,7 @@ def do_record_contact(
     note = (note or "").strip()
     if len(note) > 500:
         raise InvalidInput("情况说明最多 500 字", errors={"note": ["太长"]})
-    at, time_note = field_time(offline_at, now=now)
+    at, time_note = field_time(offline_at, offline_sent_at, now=now)
     with transaction.atomic():
         schedule = CareSchedule.objects.select_for_update().get(pk=schedule.pk)
         contact = CareContact.objects.create(

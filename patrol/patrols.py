@@ -4,8 +4,8 @@ points, a finding. Views, the API and the demo generator call these; nothing els
 a patrol.
 
 Times: every action takes the phone's ``offline_at`` when a queued form carries one
-(``patrol.offline_time.field_time``), so a patrol ended offline at 10:00 and sent at 14:00
-ends at 10:00.
+(``idempotency.offline.field_time``, corrected by ``offline_sent_at``), so a patrol ended
+offline at 10:00 and sent at 14:00 ends at 10:00.
 """
 
 from datetime import timedelta
@@ -18,6 +18,7 @@ from cases.models import PhotoKind
 from cases.photos import add_photos
 from gridgov import workflow
 from gridgov.errors import Conflict, InvalidInput, NotPermitted
+from idempotency.offline import field_time
 from org.models import Household, OrgNode
 from org.permissions import codes_with, has, restrict
 from outbox.notify import notify
@@ -30,7 +31,6 @@ from patrol.models.patrols import (
     PatrolStatus,
     TrackChunk,
 )
-from patrol.offline_time import SKEW, field_time
 from patrol.transitions_patrol import ACTION_NAMES, TABLE
 from presets.loader import PresetError, active_section
 
@@ -47,6 +47,8 @@ COLLECT_KINDS = {
 # Platform default when a preset names none: all five.
 DEFAULT_COLLECTS = list(COLLECT_KINDS.values())
 MAX_TEXT = 2000
+# A phone's clock against ours for track points and a finding just after the end.
+SKEW = timedelta(minutes=1)
 
 
 def collected_kinds() -> list[str]:
@@ -81,7 +83,7 @@ def _open_conflict(patrol: Patrol) -> Conflict:
     )
 
 
-def do_start_patrol(*, actor, grid_code: str = "", offline_at=None) -> Patrol:
+def do_start_patrol(*, actor, grid_code: str = "", offline_at=None, offline_sent_at=None) -> Patrol:
     """Open a patrol of ``actor`` in one of their grids (``grid_code``; may be left out
     when they patrol exactly one). 403 without ``patrol.patrol`` there; 409
     ``patrol_open`` while another patrol of theirs is open; 400 for an unknown grid or
@@ -100,7 +102,7 @@ def do_start_patrol(*, actor, grid_code: str = "", offline_at=None) -> Patrol:
         if len(grids) != 1:
             raise InvalidInput("请选择巡查的网格", errors={"grid_code": ["请选择网格"]})
         grid = grids[0]
-    when, note = field_time(offline_at)
+    when, note = field_time(offline_at, offline_sent_at)
     try:
         with transaction.atomic():
             patrol = Patrol.objects.create(worker=actor, grid=grid, started_at=when)
@@ -161,10 +163,12 @@ class PatrolWorkflow(workflow.Workflow):
 PATROLS = PatrolWorkflow()
 
 
-def do_patrol_action(pk: int, action: str, *, actor, version=None, offline_at=None) -> Patrol:
+def do_patrol_action(
+    pk: int, action: str, *, actor, version=None, offline_at=None, offline_sent_at=None
+) -> Patrol:
     """End or cancel a patrol (``PATROLS.apply``) at the time ``offline_at`` gives, or now:
     403 for anyone but its worker, 409 when it is no longer open or ``version`` is stale."""
-    when, note = field_time(offline_at)
+    when, note = field_time(offline_at, offline_sent_at)
     data = {"time_note": note, "action": action}
     return PATROLS.apply(pk, action, actor=actor, version=version, data=data, at=when)
 
@@ -304,6 +308,7 @@ def do_report_finding(
     household_code: str = "",
     category_code: str = "",
     offline_at=None,
+    offline_sent_at=None,
     photos=(),
 ) -> Finding:
     """Record what the worker found on the patrol ``pk``.
@@ -325,7 +330,7 @@ def do_report_finding(
     if (lat in (None, "")) != (lng in (None, "")):
         raise InvalidInput("经度和纬度要一起提供", errors={"location": ["lng 和 lat 缺一"]})
     lat, lng = _location(lat, lng)
-    when, note = field_time(offline_at)
+    when, note = field_time(offline_at, offline_sent_at)
     with transaction.atomic():
         patrol = _locked_own(pk, actor)
         if patrol.ended_at is not None and when > patrol.ended_at + SKEW:

@@ -16,13 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from cases.actions import Report, do_create_case
 from gridgov.errors import InvalidInput, NotPermitted
+from idempotency.offline import field_time
 from org.codes import any_subtree_q
 from org.models import Household
 from org.permissions import codes_with, has
 from participation.actions import do_post_order
 from patrol.care import count_visit_as_contact
 from patrol.models import NeedCategory, NeedsListItem, Visit, VisitNeed, VisitOutcome
-from patrol.visit_time import field_time
 from residents.models import Resident
 
 VERB = "patrol.visit"
@@ -96,11 +96,13 @@ def do_record_visit(
     met_ids=(),
     needs=(),
     offline_at=None,
+    offline_sent_at=None,
     now=None,
 ) -> Visit:
     """Record a visit to a household: ``outcome`` one of ``VisitOutcome``, the residents
     met (ids of the household's members), the needs heard (``NeedHeard``s; blank texts are
-    skipped). ``offline_at`` (see ``field_time``) dates a visit recorded offline. A visit
+    skipped). ``offline_at`` and ``offline_sent_at``
+    (``idempotency.offline.field_time``) date a visit recorded offline. A visit
     that met the household counts as a care contact for its scheduled residents
     (``patrol.care``). Errors: InvalidInput (400) with a Chinese reason, NotPermitted (403)."""
     now = now or timezone.now()
@@ -123,7 +125,7 @@ def do_record_visit(
         concerned = _residents(household, [n.resident_id for n in needs], "needs")
     except (TypeError, ValueError):
         raise InvalidInput("居民编号无效", errors={"met": ["无效"]}) from None
-    visited_at, time_note = field_time(offline_at, now=now)
+    visited_at, time_note = field_time(offline_at, offline_sent_at, now=now)
     with transaction.atomic():
         visit = Visit.objects.create(
             household=household,

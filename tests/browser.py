@@ -88,12 +88,15 @@ def fits_the_phone(page):
 
 
 def open_nav(page, name):
-    """Taps the header link ``name``, under 更多 when it is not one of the daily entries."""
+    """Taps the header link ``name``, under its menu (更多, or 外勤 for the field apps'
+    pages) when it is not one of the daily entries."""
     nav = page.locator("#site-nav")
     link = nav.locator(".site-nav__links").get_by_role("link", name=name)
     if not link.is_visible():
-        nav.locator("summary").click()
-        link = nav.locator(".site-nav__menu").get_by_role("link", name=name)
+        # A closed menu's links are hidden from roles: found by their text.
+        menu = nav.locator("details").filter(has=page.locator("a", has_text=name))
+        menu.locator("summary").click()
+        link = menu.locator(".site-nav__menu").get_by_role("link", name=name)
     link.click()
     page.wait_for_load_state()
 

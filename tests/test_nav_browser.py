@@ -1,6 +1,7 @@
 """The header on a phone and on a desktop, in a real browser: each person's daily work
-pages stay in the row, the rest open under 更多, and the unread count is always on the
-screen (it ran off a 390 px screen at 560 px for every staff role)."""
+pages stay in the row, the field apps' pages (org.nav) open under 外勤 for those who hold
+their verbs, the rest under 更多, and the unread count is always on the screen (it ran off
+a 390 px screen at 560 px for every staff role)."""
 
 import pytest
 
@@ -20,6 +21,13 @@ DAILY = {
     "demo-dept": ["部门待办", "诉求", "志愿服务"],
     "demo-leader": ["分拨", "督办", "看板"],
     "demo-resident": ["我的诉求", "志愿服务", "信用积分"],
+}
+# The field apps' pages under 外勤, by the verb each needs (patrol.patrol, patrol.visit,
+# patrol.plan_care, alerts.respond, alerts.handle, emergency.switch/command).
+FIELD = {
+    "demo-grid": ["今日巡查", "走访", "关爱", "求助", "预警"],
+    "demo-community": ["关爱", "求助", "预警", "平急转换"],
+    "demo-resident": [],
 }
 
 
@@ -49,6 +57,18 @@ def test_a_phone_keeps_the_daily_entries_and_the_unread_count_on_screen(
     assert box is not None and 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"]
     fits_the_phone(page)
 
+    if username in FIELD:
+        field = page.locator("#site-nav .site-nav__field")
+        assert field.count() == (1 if FIELD[username] else 0)
+        if FIELD[username]:
+            field.locator("summary").click()
+            links = field.locator(".site-nav__menu a")
+            assert links.all_inner_texts() == FIELD[username]
+            fits_the_phone(page)
+            links.first.click()  # a page they may use
+            page.wait_for_load_state()
+            assert page.locator("h1").count() >= 1 and page.errors == []
+
     if username == "demo-resident":
         # Their three entries are all there is: home is behind the site title, no 更多.
         assert page.locator("#site-nav summary").count() == 0
@@ -57,7 +77,7 @@ def test_a_phone_keeps_the_daily_entries_and_the_unread_count_on_screen(
     # 更多 opens the rest, home first; a tap there goes to the page.
     page.goto(live_city + "/credit/")
     page.locator("#site-nav summary", has_text="更多").click()
-    menu = page.locator("#site-nav .site-nav__menu a")
+    menu = page.locator("#site-nav details:not(.site-nav__field) .site-nav__menu a")
     assert menu.all_inner_texts()[0] == "首页"
     assert set(menu.all_inner_texts()) | set(DAILY[username]) >= {"志愿服务", "信用积分"}
     fits_the_phone(page)
@@ -71,8 +91,9 @@ def test_a_desktop_shows_every_link_in_one_row(live_city, browser):
     try:
         page = context.new_page()
         log_in(page, live_city, "demo-community")
-        every = ["首页", "分拨", "督办", "看板", "诉求", "志愿服务", "信用积分", "数据交换"]
+        every = ["首页", "分拨", "督办", "看板", *FIELD["demo-community"]]
+        every += ["诉求", "志愿服务", "信用积分", "数据交换"]
         assert _row_links(page) == every
-        assert not page.locator("#site-nav summary").is_visible()
+        assert page.locator("#site-nav summary:visible").count() == 0
     finally:
         context.close()

@@ -41,7 +41,7 @@ from cases.views.mine import resident_report
 from catalog.models import MatterCategory, Tier
 from gridgov.errors import ActionError, InvalidInput
 from idempotency.keys import page_once
-from idempotency.offline import OFFLINE_AT, offline_time
+from idempotency.offline import OFFLINE_AT, field_time, offline_fields
 from org.codes import any_subtree_q
 from org.models import Department, OrgNode
 from org.permissions import codes_with, has, restrict
@@ -117,8 +117,10 @@ def queue(request):
                     raise InvalidInput(
                         _("请选择您负责的网格"), errors={"grid": [_("不是您的网格")]}
                     )
-                pressed = offline_time(request.POST)
-                extra = {"extra": {OFFLINE_AT: pressed.isoformat()}} if pressed else {}
+                # Kept on the 提交 event when believed (the case's clocks run from now).
+                pressed, note = field_time(**offline_fields(request.POST))
+                believed = request.POST.get(OFFLINE_AT) and not note
+                extra = {"extra": {OFFLINE_AT: pressed.isoformat()}} if believed else {}
                 with transaction.atomic():
                     case = _create(request, form, "grid_report", grid.code, **extra)
                     if resolve:

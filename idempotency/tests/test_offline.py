@@ -4,7 +4,8 @@ work once; the time it was pressed (``offline_at``) is believed within limits; `
 is served at the root."""
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
@@ -14,56 +15,91 @@ from django.utils import timezone
 from django.utils.crypto import get_random_string
 
 from cases.models import Case
-from idempotency.offline import MAX_OFFLINE, offline_time, recorded_at
+from idempotency.offline import (
+    AHEAD,
+    MAX_OFFLINE,
+    SKEW,
+    TOO_OLD,
+    UNREADABLE,
+    field_time,
+    offline_fields,
+)
 from org.models import User
 
 NOW = timezone.now().replace(microsecond=0)
 OFFLINE = {"HTTP_X_GRIDGOV_OFFLINE": "replay"}
+SH = ZoneInfo("Asia/Shanghai")
 
 
 def _iso(moment):
     return moment.isoformat()
 
 
-# -- offline_at ---------------------------------------------------------------------------
+# -- offline_at: the one rule (idempotency.offline.field_time) ---------------------------
+# Patrols, visits, care contacts and the quick report all take their time from it; their
+# own tests check only that they record what it gives.
 
 
-def test_a_form_sent_online_has_no_offline_time():
-    assert offline_time({}, now=NOW) is None
-    assert recorded_at({}, now=NOW) == NOW
+def test_a_form_sent_online_is_recorded_now_without_a_note():
+    assert field_time(now=NOW) == (NOW, "")
+    assert field_time(**offline_fields({}), now=NOW) == (NOW, "")
+    assert field_time("  ", now=NOW) == (NOW, "")
 
 
 def test_the_time_pressed_offline_is_recorded():
     pressed = NOW - timedelta(hours=3)
-    assert offline_time({"offline_at": _iso(pressed)}, now=NOW) == pressed
-    assert recorded_at({"offline_at": _iso(pressed)}, now=NOW) == pressed
+    assert field_time(_iso(pressed), now=NOW) == (pressed, "")
+    assert field_time(pressed, now=NOW) == (pressed, "")  # a datetime, as the demo passes
+    # An API body as a form: the same two fields.
+    body = {"offline_at": _iso(pressed), "text": "…"}
+    assert field_time(**offline_fields(body), now=NOW) == (pressed, "")
 
 
 def test_a_phone_clock_that_is_off_is_corrected_by_the_span_it_measured():
     # The phone's clock is 2 days behind; it kept the post 3 hours.
     phone_now = NOW - timedelta(days=2)
-    data = {
-        "offline_at": _iso(phone_now - timedelta(hours=3)),
-        "offline_sent_at": _iso(phone_now),
-    }
-    assert offline_time(data, now=NOW) == NOW - timedelta(hours=3)
+    data = {"offline_at": _iso(phone_now - timedelta(hours=3)), "offline_sent_at": _iso(phone_now)}
+    assert field_time(**offline_fields(data), now=NOW) == (NOW - timedelta(hours=3), "")
+    # 10 days ahead and kept an hour: believed too, as it is corrected.
+    phone_now = NOW + timedelta(days=10)
+    data = {"offline_at": _iso(phone_now - timedelta(hours=1)), "offline_sent_at": _iso(phone_now)}
+    assert field_time(**offline_fields(data), now=NOW) == (NOW - timedelta(hours=1), "")
+    # A sent time before the press says nothing: the press is taken as it is.
+    pressed = NOW - timedelta(hours=2)
+    assert field_time(_iso(pressed), _iso(pressed - timedelta(hours=1)), now=NOW) == (pressed, "")
 
 
-def test_a_time_in_the_future_is_now_and_one_too_old_is_not_believed():
-    assert offline_time({"offline_at": _iso(NOW + timedelta(hours=5))}, now=NOW) == NOW
+def test_a_time_ahead_within_a_phones_drift_is_now_beyond_it_is_said():
+    assert field_time(_iso(NOW + SKEW - timedelta(seconds=1)), now=NOW) == (NOW, "")
+    assert field_time(_iso(NOW + SKEW + timedelta(minutes=1)), now=NOW) == (NOW, AHEAD)
+    assert "晚于" in AHEAD and "按收到时间记录" in AHEAD
+
+
+def test_a_time_older_than_a_week_is_not_believed():
+    assert field_time(_iso(NOW - MAX_OFFLINE + timedelta(minutes=1)), now=NOW)[1] == ""
     too_old = NOW - MAX_OFFLINE - timedelta(minutes=1)
-    assert offline_time({"offline_at": _iso(too_old)}, now=NOW) is None
-    assert recorded_at({"offline_at": _iso(too_old)}, now=NOW) == NOW
+    assert field_time(_iso(too_old), now=NOW) == (NOW, TOO_OLD)
+    assert "7 天" in TOO_OLD
+    # Corrected by the phone's span, still too old: kept on the phone 8 days.
+    data = {"offline_at": _iso(NOW - timedelta(days=8)), "offline_sent_at": _iso(NOW)}
+    assert field_time(**offline_fields(data), now=NOW) == (NOW, TOO_OLD)
 
 
-@pytest.mark.parametrize("value", ["", "yesterday", "2026-13-40T25:00:00Z", "1e9"])
-def test_an_unreadable_time_is_ignored(value):
-    assert offline_time({"offline_at": value}, now=NOW) is None
+@pytest.mark.parametrize("value", ["yesterday", "昨天", "2026-13-40T25:00:00Z", "1e9"])
+def test_an_unreadable_time_is_now_and_said(value):
+    assert field_time(value, now=NOW) == (NOW, UNREADABLE)
+    assert field_time(value, _iso(NOW), now=NOW) == (NOW, UNREADABLE)
+    assert "无法识别" in UNREADABLE
 
 
-def test_a_time_without_an_offset_is_in_the_servers_zone():
+def test_a_time_without_an_offset_is_local_time():
     local = timezone.localtime(NOW - timedelta(hours=1)).replace(tzinfo=None)
-    assert offline_time({"offline_at": local.isoformat()}, now=NOW) == NOW - timedelta(hours=1)
+    assert field_time(local.isoformat(), now=NOW) == (NOW - timedelta(hours=1), "")
+    # Asia/Shanghai, as the settings say: 10:00 there is 02:00 UTC.
+    now = datetime(2026, 11, 30, 14, 0, tzinfo=SH)
+    assert field_time("2026-11-30T10:00", now=now) == (now.replace(hour=10), "")
+    # A "+08:00" whose plus became a space in a URL-encoded body.
+    assert field_time("2026-11-30T10:00:00 08:00", now=now) == (now.replace(hour=10), "")
 
 
 # -- replays of a page form ----------------------------------------------------------------

@@ -40,7 +40,11 @@ from patrol.patrols import (
 from patrol.transitions_patrol import EVENT_NAMES
 
 IDEMPOTENCY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
-OFFLINE_HELP = "离线时按下按钮的时间（ISO 8601）；超过 7 天或晚于现在则按提交时间记录"
+OFFLINE_HELP = (
+    "离线时按下按钮的时间（ISO 8601）；无法识别、超过 7 天或晚于现在则按收到时间记录，"
+    "并在 time_note 说明（规则：idempotency.offline.field_time）"
+)
+SENT_HELP = "手机发出这条记录的时间（ISO 8601，手机时钟）；有它时按两者之差校正手机时钟"
 
 
 class PatrolSerializer(serializers.ModelSerializer):
@@ -130,12 +134,18 @@ class PatrolStartSerializer(serializers.Serializer):
     offline_at = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text=OFFLINE_HELP
     )
+    offline_sent_at = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text=SENT_HELP
+    )
 
 
 class PatrolActionSerializer(serializers.Serializer):
     version = serializers.IntegerField(min_value=1, help_text="巡查的 version（过期则 409）")
     offline_at = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text=OFFLINE_HELP
+    )
+    offline_sent_at = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text=SENT_HELP
     )
 
 
@@ -179,6 +189,9 @@ class PatrolFindingCreateSerializer(serializers.Serializer):
     )
     offline_at = serializers.CharField(
         max_length=40, required=False, allow_blank=True, default="", help_text=OFFLINE_HELP
+    )
+    offline_sent_at = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default="", help_text=SENT_HELP
     )
 
 
@@ -244,6 +257,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actor=request.user,
             grid_code=form.validated_data["grid_code"],
             offline_at=form.validated_data["offline_at"] or None,
+            offline_sent_at=form.validated_data["offline_sent_at"] or None,
         )
         return Response(PatrolSerializer(patrol).data, status=201)
 
@@ -268,6 +282,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actor=request.user,
             version=form.validated_data["version"],
             offline_at=form.validated_data["offline_at"] or None,
+            offline_sent_at=form.validated_data["offline_sent_at"] or None,
         )
         return self.retrieve(request, pk=patrol.pk)
 
@@ -333,6 +348,7 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             household_code=data["household"],
             category_code=data["category_code"],
             offline_at=data["offline_at"] or None,
+            offline_sent_at=data["offline_sent_at"] or None,
         )
         return Response(PatrolFindingSerializer(finding).data, status=201)
 

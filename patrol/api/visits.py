@@ -104,6 +104,12 @@ class VisitInput(serializers.Serializer):
         default="",
         help_text="离线时按下提交的时间(ISO 8601);不可信时按收到时间记录并在 time_note 说明",
     )
+    offline_sent_at = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="手机发出这条记录的时间(ISO 8601,手机时钟);有它时按两者之差校正手机时钟",
+    )
 
 
 class ConvertInput(serializers.Serializer):
@@ -169,6 +175,7 @@ class ContactInput(serializers.Serializer):
     schedule = serializers.IntegerField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     offline_at = serializers.CharField(required=False, allow_blank=True, default="")
+    offline_sent_at = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 # -- views ---------------------------------------------------------------------------------
@@ -224,6 +231,7 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 for n in data["needs"]
             ],
             offline_at=data["offline_at"],
+            offline_sent_at=data["offline_sent_at"],
         )
         return Response(VisitSerializer(visit).data, status=201)
 
@@ -406,6 +414,7 @@ class ContactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             actor=request.user,
             note=data["note"],
             offline_at=data["offline_at"],
+            offline_sent_at=data["offline_sent_at"],
         )
         return Response(ContactSerializer(contact).data, status=201)
 

@@ -52,7 +52,7 @@ def test_a_patrol_through_the_api_with_retries(live_city):
         assert status == 201 and found["case_number"], found
     case = Case.objects.get()
     assert case.channel == "patrol" and Finding.objects.get().case == case
-    assert "按提交时间记录" in found["time_note"]
+    assert "无法识别" in found["time_note"] and "按收到时间记录" in found["time_note"]
     status, bad = worker.post(f"{API}/patrols/{pk}/findings/", {"kind": "weather", "text": "晴"})
     assert status == 400 and bad["code"] == "invalid"
 

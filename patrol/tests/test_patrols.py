@@ -15,7 +15,6 @@ from org.models import Household, OrgNode, RoleAssignment, User
 from org.permissions import has
 from patrol import standards
 from patrol.models import Finding, PatrolEvent, PatrolStatus
-from patrol.offline_time import field_time
 from patrol.patrols import (
     do_add_points,
     do_patrol_action,
@@ -190,13 +189,9 @@ def test_the_week_summary_counts_hours_days_below_findings_and_cases(worker, gri
     assert grids["totals"]["grids_below"] == len(grids["rows"])  # the others had nothing
 
 
-def test_a_time_recorded_offline_is_kept_within_sane_limits(worker):
+def test_a_patrol_started_and_ended_offline_keeps_the_phones_times(worker):
+    # The rule itself (limits, notes, the clock's correction): idempotency/tests/test_offline.py.
     now = local(2026, 11, 30, 14, 0)
-    assert field_time("2026-11-30T10:00:00+08:00", now) == (local(2026, 11, 30, 10, 0), "")
-    assert field_time(None, now) == (now, "")
-    for raw in ("2026-12-01T10:00:00+08:00", "2026-11-01T10:00:00+08:00", "昨天"):
-        when, note = field_time(raw, now)
-        assert when == now and "按提交时间记录" in note
     with mock.patch("django.utils.timezone.now", return_value=now):
         patrol = do_start_patrol(actor=worker, offline_at="2026-11-30T10:00:00+08:00")
         ended = do_patrol_action(
@@ -205,3 +200,50 @@ def test_a_time_recorded_offline_is_kept_within_sane_limits(worker):
     assert hours_of(ended) == 2
     assert patrol.events.get(action="end").at == local(2026, 11, 30, 12, 0)
     assert not Finding.objects.exists()
+
+
+def test_a_refused_form_comes_back_with_its_reason_and_input_and_its_token_unused(worker, grid):
+    """A refusal is a 4xx page with the form (the offline queue shows 「被退回：…」 with the
+    reason; online, the person sees what they typed), not a message and a redirect, which
+    would use up the token; put right, the same token goes once."""
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(worker)
+    patrol = do_start_patrol(actor=worker)
+    url = reverse("patrol:finding", args=[patrol.pk])
+    page = reverse("patrol:detail", args=[patrol.pk])
+    pressed = (timezone.now() - timedelta(minutes=20)).replace(microsecond=0)
+    typed = {
+        "once": "f" * 32,
+        "next": page,
+        "kind": "problem",
+        "title": "井盖缺失",
+        "text": "路边井盖缺失，有人险些踩空",
+        "household": "没有这一户",
+        "offline_at": pressed.isoformat(),
+    }
+    for headers in ({"HTTP_X_GRIDGOV_OFFLINE": "replay"}, {}):  # the queue, then by hand
+        refused = client.post(url, typed, **headers)
+        body = refused.content.decode()
+        assert refused.status_code == 400, body[:300]
+        assert 'id="finding-error"' in body and "本网格没有这一户" in body
+        assert "路边井盖缺失，有人险些踩空</textarea>" in body and 'value="井盖缺失"' in body
+        assert f"<h1>{grid.name}" in body and f'name="next" value="{page}"' in body
+    assert not Finding.objects.exists()
+
+    put_right = client.post(url, {**typed, "household": ""}, HTTP_X_GRIDGOV_OFFLINE="replay")
+    answer = put_right.json()
+    assert (answer["ok"], answer["location"], answer["replayed"]) == (True, page, False)
+    assert "已立案" in answer["messages"][0]["text"]
+    assert Finding.objects.get().found_at == pressed
+
+    # Start and end refused the same way, on 今日巡查.
+    today = reverse("patrol:today")
+    again = client.post(reverse("patrol:start"), {"once": "s" * 32, "grid": grid.code})
+    assert again.status_code == 409 and "正在进行" in again.content.decode()
+    stale = client.post(reverse("patrol:end", args=[patrol.pk]), {"once": "e" * 32, "version": 9})
+    assert stale.status_code == 409 and 'id="patrol-refusal"' in stale.content.decode()
+    ended = client.post(reverse("patrol:end", args=[patrol.pk]), {"once": "e" * 32, "version": 1})
+    assert (ended.status_code, ended["Location"]) == (302, today)

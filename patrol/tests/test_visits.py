@@ -15,7 +15,6 @@ from org.permissions import has
 from participation.models import ServiceOrder
 from patrol.models import NeedsListItem, Visit, VisitNeed, VisitOutcome
 from patrol.visit_coverage import coverage, month_bounds, todo, visits_overdue
-from patrol.visit_time import field_time
 from patrol.visits import NeedHeard, do_convert_need, do_record_visit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -69,20 +68,6 @@ def test_only_who_visits_the_grid_records_a_visit_there(db, city):
         visit(foreign)
     with pytest.raises(InvalidInput, match="走访结果"):
         visit(household, outcome="maybe")
-
-
-def test_an_offline_time_is_believed_within_a_week_and_said_otherwise():
-    now = dt.datetime(2026, 11, 30, 14, 0, tzinfo=SH)
-    assert field_time("2026-11-30T10:00:00+08:00", now=now) == (now.replace(hour=10), "")
-    assert field_time("2026-11-30T10:00", now=now)[0] == now.replace(hour=10)  # local
-    assert field_time("", now=now) == (now, "")
-    for raw, why in [
-        ("2026-12-01T10:00+08:00", "晚于"),
-        ("2026-11-01T10:00+08:00", "7 天"),
-        ("昨天", "无法识别"),
-    ]:
-        moment, note = field_time(raw, now=now)
-        assert moment == now and why in note
 
 
 def test_a_visit_sent_later_keeps_the_time_it_was_made_offline(db, city):

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from gridgov.errors import ActionError
 from gridgov.masking import mask_name, mask_phone
 from idempotency.keys import page_once
+from idempotency.offline import offline_fields
 from org.permissions import codes_with, has
 from patrol.care import (
     CONTACT_VERB,
@@ -98,7 +99,7 @@ def care_contact(request, pk):
             actor=request.user,
             kind="phone",
             note=request.POST.get("note", ""),
-            offline_at=request.POST.get("offline_at", ""),
+            **offline_fields(request.POST),
         )
     except ActionError as exc:
         messages.error(request, exc.detail)

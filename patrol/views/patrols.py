@@ -3,8 +3,12 @@ standard, this week), a patrol's page (track on the map, findings, timeline) and
 week of a community's grids.
 
 The start, end and finding forms are plain POST forms with a one-time token
-(``page_once``) and ``data-offline``: queued offline, they come back with ``offline_at``
-(see ``patrol.offline_time``). Only the track needs JavaScript.
+(``page_once``) and ``data-offline``: queued offline, they come back with ``offline_at`` and
+``offline_sent_at`` (``idempotency.offline.field_time``). A refusal is the page again with
+the form, the reason and what was typed, answered 4xx (400/403/409): its token is not used
+up, so the offline queue shows 「被退回：…」 and the person corrects it and sends it again
+(a ``messages.error`` and a redirect would be answered as done). Only the track needs
+JavaScript.
 """
 
 from datetime import timedelta
@@ -25,6 +29,7 @@ from django.views.decorators.http import require_POST
 from cases.photos import MAX_PHOTOS
 from gridgov.errors import ActionError
 from idempotency.keys import page_once
+from idempotency.offline import offline_fields
 from org.models import OrgNode
 from org.permissions import codes_with, has
 from org.queries import ancestors, visible_node
@@ -75,9 +80,12 @@ def _map_data(grid, patrol=None) -> dict:
 def today(request):
     """今日巡查: the worker's open patrol or the start button, today's hours against the
     standard, this week, recent patrols."""
-    user = request.user
-    if codes_with(user, VERB) == []:
+    if codes_with(request.user, VERB) == []:
         raise PermissionDenied("您没有巡查的职责")
+    return render(request, "patrol/patrols/today.html", _today_context(request.user))
+
+
+def _today_context(user) -> dict:
     grids = list(patrol_grids(user)[:200])
     current = open_patrol(user)
     week = standards.worker_week(user)
@@ -85,7 +93,7 @@ def today(request):
     recent = (
         Patrol.objects.filter(worker=user).select_related("grid").order_by("-started_at")[:RECENT]
     )
-    context = {
+    return {
         "grids": grids,
         "current": current,
         "current_hours": round(hours_of(current), 1) if current else 0,
@@ -95,8 +103,33 @@ def today(request):
         "kinds": _kinds(),
         "max_photos": MAX_PHOTOS,
         "track_config": {"patrol": current.pk, "url": _points_url(current)} if current else None,
+        "finding_next": reverse("patrol:today"),
     }
-    return render(request, "patrol/patrols/today.html", context)
+
+
+def _refused(request, error: ActionError, form: str, patrol=None):
+    """The page the refused ``form`` (``start``, ``end``, ``finding``) was on, again, with
+    the reason and what was typed, answered ``error.status`` (400/403/409): the patrol's
+    page when the form came from there, else 今日巡查."""
+    refusal = {
+        "form": form,
+        "detail": error.detail,
+        "errors": error.errors,
+        "input": request.POST,
+        "photos_lost": bool(_photos(request)),
+    }
+    on_detail = patrol is not None and request.POST.get("next") == reverse(
+        "patrol:detail", args=[patrol.pk]
+    )
+    if on_detail:
+        patrol = get_object_or_404(_shown(request.user), pk=patrol.pk)  # as it is now
+        context = _detail_context(request.user, patrol)
+        template = "patrol/patrols/detail.html"
+    else:
+        context = _today_context(request.user)
+        template = "patrol/patrols/today.html"
+    context.update(refusal=refusal, open_finding=form == "finding")
+    return render(request, template, context, status=error.status)
 
 
 def _points_url(patrol) -> str:
@@ -121,12 +154,11 @@ def start(request):
         patrol = do_start_patrol(
             actor=request.user,
             grid_code=request.POST.get("grid", ""),
-            offline_at=request.POST.get("offline_at") or None,
+            **offline_fields(request.POST),
         )
     except ActionError as error:
-        messages.error(request, error.detail)
-    else:
-        messages.success(request, f"已开始巡查：{patrol.grid.name}")
+        return _refused(request, error, "start")
+    messages.success(request, f"已开始巡查：{patrol.grid.name}")
     return redirect("patrol:today")
 
 
@@ -146,15 +178,14 @@ def end(request, pk):
             action,
             actor=request.user,
             version=request.POST.get("version"),
-            offline_at=request.POST.get("offline_at") or None,
+            **offline_fields(request.POST),
         )
     except ActionError as error:
-        messages.error(request, error.detail)
+        return _refused(request, error, "end")
+    if action == "end":
+        messages.success(request, f"巡查已结束，本次 {hours_of(patrol):.1f} 小时")
     else:
-        if action == "end":
-            messages.success(request, f"巡查已结束，本次 {hours_of(patrol):.1f} 小时")
-        else:
-            messages.success(request, "巡查已取消")
+        messages.success(request, "巡查已取消")
     return redirect("patrol:today")
 
 
@@ -174,16 +205,17 @@ def finding(request, pk):
                 lat=request.POST.get("lat") or None,
                 lng=request.POST.get("lng") or None,
                 household_code=request.POST.get("household", ""),
-                offline_at=request.POST.get("offline_at") or None,
                 photos=_photos(request) if request.POST.get("kind") == "problem" else (),
+                **offline_fields(request.POST),
             )
     except ActionError as error:
-        messages.error(request, error.detail)
+        return _refused(request, error, "finding", patrol)
+    if found.case_id:
+        messages.success(request, f"已立案，编号 {found.case.number}")
     else:
-        if found.case_id:
-            messages.success(request, f"已立案，编号 {found.case.number}")
-        else:
-            messages.success(request, f"已记录{found.get_kind_display()}信息")
+        messages.success(request, f"已记录{found.get_kind_display()}信息")
+    if found.time_note:
+        messages.info(request, found.time_note)
     return _back(request, reverse("patrol:today"))
 
 
@@ -194,10 +226,16 @@ def _photos(request) -> list:
 
 @login_required
 def detail(request, pk):
-    user = request.user
-    patrol = get_object_or_404(
-        _patrols(user).prefetch_related("events__actor", "findings__case"), pk=pk
-    )
+    patrol = get_object_or_404(_shown(request.user), pk=pk)
+    return render(request, "patrol/patrols/detail.html", _detail_context(request.user, patrol))
+
+
+def _shown(user):
+    """Patrols with what their page shows."""
+    return _patrols(user).prefetch_related("events__actor", "findings__case")
+
+
+def _detail_context(user, patrol) -> dict:
     events = []
     for event in patrol.events.all():
         if event.actor_id is None:
@@ -208,7 +246,7 @@ def detail(request, pk):
             who = event.actor.display_name or event.actor.username
         events.append((event, EVENT_NAMES.get(event.action, event.action), who))
     allowed = allowed_actions(user, patrol)
-    context = {
+    return {
         "patrol": patrol,
         "hours": round(hours_of(patrol), 1),
         "events": events,
@@ -219,8 +257,8 @@ def detail(request, pk):
         "max_photos": MAX_PHOTOS,
         "map_data": _map_data(patrol.grid, patrol),
         "crumbs": ancestors(patrol.grid, user) + [patrol.grid],
+        "finding_next": reverse("patrol:detail", args=[patrol.pk]),
     }
-    return render(request, "patrol/patrols/detail.html", context)
 
 
 @login_required

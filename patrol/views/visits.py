@@ -17,6 +17,7 @@ from gridgov.errors import ActionError
 from gridgov.masking import mask_name
 from gridgov.parsing import form_int
 from idempotency.keys import page_once
+from idempotency.offline import offline_fields
 from org.models import Household, OrgNode
 from org.permissions import codes_with, has
 from org.scoping import in_scope
@@ -116,7 +117,7 @@ def visit_new(request):
                 notes=request.POST.get("notes", ""),
                 met_ids=[form_int(v) for v in request.POST.getlist("met")],
                 needs=_needs_from(request.POST),
-                offline_at=request.POST.get("offline_at", ""),
+                **offline_fields(request.POST),
             )
         except ActionError as exc:
             error = exc.detail
