@@ -50,18 +50,18 @@ def test_a_grid_worker_acknowledges_an_alarm_arrives_and_files_a_case(live_city,
     fits_the_phone(worker)
     _shot(worker, "list")
     card.get_by_role("button", name="响应").click()
-    worker.wait_for_url(f"{base}/sos/")
-    assert "已响应" in worker.locator(".messages").inner_text()
+    # The form is sent by the offline queue (fetch), then the page opens its answer.
+    worker.locator(".messages", has_text="已响应").wait_for()
     assert Alarm.objects.get(pk=alarm.pk).status == "acknowledged"
 
     worker.locator(f"[data-alarm='{alarm.pk}'] a.case-item__title").click()
     worker.wait_for_url(f"{base}/sos/{alarm.pk}/")
     worker.get_by_role("button", name="已到场").click()
-    worker.wait_for_url(f"{base}/sos/{alarm.pk}/")
+    worker.locator("[data-field=status]", has_text="已到场").wait_for()
     assert worker.locator("[data-field=status]").inner_text() == "已到场"
     assert "分钟" in worker.locator("[data-field=arrive]").inner_text()
     worker.get_by_role("button", name="转为案件").click()
-    worker.wait_for_url(f"{base}/sos/{alarm.pk}/")
+    worker.locator(".timeline", has_text="转为案件").wait_for()
     alarm.refresh_from_db()
     assert alarm.case is not None and alarm.case.number in worker.content()
     timeline = worker.locator(".timeline").inner_text()

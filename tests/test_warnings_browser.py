@@ -54,16 +54,16 @@ def test_a_community_worker_acknowledges_and_deals_with_a_warning(live_city, ope
     page.screenshot(path=os.path.join(SCREENSHOT_DIR, "gridgov-warnings-list.png"), full_page=True)
 
     item.get_by_role("button", name="签收").click()
-    page.wait_for_load_state()
-    assert "已签收" in page.locator(".messages").inner_text()
+    # The form is sent by the offline queue (fetch), then the page opens its answer.
+    page.locator(".messages", has_text="已签收").wait_for()
     assert Warning.objects.get(pk=warning.pk).status == WarningStatus.ACKNOWLEDGED
 
     item = page.locator(f"[data-warning='{warning.pk}']")
     item.locator("details.action--deal summary").click()
     item.locator("textarea[name=note]").fill("已到现场核实，纳入每日巡查重点")
     item.get_by_role("button", name="提交处置").click()
-    page.wait_for_load_state()
-    assert "已处置" in page.locator(".messages").inner_text()
+    # The form is sent by the offline queue (fetch), then the page opens its answer.
+    page.locator(".messages", has_text="已处置").wait_for()
     warning.refresh_from_db()
     assert (warning.status, warning.dealt_note) == ("dealt", "已到现场核实，纳入每日巡查重点")
     fits_the_phone(page)
@@ -99,12 +99,12 @@ def test_a_grid_worker_deals_with_their_warning_on_its_page(live_city, open_phon
     ).click()
     page.wait_for_url(f"{base}/warnings/{warning.pk}/")
     page.get_by_role("button", name="签收").click()
-    page.wait_for_load_state()
-    assert "已签收" in page.locator(".messages").inner_text()
+    # The form is sent by the offline queue (fetch), then the page opens its answer.
+    page.locator(".messages", has_text="已签收").wait_for()
     page.locator("textarea[name=note]").fill("已电话回访，约定周三上门")
     page.get_by_role("button", name="提交处置").click()
-    page.wait_for_load_state()
-    assert "已处置" in page.locator(".messages").inner_text()
+    # The form is sent by the offline queue (fetch), then the page opens its answer.
+    page.locator(".messages", has_text="已处置").wait_for()
     assert [item.inner_text().split("\n")[0] for item in page.locator(".timeline__item").all()] == [
         "发现",
         "签收",

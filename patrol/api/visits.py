@@ -243,6 +243,8 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                 {
                     "grid_code": serializers.CharField(),
                     "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
                     "results": serializers.ListField(child=serializers.DictField()),
                 },
             )
@@ -276,7 +278,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
                     "last_visit": household.last_visit,
                 }
             )
-        return self.get_paginated_response(results)
+        response = self.get_paginated_response(results)
+        response.data["grid_code"] = grid.code
+        return response
 
     @extend_schema(
         parameters=[
