@@ -231,6 +231,14 @@ def test_a_refused_form_comes_back_with_its_reason_and_input_and_its_token_unuse
         assert 'id="finding-error"' in body and "本网格没有这一户" in body
         assert "路边井盖缺失，有人险些踩空</textarea>" in body and 'value="井盖缺失"' in body
         assert f"<h1>{grid.name}" in body and f'name="next" value="{page}"' in body
+        assert 'id="finding" open>' in body  # the panel open, not collapsed
+    # On 今日巡查 too: no 情况 (spaces only) comes back open there, the 户号 kept.
+    today = reverse("patrol:today")
+    blank = client.post(url, {**typed, "next": today, "text": "  ", "household": "3-2-101"})
+    body = blank.content.decode()
+    assert blank.status_code == 400 and "请填写发现的情况" in body
+    assert 'id="finding" open>' in body and 'value="3-2-101"' in body
+    assert 'id="patrol-refusal"' not in body  # the reason is in the panel, not above it
     assert not Finding.objects.exists()
 
     put_right = client.post(url, {**typed, "household": ""}, HTTP_X_GRIDGOV_OFFLINE="replay")
@@ -240,7 +248,6 @@ def test_a_refused_form_comes_back_with_its_reason_and_input_and_its_token_unuse
     assert Finding.objects.get().found_at == pressed
 
     # Start and end refused the same way, on 今日巡查.
-    today = reverse("patrol:today")
     again = client.post(reverse("patrol:start"), {"once": "s" * 32, "grid": grid.code})
     assert again.status_code == 409 and "正在进行" in again.content.decode()
     stale = client.post(reverse("patrol:end", args=[patrol.pk]), {"once": "e" * 32, "version": 9})
