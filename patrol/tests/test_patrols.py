@@ -246,6 +246,9 @@ def test_a_refused_form_comes_back_with_its_reason_and_input_and_its_token_unuse
     assert (answer["ok"], answer["location"], answer["replayed"]) == (True, page, False)
     assert "已立案" in answer["messages"][0]["text"]
     assert Finding.objects.get().found_at == pressed
+    case_page = client.get(reverse("cases:detail", args=[Finding.objects.get().case_id]))
+    assert "来自巡查" in (body := case_page.content.decode())  # the case links to its patrol
+    assert f'href="{reverse("patrol:detail", args=[patrol.pk])}"' in body
 
     # Start and end refused the same way, on 今日巡查.
     again = client.post(reverse("patrol:start"), {"once": "s" * 32, "grid": grid.code})
