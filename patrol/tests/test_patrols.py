@@ -187,6 +187,19 @@ def test_the_week_summary_counts_hours_days_below_findings_and_cases(worker, gri
     row = next(r for r in grids["rows"] if r["grid"] == grid)
     assert (row["hours"], row["days_below"], row["cases"]) == (5.5, 2, 1)
     assert grids["totals"]["grids_below"] == len(grids["rows"])  # the others had nothing
+    # Per worker too (the issue: 「按人、按网格」), on the page with the week so far.
+    workers = standards.workers_week([grid], now=thursday_evening)["rows"]
+    mine = next(r for r in workers if r["worker"] == worker)
+    assert (mine["hours"], mine["days_below"]) == (5.5, 2)
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(User.objects.get(username="demo-community"))
+    with mock.patch("django.utils.timezone.now", return_value=thursday_evening):
+        page = client.get(reverse("patrol:week", args=[community.code])).content.decode()
+    assert 'id="week-workers"' in page and f'data-worker="{worker.username}"' in page
+    assert "本周至今：11-23 到今天（11-26）" in page and 'id="week-legend"' in page
 
 
 def test_a_patrol_started_and_ended_offline_keeps_the_phones_times(worker):
