@@ -11,6 +11,7 @@ fetch the new worker (and drop the old cache) on their next visit."""
 import hashlib
 import json
 
+from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -54,7 +55,9 @@ def service_worker(request):
         "shell": shell,
         "pages": _field_pages(),
         "never": NEVER_CACHED,
-        "static": static(""),
+        # The prefix, not static(""): the manifest storage of the demo and production has
+        # no entry for "" and raises ValueError (a 500 for every phone asking for /sw.js).
+        "static": django_settings.STATIC_URL,
     }
     text = json.dumps(settings, ensure_ascii=False, sort_keys=True)
     version = hashlib.sha256(text.encode()).hexdigest()[:12]

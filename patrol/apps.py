@@ -19,6 +19,9 @@ class PatrolConfig(AppConfig):
         from patrol import visit_panels  # household visits and care: panel, figures, rules
 
         visit_panels.register()
+        from patrol import case_origins  # a case filed from a finding or a visit links back
+
+        case_origins.register()
         self.ready_nav()
 
     def ready_nav(self):

@@ -226,3 +226,46 @@ def grids_week(node_code: str, day: date | None = None, now=None, grids=None) ->
         "rows": rows,
         "totals": totals,
     }
+
+
+def workers_week(grids, day: date | None = None, now=None) -> dict:
+    """The workers of ``grids`` (a list of OrgNode) measured one by one, the issue's 「按人」:
+    those seated at one of them whose duty holds ``patrol.patrol``, and anyone who patrolled
+    one of them that week. ``{"standard_hours", "rows": [{"worker", "days", "hours",
+    "days_below"}]}``, each worker's hours as in ``worker_week`` (all their patrols, any
+    grid); rows with the most days below standard first."""
+    from org.models import User
+    from org.permissions import duties_with
+
+    now = now or timezone.now()
+    today = local_day(now)
+    first, last = week_of(day or today)
+    standard = standard_hours()
+    ids = [grid.pk for grid in grids]
+    seated = User.objects.filter(
+        is_active=True,
+        assignments__node__in=ids,
+        assignments__department=None,
+        assignments__role__duty__in=duties_with("patrol.patrol"),
+    )
+    patrolled = _patrols_between(first, last).filter(grid_id__in=ids).values("worker_id")
+    workers = list(
+        User.objects.filter(Q(pk__in=seated.values("pk")) | Q(pk__in=patrolled)).order_by(
+            "display_name", "username"
+        )
+    )
+    by_worker: dict[int, list] = defaultdict(list)
+    rows = _patrols_between(first, last).filter(worker__in=workers)
+    for worker_id, start, end in _intervals(
+        rows.values_list("worker_id", "started_at", "ended_at"), now
+    ):
+        by_worker[worker_id].append((start, end))
+    found = [
+        {
+            "worker": worker,
+            **_summary(hours_by_day(by_worker[worker.pk], first, last), standard, today),
+        }
+        for worker in workers
+    ]
+    found.sort(key=lambda row: -row["days_below"])  # stable: by name within the same count
+    return {"standard_hours": standard, "rows": found}

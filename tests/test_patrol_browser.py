@@ -67,6 +67,10 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
         actor=patrol.worker,
     )
 
+    # From now on the phone has a position (inside the grid) for track.js to keep.
+    worker.context.grant_permissions(["geolocation"], origin=base)
+    worker.context.set_geolocation({"latitude": spot.y, "longitude": spot.x, "accuracy": 10})
+
     # A problem found on the way becomes a case of the patrol channel.
     worker.reload()
     worker.locator("#finding summary").click()
@@ -82,6 +86,22 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     assert case.number in worker.locator(".messages").inner_text()
     assert case.title == "健身器材损坏" and case.grid == grid
     assert Finding.objects.get().case == case and case.photos.count() == 1
+
+    # Walking out of the grid twice, a few seconds apart: both positions reach the server
+    # and 「已出网格」 shows as soon as it answers (the batch goes at once on "online").
+    assert worker.locator("#left-grid").is_hidden()
+    for step in (1, 2):
+        away = {"latitude": spot.y + 0.05 + step * 1e-3, "longitude": spot.x, "accuracy": 10}
+        worker.context.set_geolocation(away)
+        worker.wait_for_function(
+            "lat => document.querySelector('.js-last-lat').value === lat",
+            arg=f"{away['latitude']:.6f}",
+        )
+    worker.evaluate("window.dispatchEvent(new Event('online'))")
+    worker.locator("#left-grid", has_text="已出网格").wait_for()
+    patrol.refresh_from_db()
+    assert patrol.left_grid_count == 2
+    assert "alert--notice" in worker.locator("#left-grid").get_attribute("class")
 
     # Ending it: today's hours now meet Jizhou's standard (the platform default, 2 h).
     worker.get_by_role("button", name="结束巡查").click()

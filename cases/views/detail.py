@@ -28,6 +28,7 @@ from cases.models import (
     Satisfaction,
     Status,
 )
+from cases.origins import origins_of
 from cases.permissions import reporter_only
 from cases.photos import shared_photo_pk, strip_metadata
 from cases.views.common import (
@@ -173,6 +174,7 @@ def detail_page(request, pk, *, error: ActionError | None = None, posted="", sta
         ),
         "channel_name": channel_names().get(case.channel, case.channel),
         "summary": case.public_summary or public_summary(case),
+        "origins": origins_of(submitted.data if submitted else {}, user),
         "error": error,
         "posted": posted,
     }

@@ -187,6 +187,19 @@ def test_the_week_summary_counts_hours_days_below_findings_and_cases(worker, gri
     row = next(r for r in grids["rows"] if r["grid"] == grid)
     assert (row["hours"], row["days_below"], row["cases"]) == (5.5, 2, 1)
     assert grids["totals"]["grids_below"] == len(grids["rows"])  # the others had nothing
+    # Per worker too (the issue: 「按人、按网格」), on the page with the week so far.
+    workers = standards.workers_week([grid], now=thursday_evening)["rows"]
+    mine = next(r for r in workers if r["worker"] == worker)
+    assert (mine["hours"], mine["days_below"]) == (5.5, 2)
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(User.objects.get(username="demo-community"))
+    with mock.patch("django.utils.timezone.now", return_value=thursday_evening):
+        page = client.get(reverse("patrol:week", args=[community.code])).content.decode()
+    assert 'id="week-workers"' in page and f'data-worker="{worker.username}"' in page
+    assert "本周至今：11-23 到今天（11-26）" in page and 'id="week-legend"' in page
 
 
 def test_a_patrol_started_and_ended_offline_keeps_the_phones_times(worker):
@@ -231,6 +244,14 @@ def test_a_refused_form_comes_back_with_its_reason_and_input_and_its_token_unuse
         assert 'id="finding-error"' in body and "本网格没有这一户" in body
         assert "路边井盖缺失，有人险些踩空</textarea>" in body and 'value="井盖缺失"' in body
         assert f"<h1>{grid.name}" in body and f'name="next" value="{page}"' in body
+        assert 'id="finding" open>' in body  # the panel open, not collapsed
+    # On 今日巡查 too: no 情况 (spaces only) comes back open there, the 户号 kept.
+    today = reverse("patrol:today")
+    blank = client.post(url, {**typed, "next": today, "text": "  ", "household": "3-2-101"})
+    body = blank.content.decode()
+    assert blank.status_code == 400 and "请填写发现的情况" in body
+    assert 'id="finding" open>' in body and 'value="3-2-101"' in body
+    assert 'id="patrol-refusal"' not in body  # the reason is in the panel, not above it
     assert not Finding.objects.exists()
 
     put_right = client.post(url, {**typed, "household": ""}, HTTP_X_GRIDGOV_OFFLINE="replay")
@@ -238,9 +259,11 @@ def test_a_refused_form_comes_back_with_its_reason_and_input_and_its_token_unuse
     assert (answer["ok"], answer["location"], answer["replayed"]) == (True, page, False)
     assert "已立案" in answer["messages"][0]["text"]
     assert Finding.objects.get().found_at == pressed
+    case_page = client.get(reverse("cases:detail", args=[Finding.objects.get().case_id]))
+    assert "来自巡查" in (body := case_page.content.decode())  # the case links to its patrol
+    assert f'href="{reverse("patrol:detail", args=[patrol.pk])}"' in body
 
     # Start and end refused the same way, on 今日巡查.
-    today = reverse("patrol:today")
     again = client.post(reverse("patrol:start"), {"once": "s" * 32, "grid": grid.code})
     assert again.status_code == 409 and "正在进行" in again.content.decode()
     stale = client.post(reverse("patrol:end", args=[patrol.pk]), {"once": "e" * 32, "version": 9})

@@ -96,6 +96,14 @@ def test_each_conversion_of_a_need_happens_once(db, city):
         household.address,
     )
     assert Case.objects.filter(title="下水道堵了").count() == 1
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(worker)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    visit_url = reverse("patrol:visit_detail", args=[needs[0].visit_id])
+    assert "来自入户走访" in page and f'href="{visit_url}"' in page  # the case links back
     wish, _ = do_convert_need(needs[1].pk, "wish", actor=worker)
     assert do_convert_need(needs[1].pk, "order", actor=worker) == (wish, False)
     assert wish.kind == "wish" and ServiceOrder.objects.filter(title="想要助餐").count() == 1

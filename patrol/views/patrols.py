@@ -263,7 +263,8 @@ def _detail_context(user, patrol) -> dict:
 
 @login_required
 def week(request, code):
-    """A node's week of patrols: each grid of its subtree × the days of the week."""
+    """A node's week of patrols: each grid of its subtree × the days of the week, and the
+    workers of those grids one by one (hours a day, days below standard)."""
     user = request.user
     node = visible_node(user, code)
     if not (has(user, "analytics.view", node.code) or has(user, VERB, node.code)):
@@ -282,6 +283,8 @@ def week(request, code):
         "node": node,
         "crumbs": ancestors(node, user),
         "summary": summary,
+        "workers": standards.workers_week(list(page), day),
+        "today": standards.local_day(timezone.now()),
         "page": page,
         "previous": (first - timedelta(days=7)).isoformat(),
         "next": (first + timedelta(days=7)).isoformat(),
