@@ -21,7 +21,8 @@ from django.utils import timezone
 from gridgov.early_warning import Signal
 from org.codes import subtree_q
 from org.models import Household, OrgNode
-from org.permissions import restrict
+from org.permissions import codes_with, has, restrict
+from org.scoping import in_scope
 from patrol.models import CareSchedule, Visit
 from patrol.models.visits import COUNTING_OUTCOMES
 from presets.loader import PresetError, active_section
@@ -138,11 +139,30 @@ def node_coverage(node_code: str, day: dt.date) -> dict:
     }
 
 
+def may_see_coverage(user, code: str) -> bool:
+    """Who sees a node's coverage (page and API): who plans care, sees its figures, or
+    visits there, within their scope."""
+    return in_scope(user, code, personal=False) and any(
+        has(user, verb, code) for verb in ("patrol.plan_care", "analytics.view", VERB)
+    )
+
+
+def default_coverage_node(user) -> str | None:
+    """The node the coverage page and API show without ``?node=``: the user's widest seat
+    node holding one of those verbs (a grid worker: their grid); the root for platform-wide
+    holders; None without any."""
+    for verb in ("patrol.plan_care", "analytics.view", VERB):
+        codes = codes_with(user, verb)
+        if codes is None:
+            return OrgNode.objects.filter(parent=None).values_list("code", flat=True).first()
+        if codes:
+            return min(codes, key=len)
+    return None
+
+
 def visit_grids(user):
     """The grids where the user records visits (holds ``patrol.visit``), in code order; for
     a seat below a grid (a building leader), that grid."""
-    from org.permissions import codes_with
-
     codes = codes_with(user, VERB)
     grids = OrgNode.objects.exclude(grid_kind="")
     if codes is None:

@@ -17,7 +17,6 @@ from gridgov.masking import mask_name, mask_phone
 from idempotency.keys import idempotent
 from org.models import OrgNode
 from org.permissions import codes_with
-from org.scoping import in_scope
 from patrol.care import (
     care_schedules,
     do_plan_care,
@@ -33,7 +32,16 @@ from patrol.models import (
     VisitNeed,
     VisitOutcome,
 )
-from patrol.visit_coverage import coverage, grids_under, local_today, standard, todo, visit_grids
+from patrol.visit_coverage import (
+    coverage,
+    default_coverage_node,
+    grids_under,
+    local_today,
+    may_see_coverage,
+    standard,
+    todo,
+    visit_grids,
+)
 from patrol.visits import TARGETS, NeedHeard, do_convert_need, do_record_visit, readable_visits
 
 KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
@@ -284,7 +292,11 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("node", str, description="节点编码(社区、街道、网格…)"),
+            OpenApiParameter(
+                "node",
+                str,
+                description="节点编码(社区、街道、网格…)；缺省为您任职的节点(网格员：本网格)，同覆盖率页面",
+            ),
             OpenApiParameter("month", str, description="YYYY-MM，缺省为本月"),
         ],
         responses={200: inline_serializer("VisitCoverage", {"node": serializers.CharField()})},
@@ -292,10 +304,11 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     @action(detail=False, methods=["get"])
     def coverage(self, request):
         """走访覆盖率 of each grid under ``node`` in a month: households, covered, share
-        (0–1; null without households), against the standard (0: none)."""
-        code = request.query_params.get("node", "")
+        (0–1; null without households), against the standard (0: none). Without ``node``:
+        the user's seat node, as on the page (``default_coverage_node``)."""
+        code = request.query_params.get("node", "") or default_coverage_node(request.user) or ""
         node = OrgNode.objects.filter(code=code).first() if code else None
-        if node is None or not in_scope(request.user, code, personal=False):
+        if node is None or not may_see_coverage(request.user, code):
             raise InvalidInput("没有这个节点，或不在您的管辖范围内", errors={"node": ["无效"]})
         day = _month(request.query_params.get("month", ""))
         rows = coverage(grids_under(code)[:2000], day)

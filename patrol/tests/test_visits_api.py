@@ -45,6 +45,8 @@ def test_the_visit_api_from_a_visit_to_a_case(live_city):
     assert status == 200 and household.pk not in [r["household"] for r in todo["results"]]
     status, cover = worker.get(f"/api/v1/patrol/visits/coverage/?node={grid.code}")
     assert status == 200 and cover["covered"] == 1 and cover["target"] == 0
+    status, mine = worker.get("/api/v1/patrol/visits/coverage/")  # defaults to the seat's grid
+    assert status == 200 and (mine["node"], mine["covered"]) == (grid.code, 1)
     status, listed = worker.get("/api/v1/patrol/visits/")
     assert status == 200 and [v["id"] for v in listed["results"]] == [first["id"]]
     resident = Http(live_city).login("demo-resident")

@@ -19,14 +19,15 @@ from gridgov.parsing import form_int
 from idempotency.keys import page_once
 from idempotency.offline import offline_fields
 from org.models import Household, OrgNode
-from org.permissions import codes_with, has
-from org.scoping import in_scope
+from org.permissions import has
 from patrol.care import care_schedules
 from patrol.models import NeedCategory, Visit, VisitOutcome
 from patrol.visit_coverage import (
     coverage,
+    default_coverage_node,
     grids_under,
     local_today,
+    may_see_coverage,
     month_bounds,
     standard,
     todo,
@@ -75,7 +76,7 @@ def todo_list(request):
         "target": standard(),
         "month": today,
         "overdue": overdue,
-        "may_see_coverage": _coverage_node(user, grid.parent.code if grid.parent else grid.code),
+        "may_see_coverage": may_see_coverage(user, grid.parent.code if grid.parent else grid.code),
     }
     return render(request, "patrol/visits/todo.html", context)
 
@@ -186,23 +187,6 @@ def need_convert(request, pk):
     return redirect("patrol:visit_detail", visit_id)
 
 
-def _coverage_node(user, code: str) -> bool:
-    """Who sees a node's coverage: who plans care, sees its figures, or visits there."""
-    return in_scope(user, code, personal=False) and any(
-        has(user, verb, code) for verb in ("patrol.plan_care", "analytics.view", VERB)
-    )
-
-
-def _default_node(user) -> str | None:
-    for verb in ("patrol.plan_care", "analytics.view", VERB):
-        codes = codes_with(user, verb)
-        if codes is None:
-            return OrgNode.objects.filter(parent=None).values_list("code", flat=True).first()
-        if codes:
-            return min(codes, key=len)
-    return None
-
-
 def _month(raw: str, today: dt.date) -> dt.date:
     try:
         year, month = (int(part) for part in raw.split("-"))
@@ -217,8 +201,8 @@ def coverage_page(request):
     """走访覆盖率 of a node's grids (``?node=``, ``?month=YYYY-MM``): each grid's share of
     households visited this month against the standard, and its overdue care contacts."""
     user = request.user
-    code = request.GET.get("node") or _default_node(user)
-    if not code or not _coverage_node(user, code):
+    code = request.GET.get("node") or default_coverage_node(user)
+    if not code or not may_see_coverage(user, code):
         raise Http404
     node = get_object_or_404(OrgNode, code=code)
     today = local_today()
