@@ -42,6 +42,28 @@ def query_int(params, name: str, default: int, *, minimum: int = 0, maximum: int
     return number
 
 
+def query_bool(params, name: str) -> bool | None:
+    """A boolean query parameter: ``true``/``1`` or ``false``/``0``; None when absent or
+    empty; a 400 ``invalid`` naming it for anything else (a bad filter is never ignored)."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if raw in ("true", "1", "True"):
+        return True
+    if raw in ("false", "0", "False"):
+        return False
+    raise ValidationError({name: ["只能是 true 或 false"]}, code="invalid")
+
+
+def query_choice(params, name: str, choices) -> str:
+    """A query parameter that must be one of ``choices`` (values); "" when absent or
+    empty; a 400 ``invalid`` naming it and the allowed values for anything else."""
+    raw = params.get(name, "").strip()
+    if raw and raw not in choices:
+        raise ValidationError({name: [f"应为 {'、'.join(choices)} 之一"]}, code="invalid")
+    return raw
+
+
 _AMOUNT = re.compile(r"\d{1,6}(\.\d)?")
 
 

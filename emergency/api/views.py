@@ -21,8 +21,9 @@ from emergency.api.serializers import (
     TaskSerializer,
     TeamSerializer,
 )
-from emergency.models import Activation, ActivationEvent, CallUp, Task, Team
+from emergency.models import Activation, ActivationEvent, ActivationStatus, CallUp, Task, Team
 from gridgov.api import WorkflowActions, action_schema
+from gridgov.parsing import query_bool, query_choice, query_int
 from idempotency.keys import idempotent
 
 KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
@@ -42,7 +43,7 @@ class ActivationViewSet(
 
     def get_queryset(self):
         rows = Activation.objects.restrict(self.request.user).select_related("node")
-        status = self.request.query_params.get("status", "")
+        status = query_choice(self.request.query_params, "status", ActivationStatus.values)
         if status:
             rows = rows.filter(status=status)
         if self.action == "retrieve":
@@ -128,10 +129,11 @@ class CallUpViewSet(
             .prefetch_related("tasks")
         )
         params = self.request.query_params
-        if params.get("mine") in ("true", "1"):
+        if query_bool(params, "mine"):
             rows = rows.filter(registration__user=self.request.user)
-        if params.get("activation", "").isdigit():
-            rows = rows.filter(activation_id=int(params["activation"]))
+        activation = query_int(params, "activation", 0, minimum=1)
+        if activation:
+            rows = rows.filter(activation_id=activation)
         return rows
 
 

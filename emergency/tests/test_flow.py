@@ -185,6 +185,8 @@ def test_scoping_of_switches_and_call_ups(live_city):
     assert status == 404
     volunteer = Http(base).login("demo-volunteer")
     status, listed = volunteer.get("/api/v1/emergency/activations/")
+    assert volunteer.get("/api/v1/emergency/activations/?status=zzz")[0] == 400
+    assert volunteer.get("/api/v1/emergency/callups/?mine=maybe")[0] == 400
     assert listed["count"] == 1
     status, callups = resident.get("/api/v1/emergency/callups/")
     assert callups["count"] == 0

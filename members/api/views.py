@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.errors import NotPermitted
+from gridgov.parsing import query_choice
 from idempotency.keys import idempotent
 from members.actions import (
     MANAGE,
@@ -23,7 +24,7 @@ from members.api.serializers import (
     RegistrationWriteSerializer,
     SelfRegistrationSerializer,
 )
-from members.models import Registration
+from members.models import Registration, RegistrationStatus
 from org.codes import subtree_q
 from org.permissions import codes_with, restrict
 
@@ -62,7 +63,7 @@ class RegistrationViewSet(
         q = self.request.query_params.get("q", "").strip()
         if q:
             rows = rows.filter(name__contains=q) | rows.filter(employer__contains=q)
-        status = self.request.query_params.get("status", "").strip()
+        status = query_choice(self.request.query_params, "status", RegistrationStatus.values)
         if status:
             rows = rows.filter(status=status)
         return rows

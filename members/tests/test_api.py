@@ -35,6 +35,8 @@ def test_the_api_registers_oneself_and_scopes_and_masks_the_register(live_city):
         headers={"Idempotency-Key": "reg-1"},
     )
     assert status == 201, created
+    status, listed = community.get("/api/v1/members/registrations/?status=zzz")
+    assert status == 400 and "status" in listed["errors"]
     status, listed = community.get("/api/v1/members/registrations/")
     assert status == 200 and listed["count"] == 2
     assert all("*" in row["phone"] for row in listed["results"])

@@ -6,6 +6,8 @@ and render. Every POST takes an ``Idempotency-Key``; bad input is 400 in Chinese
 """
 
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.dateparse import parse_date
@@ -195,11 +197,30 @@ class PatrolFindingCreateSerializer(serializers.Serializer):
     )
 
 
+class _StrictBooleanField(forms.NullBooleanField):
+    """true/false/1/0 or absent; any other value is refused (400), never read as absent.
+    A text widget: NullBooleanSelect would turn ``maybe`` into None silently."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        result = super().to_python(value)
+        if result is None:
+            raise ValidationError("只能是 true 或 false", code="invalid")
+        return result
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = _StrictBooleanField
+
+
 class PatrolFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PatrolStatus.choices)
     grid = django_filters.CharFilter(field_name="grid__code", label="网格编码")
-    mine = django_filters.BooleanFilter(method="filter_mine", label="我的巡查")
-    left_grid = django_filters.BooleanFilter(field_name="left_grid_count", method="filter_left")
+    mine = StrictBooleanFilter(method="filter_mine", label="我的巡查")
+    left_grid = StrictBooleanFilter(field_name="left_grid_count", method="filter_left")
 
     class Meta:
         model = Patrol

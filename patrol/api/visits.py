@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from gridgov.errors import InvalidInput, NotPermitted
 from gridgov.masking import mask_name, mask_phone
+from gridgov.parsing import query_choice
 from idempotency.keys import idempotent
 from org.models import OrgNode
 from org.permissions import codes_with
@@ -380,7 +381,7 @@ class ScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         schedules = care_schedules(
             self.request.user, node_code=self.request.query_params.get("grid", "")
         )
-        if self.request.query_params.get("show") == "overdue":
+        if query_choice(self.request.query_params, "show", ["overdue"]):
             schedules = schedules.filter(due_on__lt=local_today())
         return schedules
 

@@ -74,6 +74,9 @@ def test_a_patrol_through_the_api_with_retries(live_city):
     community = Http(live_city).login("demo-community")
     status, listed = community.get(f"{API}/patrols/")
     assert status == 200 and [p["id"] for p in listed["results"]] == [pk]
+    status, refused = community.get(f"{API}/patrols/?left_grid=maybe")  # never ignored
+    assert status == 400 and refused["errors"]["left_grid"] == ["只能是 true 或 false"]
+    assert community.get(f"{API}/patrols/?left_grid=false")[0] == 200
     resident = Http(live_city).login("demo-resident")
     assert resident.get(f"{API}/patrols/{pk}/")[0] == 404
     status, refused = resident.post(f"{API}/patrols/", {"grid_code": grid.code})

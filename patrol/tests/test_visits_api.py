@@ -61,6 +61,7 @@ def test_the_care_api_lists_masked_and_records_a_call_once(live_city):
     do_plan_default_care(grid.code)
     schedule = CareSchedule.objects.get(resident=resident)
     worker = Http(live_city).login("demo-grid")
+    assert worker.get("/api/v1/patrol/care/schedules/?show=late")[0] == 400
     status, listed = worker.get("/api/v1/patrol/care/schedules/")
     assert status == 200
     row = next(r for r in listed["results"] if r["id"] == schedule.pk)
