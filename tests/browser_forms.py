@@ -163,8 +163,8 @@ FORMS: dict[str, list[str]] = {
     # patrol: household visits and care
     "patrol/visits/new.html:self": [VISIT],
     "patrol/visits/detail.html:patrol:need_convert": [VISIT],
-    "patrol/care/list.html:patrol:care_contact": [CARE],
-    "patrol/care/list.html:patrol:care_plan": [CARE],
+    "patrol/care/_contact_form.html:patrol:care_contact": [CARE],
+    "patrol/care/_plan_form.html:patrol:care_plan": [CARE],
     # residents
     "residents/_personal_field.html:residents:reveal": [
         f"{PAGES}::test_community_secretary_reveals_a_phone_number_in_the_browser"

@@ -28,6 +28,7 @@ from patrol.models import (
     CareContact,
     Carer,
     CareSchedule,
+    ContactKind,
     NeedCategory,
     Visit,
     VisitNeed,
@@ -182,6 +183,11 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactInput(serializers.Serializer):
     schedule = serializers.IntegerField()
+    kind = serializers.ChoiceField(
+        ContactKind.choices,
+        default=ContactKind.PHONE,
+        help_text="联系方式，缺省为电话联系；入户走访请用走访接口(400)",
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     offline_at = serializers.CharField(required=False, allow_blank=True, default="")
     offline_sent_at = serializers.CharField(required=False, allow_blank=True, default="")
@@ -430,6 +436,7 @@ class ContactViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         contact = do_record_contact(
             data["schedule"],
             actor=request.user,
+            kind=data["kind"],
             note=data["note"],
             offline_at=data["offline_at"],
             offline_sent_at=data["offline_sent_at"],

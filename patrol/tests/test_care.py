@@ -126,3 +126,21 @@ def test_the_care_list_is_the_workers_and_the_planners(alone):
     assert alone in care_schedules(user("demo-grid"))
     assert alone in care_schedules(user("demo-community"))
     assert list(care_schedules(user("demo-resident"))) == []
+
+
+def test_a_refused_care_form_answers_4xx_with_the_form_not_a_redirect(alone, client):
+    """A redirect would use up the offline queue's one-time token: a refusal is the form
+    again with its reason (as the visit form does)."""
+    client.force_login(user("demo-grid"))
+    answer = client.post(f"/care/{alone.pk}/contact/", {"kind": "zzz", "note": "问候"})
+    page = answer.content.decode()
+    assert answer.status_code == 400 and "联系方式无效" in page and "问候" in page
+    assert f'action="/care/{alone.pk}/contact/"' in page and "data-offline" in page
+    assert not alone.contacts.exists()
+    assert client.post(f"/care/{alone.pk}/contact/", {"next": "/care/"}).status_code == 302
+    client.force_login(user("demo-community"))
+    answer = client.post(
+        f"/care/{alone.pk}/plan/", {"every_days": "9", "by": "grid_worker", "version": "0"}
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 409 and 'value="9"' in page

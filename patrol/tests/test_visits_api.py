@@ -77,6 +77,10 @@ def test_the_care_api_lists_masked_and_records_a_call_once(live_city):
         assert status == 201, contact
     assert schedule.contacts.count() == 1
     status, error = worker.post(
+        "/api/v1/patrol/care/contacts/", {"schedule": schedule.pk, "kind": "zzz"}
+    )
+    assert status == 400 and "kind" in error["errors"] and schedule.contacts.count() == 1
+    status, error = worker.post(
         "/api/v1/patrol/care/schedules/",
         {"resident": resident.pk, "every_days": 3, "by": "grid_worker"},
     )

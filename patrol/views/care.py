@@ -27,11 +27,16 @@ from patrol.care import (
     do_record_contact,
     status_of,
 )
-from patrol.models import Carer, CareSchedule
+from patrol.models import Carer, CareSchedule, ContactKind
 from patrol.visit_coverage import local_today
 
 PAGE_SIZE = 30
 FILTERS = {"all": _lazy("全部"), "overdue": _lazy("已逾期"), "due": _lazy("近期应联系")}
+
+
+def _safe_next(request) -> str:
+    target = request.POST.get("next", "")
+    return target if url_has_allowed_host_and_scheme(target, {request.get_host()}) else ""
 
 
 def _back(request, fallback: str):
@@ -87,24 +92,41 @@ def care_list(request):
     return render(request, "patrol/care/list.html", context)
 
 
+def _refused(request, schedule, form: str, exc: ActionError):
+    """The form again with its reason and what was typed, answered with the refusal's 4xx:
+    no redirect, so ``page_once`` keeps the one-time token and the offline queue shows
+    the refusal (as ``patrol.views.visits.visit_new`` does)."""
+    context = {
+        "schedule": schedule,
+        "name": mask_name(schedule.resident.name),
+        "form": form,
+        "error": exc.detail,
+        "carers": Carer.choices,
+        "next": _safe_next(request),
+    }
+    return render(request, "patrol/care/refused.html", context, status=exc.status)
+
+
 @require_POST
 @login_required
 @page_once
 def care_contact(request, pk):
-    """A phone call (电话联系) to a scheduled resident; moves their next due date."""
-    schedule = get_object_or_404(CareSchedule.objects.restrict(request.user), pk=pk)
+    """A phone call (电话联系) to a scheduled resident; moves their next due date. ``kind``
+    absent means a phone call; any other kind is refused (a visit has its own form)."""
+    schedule = get_object_or_404(
+        CareSchedule.objects.restrict(request.user).select_related("resident"), pk=pk
+    )
     try:
         do_record_contact(
             schedule.pk,
             actor=request.user,
-            kind="phone",
+            kind=request.POST.get("kind") or ContactKind.PHONE,
             note=request.POST.get("note", ""),
             **offline_fields(request.POST),
         )
     except ActionError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("已记录关爱联系。"))
+        return _refused(request, schedule, "contact", exc)
+    messages.success(request, _("已记录关爱联系。"))
     return _back(request, "patrol:care_list")
 
 
@@ -113,7 +135,9 @@ def care_contact(request, pk):
 @page_once
 def care_plan(request, pk):
     """Change a schedule's rhythm and carer kind (``patrol.plan_care``)."""
-    schedule = get_object_or_404(CareSchedule.objects.restrict(request.user), pk=pk)
+    schedule = get_object_or_404(
+        CareSchedule.objects.restrict(request.user).select_related("resident"), pk=pk
+    )
     try:
         do_plan_care(
             schedule.resident_id,
@@ -123,7 +147,6 @@ def care_plan(request, pk):
             version=request.POST.get("version"),
         )
     except ActionError as exc:
-        messages.error(request, exc.detail)
-    else:
-        messages.success(request, _("关爱计划已更新。"))
+        return _refused(request, schedule, "plan", exc)
+    messages.success(request, _("关爱计划已更新。"))
     return _back(request, "patrol:care_list")
