@@ -12,7 +12,7 @@ from exchange.models import ImportKind
 from exchange.registers.common import is_masked, masked_matches, phone_cell, word_list
 from exchange.tabular import text
 from gridgov.masking import mask_phone
-from members.actions import Details, do_import_registration
+from members.actions import Details, do_import_registration, may_manage
 from members.models import Registration, RegistrationKind, RegistrationStatus
 from org.models import OrgNode
 from org.permissions import restrict
@@ -47,24 +47,56 @@ class MemberSheet(Sheet):
         self.grids: dict[str, OrgNode | None] = {}
 
     def parse(self, row: Row) -> MemberRow:
+        """The row's details, checked by the import's own rules (``members.actions``: the
+        fields, the kind, the phone, ``members.manage`` at the home grid and at the grid
+        of the phone's current registration), so the preview marks ✓ only what the import
+        takes. Every problem of the row is listed in one reason, separated by "；"."""
         values = row.values
+        problems = []
         name = text(values.get("name"))
         if not name:
-            raise RowError("姓名为空")
-        phone = phone_cell(values.get("phone"))
-        if not phone:
-            raise RowError("手机号为空")
+            problems.append("姓名为空")
+        try:
+            phone = phone_cell(values.get("phone"))
+        except RowError as error:
+            phone, problems = "", [*problems, error.reason]
+        else:
+            if not phone:
+                problems.append("手机号为空")
         employer = text(values.get("employer"))
         if not employer:
-            raise RowError("工作单位为空")
+            problems.append("工作单位为空")
         code = text(values.get("grid"))
         if code not in self.grids:
             self.grids[code] = OrgNode.objects.exclude(grid_kind="").filter(code=code).first()
-        if self.grids[code] is None:
-            raise RowError(f"没有网格「{code}」" if code else "居住地网格编码为空")
+        grid = self.grids[code]
+        if grid is None:
+            problems.append(f"没有网格「{code}」" if code else "居住地网格编码为空")
+        elif not may_manage(self.user, grid):
+            problems.append(f"网格 {grid.code} 不在您的管辖范围")
         word = text(values.get("kind"))
         if word and word not in KINDS and word not in RegistrationKind.values:
-            raise RowError(f"身份「{word}」应填 在职党员 或 在职干部")
+            problems.append(f"身份「{word}」应填 在职党员 或 在职干部")
+        existing = None
+        if phone and is_masked(phone):
+            candidates = Registration.objects.filter(
+                name=name[:50], home_grid__code=code, status=RegistrationStatus.ACTIVE
+            )
+            match = [r for r in candidates if masked_matches(phone, r.phone)]
+            if len(match) == 1:
+                existing, phone = match[0], match[0].phone
+            else:
+                problems.append(f"手机号「{phone}」已脱敏，找不到对应的登记，请填完整号码")
+        elif phone:
+            existing = (
+                Registration.objects.select_related("home_grid")
+                .filter(phone=phone, status=RegistrationStatus.ACTIVE)
+                .first()
+            )
+        if existing is not None and not may_manage(self.user, existing.home_grid):
+            problems.append("这个手机号已在您管辖范围外的网格报到")
+        if problems:
+            raise RowError("；".join(problems))
         details = Details(
             name=name[:50],
             phone=phone,
@@ -73,17 +105,7 @@ class MemberSheet(Sheet):
             kind=KINDS.get(word, word),
             skills=word_list(values.get("skills"))[:10],
         )
-        data = MemberRow(details)
-        if is_masked(phone):
-            candidates = Registration.objects.filter(
-                name=details.name, home_grid__code=code, status=RegistrationStatus.ACTIVE
-            )
-            match = [r for r in candidates if masked_matches(phone, r.phone)]
-            if len(match) != 1:
-                raise RowError(f"手机号「{phone}」已脱敏，找不到对应的登记，请填完整号码")
-            data.existing = match[0]
-            details.phone = match[0].phone
-        return data
+        return MemberRow(details, existing)
 
     def apply(self, row: Row) -> str:
         registration_before = (

@@ -4,8 +4,11 @@ and imports it from Excel, a bad row going to the error file with its reason."""
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from exchange.importing import preview
 from exchange.jobs import execute_job
 from exchange.models import ImportJob, JobStatus
+from exchange.registers.members import MemberSheet
+from exchange.tabular import open_table
 from gridgov.errors import InvalidInput, NotPermitted, StaleVersion
 from members.actions import (
     Details,
@@ -84,6 +87,7 @@ def test_the_excel_import_creates_updates_and_reports_a_bad_row(db, city, tmp_pa
     book.active.append(["刘芳", "13912345670", "市卫健委", mine.code, "干部", ""])
     book.active.append(["赵错", "1391234", "x", mine.code, "", ""])
     book.active.append(["钱外", "13912345671", "x", foreign.code, "", ""])
+    book.active.append(["", "1391234", "", foreign.code, "群众", ""])
     path = tmp_path / "members.xlsx"
     book.save(path)
 
@@ -96,12 +100,25 @@ def test_the_excel_import_creates_updates_and_reports_a_bad_row(db, city, tmp_pa
         )
         return execute_job(job.pk, path=path)
 
+    # The preview checks what the import checks (scope included), every error of a row.
+    sheet = MemberSheet(user("demo-community"))
+    shown = preview(sheet, open_table(path, path.name))["rows"]
+    assert [r["ok"] for r in shown] == [True, True, False, False, False]
+    assert shown[3]["reason"] == f"网格 {foreign.code} 不在您的管辖范围"
+    assert shown[4]["reason"].split("；") == [
+        "姓名为空",
+        "手机号「1391234」格式不对",
+        "工作单位为空",
+        f"网格 {foreign.code} 不在您的管辖范围",
+        "身份「群众」应填 在职党员 或 在职干部",
+    ]
+
     job = run()
-    assert (job.created, job.updated, job.failed) == (2, 0, 2)
+    assert (job.created, job.updated, job.failed) == (2, 0, 3)
     rows = list(load_workbook(job.error_file.path).active.iter_rows(values_only=True))
     reasons = {row[-2]: row[-1] for row in rows[1:]}
     assert "手机号" in reasons[4] and "格式不对" in reasons[4]
-    assert "社区及以上" in reasons[5] or "管辖范围" in reasons[5]
+    assert reasons[5] == shown[3]["reason"] and reasons[6] == shown[4]["reason"]
     wang = Registration.objects.get(phone="13912345678")
     assert wang.skills == ["急救", "驾驶"] and wang.home_grid == mine
     assert Registration.objects.get(phone="13912345670").kind == RegistrationKind.CADRE
