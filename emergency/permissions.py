@@ -1,7 +1,7 @@
 """How a person stands to an emergency switch or a call-up: the relations named in
 ``emergency.transitions``, with the verbs of the capability table (``org.permissions``)."""
 
-from org.permissions import has
+from org.permissions import codes_with, has
 
 SWITCH = "emergency.switch"
 COMMAND = "emergency.command"
@@ -28,3 +28,16 @@ def may_switch(user, code: str) -> bool:
 
 def may_command(user, code: str) -> bool:
     return has(user, COMMAND, code)
+
+
+def works_emergencies(user) -> bool:
+    """Staff of 平急转换: holds ``emergency.switch`` or ``emergency.command`` somewhere
+    (the capability table gives every switch holder the command verb too). They use
+    ``/emergency/`` and the roll-call pages of the emergencies their scope meets
+    (``Activation.objects.restrict``); a called-up member uses 我的应急任务 instead. The
+    nav link and the home panel follow the same verbs."""
+    for verb in (SWITCH, COMMAND):
+        codes = codes_with(user, verb)
+        if codes is None or codes:
+            return True
+    return False

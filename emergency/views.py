@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from emergency.actions import (
@@ -23,7 +24,7 @@ from emergency.actions import (
     rollcall,
 )
 from emergency.models import Activation, ActivationStatus, CallUp, CallUpStatus
-from emergency.permissions import COMMAND, SWITCH
+from emergency.permissions import COMMAND, SWITCH, works_emergencies
 from emergency.preset import emergency_settings
 from emergency.transitions import EVENT_NAMES
 from gridgov.errors import ActionError
@@ -38,6 +39,7 @@ from org.permissions import codes_with, has
 # communities); a grid is not switched alone from the page.
 NODE_CHOICES = 300
 RECENT = 10
+STAFF_ONLY = _lazy("平急转换只对有转换、召集职责的工作人员开放；被召集的人请看“我的应急任务”。")
 
 
 def _switchable(user) -> list[OrgNode]:
@@ -51,6 +53,10 @@ def _switchable(user) -> list[OrgNode]:
 
 
 def _activations(user):
+    """The emergencies whose pages the user may open: staff only (``works_emergencies``,
+    else 403 like ``/emergency/``), and only those their scope meets (else 404)."""
+    if not works_emergencies(user):
+        raise PermissionDenied(STAFF_ONLY)
     return Activation.objects.restrict(user).select_related("node", "started_by")
 
 
@@ -68,8 +74,8 @@ def _target(user) -> dict:
 @page_once
 def index(request):
     user = request.user
-    if not codes_with(user, SWITCH) and not codes_with(user, COMMAND) and not user.is_superuser:
-        raise PermissionDenied
+    if not works_emergencies(user):
+        raise PermissionDenied(STAFF_ONLY)
     error = None
     if request.method == "POST":
         try:

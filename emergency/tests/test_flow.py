@@ -3,6 +3,8 @@ nested one are 409), its registered members are called up by home grid, a task i
 member checks in from the phone and a staff member checks another in, and switching back
 ends it, all on the timelines; the outbox tells the staff and the members."""
 
+from django.test import Client
+
 from emergency.models import Activation, CallUp
 from members.actions import Details, do_create_registration, do_register_self
 from org.models import OrgNode, RoleAssignment, User
@@ -194,3 +196,18 @@ def test_scoping_of_switches_and_call_ups(live_city):
         "/api/v1/emergency/activations/", {"node": sibling.code, "reason": "x"}
     )
     assert status == 403
+    # The pages: /emergency/ and a roll-call alike are for switch/command holders whose
+    # scope meets the emergency; a grid worker or a called-up member gets 403 on both.
+    pages = Client()
+    for username, index, roll in (
+        ("demo-community", 200, 200),
+        ("other-secretary", 200, 404),
+        ("demo-grid", 403, 403),
+        ("demo-volunteer", 403, 403),
+    ):
+        pages.force_login(user(username))
+        assert pages.get("/emergency/").status_code == index, username
+        assert pages.get(f"/emergency/{activation['id']}/").status_code == roll, username
+        counts = pages.get(f"/emergency/{activation['id']}/counts/").status_code
+        assert counts == roll, username
+    assert pages.get("/emergency/mine/").status_code == 200
