@@ -111,6 +111,14 @@ def test_a_phone_opens_the_dashboard_clicks_a_grid_and_sees_its_figures(
     log_in(page, live_city, "demo-community")
     # The home page shows the 三率 and leads to the dashboard; so does the header.
     assert page.locator(".home-kpis [data-field=satisfaction_rate]").is_visible()
+    # The four tiles share the row inside the card (with 1fr alone, "100.0%" pushed the last
+    # tile, 综合得分, past the row into the card's edge): measured with the widest figures.
+    tiles = page.locator(".home-kpis .stats dd")
+    tiles.evaluate_all("dds => dds.forEach(dd => { dd.textContent = '100.0%'; })")
+    row = page.locator(".home-kpis .stats").bounding_box()
+    for tile in page.locator(".home-kpis .stats > div").all():
+        box = tile.bounding_box()
+        assert box["x"] + box["width"] <= row["x"] + row["width"] + 0.5
     page.locator("#site-nav").get_by_role("link", name="看板").click()
     page.wait_for_url(f"{live_city}/analytics/{node.code}/")
     page.wait_for_selector("#dash-map[data-ready]")
