@@ -183,10 +183,11 @@ class ContactSerializer(serializers.ModelSerializer):
 
 class ContactInput(serializers.Serializer):
     schedule = serializers.IntegerField()
-    kind = serializers.ChoiceField(
-        ContactKind.choices,
+    # Checked by do_record_contact (a ChoiceField's enum would collide with other "kind"s).
+    kind = serializers.CharField(
+        max_length=20,
         default=ContactKind.PHONE,
-        help_text="联系方式，缺省为电话联系；入户走访请用走访接口(400)",
+        help_text="联系方式：phone(电话联系，缺省)；其它值 400，入户走访请用走访接口",
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     offline_at = serializers.CharField(required=False, allow_blank=True, default="")
