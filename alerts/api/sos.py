@@ -25,12 +25,10 @@ from alerts.sos.actions import (
     do_alarm_to_case,
     do_press,
 )
-from alerts.sos.chain import VERB
 from alerts.sos.keys import HEADER, vendor_for
 from alerts.sos.transitions import EVENT_NAMES
 from gridgov.api import WorkflowActions, action_schema
 from idempotency.keys import idempotent
-from org.permissions import restrict
 from residents.masking import mask_name
 
 _ERROR = inline_serializer(
@@ -186,10 +184,10 @@ class AlarmCaseSerializer(serializers.Serializer):
 
 
 def alarms_for(user):
-    """The alarms of the grids where the user answers SOS (``alerts.respond``)."""
-    return restrict(Alarm.objects.all(), user, VERB).select_related(
-        "grid", "resident__household", "case"
-    )
+    """The alarms the user may see (``org.scoping``: staff of the grid and of every node
+    above it; seeing is scoping). Acting on one still needs ``alerts.respond`` at its grid
+    (the workflow's ``responder`` relation)."""
+    return Alarm.objects.restrict(user).select_related("grid", "resident__household", "case")
 
 
 @extend_schema_view(
@@ -218,9 +216,7 @@ class AlarmViewSet(
         if params.get("live") in ("1", "true"):
             alarms = alarms.filter(status__in=LIVE_STATUSES)
         if self.action == "retrieve":
-            alarms = alarms.prefetch_related(
-                Prefetch("events", AlarmEvent.objects.order_by("at", "pk"))
-            )
+            alarms = alarms.prefetch_related(Prefetch("events", AlarmEvent.objects.order_by("pk")))
         return alarms
 
     def get_serializer_class(self):

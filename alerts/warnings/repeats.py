@@ -28,7 +28,7 @@ from alerts.warnings.common import day_bounds, grid_owners
 from alerts.warnings.settings import REPEAT_COUNT, REPEAT_WINDOW_DAYS
 from cases.models import Case
 from gridgov.early_warning import Signal
-from gridgov.masking import mask_phone
+from gridgov.masking import mask_address, mask_phone
 
 KIND = "alerts.repeat"
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -46,12 +46,6 @@ def normalise_phone(phone: str) -> str:
 def normalise_address(address: str) -> str:
     text = _NOT_WORD.sub("", unicodedata.normalize("NFKC", address or "").lower())
     return text if len(text) >= MIN_ADDRESS else ""
-
-
-def mask_address(address: str) -> str:
-    """The first half of the address, the rest hidden: enough to recognise the street."""
-    keep = max(2, len(address) // 2)
-    return address[:keep] + "****"
 
 
 def _digest(kind: str, value: str) -> str:
