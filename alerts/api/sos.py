@@ -90,6 +90,11 @@ class SosPressView(APIView):
                 {"code": "invalid_vendor_key", "detail": "缺少或错误的厂商密钥（X-Vendor-Key）"},
                 status=401,
             )
+        if not isinstance(request.data, dict):
+            return Response(
+                {"code": "invalid", "detail": "请求体须为 JSON 对象（含 device_id 和 pressed_at）"},
+                status=400,
+            )
         form = PressSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -218,6 +223,14 @@ class AlarmViewSet(
         if self.action == "retrieve":
             alarms = alarms.prefetch_related(Prefetch("events", AlarmEvent.objects.order_by("pk")))
         return alarms
+
+    def list(self, request, *args, **kwargs):
+        status = request.query_params.get("status")
+        if status and status not in AlarmStatus.values:
+            choices = "、".join(AlarmStatus.values)
+            detail = f"没有这个状态：{status[:20]}（可选：{choices}）"
+            return Response({"code": "invalid", "detail": detail}, status=400)
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         return AlarmDetailSerializer if self.action == "retrieve" else AlarmSerializer

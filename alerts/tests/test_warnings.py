@@ -214,6 +214,18 @@ def test_a_grid_worker_sees_their_grid_and_the_nodes_above_see_it_too(city):
     warning = Warning.objects.get(subject="grid=a;group=b")
     with pytest.raises(NotPermitted):
         do_warning_action(warning.pk, "acknowledge", actor=volunteer, version=1)
+    # The pages need alerts.handle or analytics.view at the node: a resident gets 403.
+    from django.test import Client
+
+    resident = Client()
+    resident.force_login(User.objects.get(username="demo-resident"))
+    assert resident.get("/warnings/").status_code == 403
+    assert resident.get(f"/warnings/{warning.pk}/").status_code in (403, 404)
+    leader = Client()
+    leader.force_login(User.objects.get(username="demo-leader"))
+    bad = leader.get("/warnings/?day=2026-99-99")
+    assert bad.status_code == 400 and "日期格式" in bad.content.decode()
+    assert leader.get("/warnings/?status=zzz").status_code == 400
 
 
 def test_a_failing_rule_loses_only_its_own_day(city):
