@@ -13,7 +13,7 @@ from alerts.warnings.hotspots import hotspots
 from alerts.warnings.job import keep_signals, run_days
 from alerts.warnings.queries import warnings_under
 from alerts.warnings.repeats import repeats
-from alerts.warnings.reverse import blind_spots, patrol_quality
+from alerts.warnings.reverse import blind_spots, patrol_quality, quality_by_child
 from alerts.warnings.turning_red import turning_red
 from alerts.warnings.workflow import do_warning_action
 from catalog.models import MatterCategory
@@ -80,6 +80,11 @@ def test_the_reverse_comparison_flags_exactly_the_seeded_blind_spots(city):
     row = rows[grid.code]
     assert row["hotline"] >= 2 and row["score"] == round(100 * row["covered"] / row["hotline"])
     assert 0 < row["score"] < 100
+    # Above the community the page sums by child (a leader's phone: no card per grid).
+    assert quality_by_child(grid.parent, FIRST)[0] is False
+    by_child, children = quality_by_child(grid.parent.parent, FIRST)
+    mine = next(r for r in children if r["code"] == grid.parent.code)
+    assert by_child and mine["hotline"] == sum(rows[code]["hotline"] for code in rows)
 
 
 def test_a_hotspot_says_why(city):
@@ -226,6 +231,8 @@ def test_a_grid_worker_sees_their_grid_and_the_nodes_above_see_it_too(city):
     bad = leader.get("/warnings/?day=2026-99-99")
     assert bad.status_code == 400 and "日期格式" in bad.content.decode()
     assert leader.get("/warnings/?status=zzz").status_code == 400
+    page = leader.get("/warnings/").content.decode()
+    assert "data-child=" in page and "data-grid=" not in page  # rows by child, not by grid
 
 
 def test_a_failing_rule_loses_only_its_own_day(city):

@@ -25,7 +25,7 @@ from alerts.warnings.queries import (
     parse_week,
     warnings_under,
 )
-from alerts.warnings.reverse import patrol_quality, week_start
+from alerts.warnings.reverse import quality_by_child, week_start
 from alerts.warnings.settings import warning_settings
 from alerts.warnings.workflow import ACTION_NAMES, EVENT_NAMES, allowed_actions, do_warning_action
 from gridgov.errors import ActionError
@@ -68,6 +68,7 @@ def warning_list(request):
     rows = [(w, allowed_actions(user, w), names.get(w.kind, w.kind)) for w in page]
     counts = counts_by_kind(mine)
     week = week_start(parse_week(request.GET.get("week"), _yesterday()))
+    by_child, quality = quality_by_child(node, week)
     context = {
         "node": node,
         "ancestors": _ancestors(user, node),
@@ -78,7 +79,8 @@ def warning_list(request):
         "active_total": sum(c["count"] for c in counts),
         "page": page,
         "rows": rows,
-        "quality": patrol_quality(node.code, week),
+        "quality_by_child": by_child,
+        "quality": quality,
         "week": week,
         "week_end": week + dt.timedelta(days=6),
         "previous_week": week - dt.timedelta(days=7),
