@@ -126,6 +126,9 @@ def test_repeats_compare_normalised_phones_and_addresses_and_mask_them(city):
     assert "138****8000" in phone.title and "13800138000" not in phone.title + phone.reason
     assert "13800138000" not in phone.subject and phone.figures["count"] == 3
     assert "文山路" in signals["address"].title and "2栋" not in signals["address"].title
+    # What tells repeats apart: the grid, the first and last day, the count.
+    assert grid.name in phone.title and "3 次" in phone.title
+    assert f"{day - dt.timedelta(days=20):%m-%d}至{day:%m-%d}" in phone.title
     assert list(repeats(day + dt.timedelta(days=1))) == []  # no new complaint that day
 
 
@@ -149,9 +152,7 @@ def _signal(grid, subject="grid=x;group=y", **extra):
         kind="alerts.blind_spot",
         subject=subject,
         node_code=grid.code,
-        title="巡查盲区：测试",
-        reason="测试",
-        **extra,
+        **{"title": "巡查盲区：测试", "reason": "测试", **extra},
     )
 
 
@@ -161,6 +162,9 @@ def test_a_warning_is_acknowledged_then_dealt_with_on_its_timeline(city):
     day = dt.date(2025, 10, 9)
     keep_signals([_signal(grid)], day, at=at(day, 23), notify_owners=True)
     warning = Warning.objects.get(subject="grid=x;group=y")
+    # A later day's different figures: an 「更新」 row, once however often it is rerun.
+    for _ in range(2):
+        keep_signals([_signal(grid, reason="测试 2 次")], day, at=at(day, 23), notify_owners=False)
     resident = User.objects.get(username="demo-resident")
     with pytest.raises(NotPermitted):
         do_warning_action(warning.pk, "acknowledge", actor=resident, version=1)
@@ -177,6 +181,7 @@ def test_a_warning_is_acknowledged_then_dealt_with_on_its_timeline(city):
     assert (warning.status, warning.dealt_note, warning.version) == ("dealt", "已补巡查", 3)
     assert list(warning.events.order_by("pk").values_list("action", flat=True)) == [
         "open",
+        "update",
         "acknowledge",
         "deal",
     ]
