@@ -62,7 +62,7 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
     assert "通知 1 人" not in read and "）" in read.split("通知", 2)[-1]
     resident = User.objects.get(username="demo-resident")
     assert client_for(resident).get("/sos/").status_code == 403
-    assert client_for(resident).get(f"/sos/{alarm.pk}/").status_code == 403
+    assert client_for(resident).get(f"/sos/{alarm.pk}/").status_code == 404
 
     stranger = other_grid_worker(grid)
     assert client_for(stranger).get(f"/sos/{alarm.pk}/").status_code == 404

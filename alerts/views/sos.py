@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -115,11 +116,14 @@ def _days_ago(days):
 @login_required
 def alarm_detail(request, pk):
     user = request.user
-    _require_sight(user)
+    try:
+        _require_sight(user)
+    except PermissionDenied:
+        raise Http404 from None  # an alarm outside one's sight is not found, never forbidden
     alarm = get_object_or_404(alarms_for(user), pk=pk)
     allowed = set(allowed_actions(user, alarm))
     events = []
-    for event in alarm.events.order_by("pk"):
+    for event in alarm.events.select_related("actor").order_by("pk"):
         if event.actor_id is None:
             who = _("系统")
         elif event.actor_id == user.pk:
