@@ -56,8 +56,8 @@ def test_a_grid_worker_acknowledges_an_alarm_arrives_and_files_a_case(live_city,
 
     worker.locator(f"[data-alarm='{alarm.pk}'] a.case-item__title").click()
     worker.wait_for_url(f"{base}/sos/{alarm.pk}/")
-    worker.get_by_role("button", name="已到场").click()
-    worker.wait_for_url(f"{base}/sos/{alarm.pk}/")
+    with worker.expect_navigation():  # the same URL again: wait for the new page
+        worker.get_by_role("button", name="已到场").click()
     assert worker.locator("[data-field=status]").inner_text() == "已到场"
     assert "分钟" in worker.locator("[data-field=arrive]").inner_text()
     worker.get_by_role("button", name="转为案件").click()

@@ -61,8 +61,8 @@ def test_a_community_worker_acknowledges_and_deals_with_a_warning(live_city, ope
     item = page.locator(f"[data-warning='{warning.pk}']")
     item.locator("details.action--deal summary").click()
     item.locator("textarea[name=note]").fill("已到现场核实，纳入每日巡查重点")
-    item.get_by_role("button", name="提交处置").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the same URL again: wait for the new page
+        item.get_by_role("button", name="提交处置").click()
     assert "已处置" in page.locator(".messages").inner_text()
     warning.refresh_from_db()
     assert (warning.status, warning.dealt_note) == ("dealt", "已到现场核实，纳入每日巡查重点")
