@@ -75,6 +75,15 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * (len(name) - 1) if name else ""
 
 
+def mask_address(address: str) -> str:
+    """新华路144号民康新村1栋0101室 -> 新华路144号民康新****: the first half of the address,
+    enough to recognise the street, not to find the door."""
+    if not address:
+        return ""
+    keep = max(2, len(address) // 2)
+    return address[:keep] + "****"
+
+
 def mask_email(address: str) -> str:
     """abcdef@x.com -> ab***@x.com (one character kept of a local part of two or less)."""
     local, _, domain = address.rpartition("@")

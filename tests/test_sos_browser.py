@@ -104,4 +104,6 @@ def test_the_community_creates_a_vendor_and_binds_a_wristband_by_excel(live_city
     assert status == 201
     community.goto(f"{base}/sos/")
     assert community.locator(f"[data-alarm='{answer['alarm']}']").count() == 1
+    button = community.get_by_role("link", name="设备管理").bounding_box()
+    assert button["width"] > button["height"]  # one line, not a character per line
     assert community.errors == []

@@ -25,12 +25,10 @@ from alerts.sos.actions import (
     do_alarm_to_case,
     do_press,
 )
-from alerts.sos.chain import VERB
 from alerts.sos.keys import HEADER, vendor_for
 from alerts.sos.transitions import EVENT_NAMES
 from gridgov.api import WorkflowActions, action_schema
 from idempotency.keys import idempotent
-from org.permissions import restrict
 from residents.masking import mask_name
 
 _ERROR = inline_serializer(
@@ -91,6 +89,11 @@ class SosPressView(APIView):
             return Response(
                 {"code": "invalid_vendor_key", "detail": "缺少或错误的厂商密钥（X-Vendor-Key）"},
                 status=401,
+            )
+        if not isinstance(request.data, dict):
+            return Response(
+                {"code": "invalid", "detail": "请求体须为 JSON 对象（含 device_id 和 pressed_at）"},
+                status=400,
             )
         form = PressSerializer(data=request.data)
         form.is_valid(raise_exception=True)
@@ -186,10 +189,10 @@ class AlarmCaseSerializer(serializers.Serializer):
 
 
 def alarms_for(user):
-    """The alarms of the grids where the user answers SOS (``alerts.respond``)."""
-    return restrict(Alarm.objects.all(), user, VERB).select_related(
-        "grid", "resident__household", "case"
-    )
+    """The alarms the user may see (``org.scoping``: staff of the grid and of every node
+    above it; seeing is scoping). Acting on one still needs ``alerts.respond`` at its grid
+    (the workflow's ``responder`` relation)."""
+    return Alarm.objects.restrict(user).select_related("grid", "resident__household", "case")
 
 
 @extend_schema_view(
@@ -218,10 +221,16 @@ class AlarmViewSet(
         if params.get("live") in ("1", "true"):
             alarms = alarms.filter(status__in=LIVE_STATUSES)
         if self.action == "retrieve":
-            alarms = alarms.prefetch_related(
-                Prefetch("events", AlarmEvent.objects.order_by("at", "pk"))
-            )
+            alarms = alarms.prefetch_related(Prefetch("events", AlarmEvent.objects.order_by("pk")))
         return alarms
+
+    def list(self, request, *args, **kwargs):
+        status = request.query_params.get("status")
+        if status and status not in AlarmStatus.values:
+            choices = "、".join(AlarmStatus.values)
+            detail = f"没有这个状态：{status[:20]}（可选：{choices}）"
+            return Response({"code": "invalid", "detail": detail}, status=400)
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         return AlarmDetailSerializer if self.action == "retrieve" else AlarmSerializer

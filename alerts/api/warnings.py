@@ -9,13 +9,20 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.models import Warning, WarningEvent, WarningStatus
 from alerts.models.warnings import ACTIVE_STATUSES, Severity
-from alerts.warnings.queries import kind_names, node_for, parse_week
+from alerts.warnings.queries import (
+    bad_query,
+    kind_names,
+    may_read,
+    node_for,
+    parse_week,
+    readable,
+)
 from alerts.warnings.reverse import patrol_quality, week_start
 from alerts.warnings.settings import warning_settings
 from alerts.warnings.workflow import EVENT_NAMES, WARNINGS, allowed_actions
@@ -152,7 +159,7 @@ class WarningViewSet(
 
     def get_queryset(self):
         warnings = (
-            Warning.objects.restrict(self.request.user)
+            readable(Warning.objects.restrict(self.request.user), self.request.user)
             .select_related("node", "owner")
             .order_by("-last_seen", "-pk")
         )
@@ -184,9 +191,14 @@ class PatrolQualityView(APIView):
         responses={200: PatrolQualitySerializer},
     )
     def get(self, request):
+        reason = bad_query(request.query_params)
+        if reason:
+            return Response({"code": "invalid", "detail": reason}, status=400)
         node = node_for(request.user, request.query_params.get("node"))
         if node is None:
             raise NotFound("没有这个节点，或不在您的管辖范围内")
+        if not may_read(request.user, node.code):
+            raise PermissionDenied("没有权限查看该节点的巡查质量")
         monday = week_start(parse_week(request.query_params.get("week"), timezone.localdate()))
         data = {
             "node_code": node.code,

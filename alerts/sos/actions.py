@@ -30,13 +30,13 @@ from alerts.models import (
     Vendor,
 )
 from alerts.preset import SosStep
-from alerts.sos.chain import VERB, chain, recipients, repeat_window, step_node
+from alerts.sos.chain import VERB, chain, recipients, repeat_window, step_duties, step_node
 from alerts.sos.transitions import ACTION_NAMES, TABLE
 from cases.actions import Report, do_create_case
 from cases.config import channel_names
 from gridgov import workflow
 from gridgov.errors import ActionError, InvalidInput, NotPermitted
-from org.models import User
+from org.models import RoleAssignment, User
 from org.permissions import has
 from outbox.notify import notify
 from residents.masking import mask_name
@@ -88,6 +88,28 @@ def alarm_payload(alarm: Alarm) -> dict:
     }
 
 
+def _told(users, node, step: SosStep) -> str:
+    """Whom a step told, as the timeline shows it: 「王*（网格员）、李*（网格长）」, names
+    masked and each with the name of the seat the step found them in (one query);
+    「无人」 when the node has nobody to tell."""
+    if not users:
+        return "无人"
+    roles: dict[int, list[str]] = {}
+    seats = RoleAssignment.objects.filter(
+        user__in=users, node=node, department=None, role__duty__in=step_duties(step)
+    ).values_list("user_id", "role__name")
+    for user_id, role in seats.order_by("pk"):
+        roles.setdefault(user_id, [])
+        if role not in roles[user_id]:
+            roles[user_id].append(role)
+    return "、".join(
+        f"{mask_name(user.display_name or user.username)}（{'、'.join(roles.get(user.pk, []))}）"
+        if roles.get(user.pk)
+        else mask_name(user.display_name or user.username)
+        for user in users
+    )
+
+
 def tell_step(alarm: Alarm, index: int, step: SosStep, *, at: datetime) -> int:
     """Notify the step's people about the alarm and write the step on its timeline, in the
     caller's transaction (the alarm row locked); returns how many people were told."""
@@ -117,7 +139,8 @@ def tell_step(alarm: Alarm, index: int, step: SosStep, *, at: datetime) -> int:
         at=at,
         from_status=alarm.status,
         to_status=alarm.status,
-        note=f"{node.name}：通知 {len(users)} 人" + ("，并呼叫值班电话" if step.duty_phone else ""),
+        note=f"{node.name}：通知 {_told(users, node, step)}"
+        + ("，并呼叫值班电话" if step.duty_phone else ""),
         data={
             "step": index,
             "node": node.code,

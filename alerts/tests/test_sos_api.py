@@ -51,6 +51,8 @@ def test_a_vendor_key_opens_the_sos_endpoint_and_nothing_else(live_city):  # noq
         ({"device_id": "WB-0001", "pressed_at": at(now), "lat": 95, "lng": 1}, 400, "invalid"),
         ({"device_id": "WB-0001", "pressed_at": at(now), "lat": 27.1}, 400, "invalid"),
         ({"pressed_at": at(now)}, 400, "invalid"),
+        ([{"device_id": "WB-0001"}], 400, "invalid"),  # not an object
+        ("WB-0001", 400, "invalid"),
     ]
     for body, expected, code in cases:
         status, answer = press(http, key, body)

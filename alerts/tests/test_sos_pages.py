@@ -51,6 +51,18 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
     home = client_for(worker).get("/").content.decode()
     assert 'data-panel="alerts-sos"' in home and "1 条求助待响应" in home
     assert f'data-alarm="{alarm.pk}"' in client_for(community).get("/sos/").content.decode()
+    # Seeing is scoping: the leader reads the list and the alarm, without buttons.
+    leader = client_for(User.objects.get(username="demo-leader"))
+    assert f'data-alarm="{alarm.pk}"' in leader.get("/sos/").content.decode()
+    read = leader.get(f"/sos/{alarm.pk}/").content.decode()
+    assert "data-action=" not in read
+    # The timeline in the server's order: the press, then whom the first step told (masked
+    # names with their seat's name), never 「通知 1 人」.
+    assert read.index("按键求助") < read.index("通知")
+    assert "通知 1 人" not in read and "）" in read.split("通知", 2)[-1]
+    resident = User.objects.get(username="demo-resident")
+    assert client_for(resident).get("/sos/").status_code == 403
+    assert client_for(resident).get(f"/sos/{alarm.pk}/").status_code == 404
 
     stranger = other_grid_worker(grid)
     assert client_for(stranger).get(f"/sos/{alarm.pk}/").status_code == 404
@@ -66,6 +78,8 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
     assert [row["tone"] for row in open_sos(grid.parent.code, 10)] == ["red"]
     other = OrgNode.objects.filter(level=grid.parent.level).exclude(pk=grid.parent_id).first()
     assert open_sos(other.code, 10) == []
+    arrived = client_for(worker).post(f"/sos/{alarm.pk}/arrive/", follow=True).content.decode()
+    assert "已到场。" in arrived and "已已" not in arrived
 
 
 def test_the_warning_rule_flags_the_alarm_nobody_answered_in_time(db, city):  # noqa: F811

@@ -13,7 +13,7 @@ from alerts.warnings.hotspots import hotspots
 from alerts.warnings.job import keep_signals, run_days
 from alerts.warnings.queries import warnings_under
 from alerts.warnings.repeats import repeats
-from alerts.warnings.reverse import blind_spots, patrol_quality
+from alerts.warnings.reverse import blind_spots, patrol_quality, quality_by_child
 from alerts.warnings.turning_red import turning_red
 from alerts.warnings.workflow import do_warning_action
 from catalog.models import MatterCategory
@@ -80,6 +80,11 @@ def test_the_reverse_comparison_flags_exactly_the_seeded_blind_spots(city):
     row = rows[grid.code]
     assert row["hotline"] >= 2 and row["score"] == round(100 * row["covered"] / row["hotline"])
     assert 0 < row["score"] < 100
+    # Above the community the page sums by child (a leader's phone: no card per grid).
+    assert quality_by_child(grid.parent, FIRST)[0] is False
+    by_child, children = quality_by_child(grid.parent.parent, FIRST)
+    mine = next(r for r in children if r["code"] == grid.parent.code)
+    assert by_child and mine["hotline"] == sum(rows[code]["hotline"] for code in rows)
 
 
 def test_a_hotspot_says_why(city):
@@ -121,6 +126,9 @@ def test_repeats_compare_normalised_phones_and_addresses_and_mask_them(city):
     assert "138****8000" in phone.title and "13800138000" not in phone.title + phone.reason
     assert "13800138000" not in phone.subject and phone.figures["count"] == 3
     assert "文山路" in signals["address"].title and "2栋" not in signals["address"].title
+    # What tells repeats apart: the grid, the first and last day, the count.
+    assert grid.name in phone.title and "3 次" in phone.title
+    assert f"{day - dt.timedelta(days=20):%m-%d}至{day:%m-%d}" in phone.title
     assert list(repeats(day + dt.timedelta(days=1))) == []  # no new complaint that day
 
 
@@ -144,9 +152,7 @@ def _signal(grid, subject="grid=x;group=y", **extra):
         kind="alerts.blind_spot",
         subject=subject,
         node_code=grid.code,
-        title="巡查盲区：测试",
-        reason="测试",
-        **extra,
+        **{"title": "巡查盲区：测试", "reason": "测试", **extra},
     )
 
 
@@ -156,6 +162,9 @@ def test_a_warning_is_acknowledged_then_dealt_with_on_its_timeline(city):
     day = dt.date(2025, 10, 9)
     keep_signals([_signal(grid)], day, at=at(day, 23), notify_owners=True)
     warning = Warning.objects.get(subject="grid=x;group=y")
+    # A later day's different figures: an 「更新」 row, once however often it is rerun.
+    for _ in range(2):
+        keep_signals([_signal(grid, reason="测试 2 次")], day, at=at(day, 23), notify_owners=False)
     resident = User.objects.get(username="demo-resident")
     with pytest.raises(NotPermitted):
         do_warning_action(warning.pk, "acknowledge", actor=resident, version=1)
@@ -172,6 +181,7 @@ def test_a_warning_is_acknowledged_then_dealt_with_on_its_timeline(city):
     assert (warning.status, warning.dealt_note, warning.version) == ("dealt", "已补巡查", 3)
     assert list(warning.events.order_by("pk").values_list("action", flat=True)) == [
         "open",
+        "update",
         "acknowledge",
         "deal",
     ]
@@ -214,6 +224,20 @@ def test_a_grid_worker_sees_their_grid_and_the_nodes_above_see_it_too(city):
     warning = Warning.objects.get(subject="grid=a;group=b")
     with pytest.raises(NotPermitted):
         do_warning_action(warning.pk, "acknowledge", actor=volunteer, version=1)
+    # The pages need alerts.handle or analytics.view at the node: a resident gets 403.
+    from django.test import Client
+
+    resident = Client()
+    resident.force_login(User.objects.get(username="demo-resident"))
+    assert resident.get("/warnings/").status_code == 403
+    assert resident.get(f"/warnings/{warning.pk}/").status_code in (403, 404)
+    leader = Client()
+    leader.force_login(User.objects.get(username="demo-leader"))
+    bad = leader.get("/warnings/?day=2026-99-99")
+    assert bad.status_code == 400 and "日期格式" in bad.content.decode()
+    assert leader.get("/warnings/?status=zzz").status_code == 400
+    page = leader.get("/warnings/").content.decode()
+    assert "data-child=" in page and "data-grid=" not in page  # rows by child, not by grid
 
 
 def test_a_failing_rule_loses_only_its_own_day(city):

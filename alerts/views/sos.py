@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -22,10 +23,11 @@ from alerts.sos.devices import DeviceSheetError, do_import_devices
 from alerts.sos.keys import do_create_vendor
 from alerts.sos.transitions import ACTION_NAMES, EVENT_NAMES
 from gridgov.errors import ActionError
+from gridgov.masking import mask_address
 from idempotency.keys import page_once
 from org.models import OrgNode
 from org.permissions import codes_with, has, restrict
-from residents.masking import mask_name
+from residents.masking import can_reveal, mask_name
 
 PAGE_SIZE = 20
 # The list's buttons, the usual next step first.
@@ -38,6 +40,20 @@ def _require(user, verb):
         raise PermissionDenied
 
 
+# The page is for the safety net: those who answer alarms, handle warnings or manage the
+# devices. Which alarms they see is their scope (seeing is scoping), not the verb.
+SIGHT_VERBS = ("alerts.respond", "alerts.handle", "alerts.manage_devices")
+
+
+def _require_sight(user):
+    """403 unless the user holds one of ``SIGHT_VERBS`` at a node of the tree (not through
+    a department): a leader, district, street or community staff then reads the alarms
+    of every grid of their scope (``org.scoping``); residents, volunteers and departments
+    do not. Buttons still need ``alerts.respond`` at the alarm's grid."""
+    if not any(codes_with(user, verb) for verb in SIGHT_VERBS) and not user.is_superuser:
+        raise PermissionDenied
+
+
 def _minutes(seconds):
     return None if seconds is None else round(seconds / 60, 1)
 
@@ -45,7 +61,7 @@ def _minutes(seconds):
 @login_required
 def alarm_list(request):
     user = request.user
-    _require(user, VERB)
+    _require_sight(user)
     alarms = alarms_for(user)
     live = request.GET.get("tab", "live") != "all"
     shown = alarms.filter(status__in=LIVE_STATUSES) if live else alarms
@@ -100,10 +116,14 @@ def _days_ago(days):
 @login_required
 def alarm_detail(request, pk):
     user = request.user
-    alarm = get_object_or_404(alarms_for(user).prefetch_related("events__actor"), pk=pk)
+    try:
+        _require_sight(user)
+    except PermissionDenied:
+        raise Http404 from None  # an alarm outside one's sight is not found, never forbidden
+    alarm = get_object_or_404(alarms_for(user), pk=pk)
     allowed = set(allowed_actions(user, alarm))
     events = []
-    for event in alarm.events.all():
+    for event in alarm.events.select_related("actor").order_by("pk"):
         if event.actor_id is None:
             who = _("系统")
         elif event.actor_id == user.pk:
@@ -122,6 +142,14 @@ def alarm_detail(request, pk):
         "may_file_case": may_file_case(user, alarm),
     }
     return render(request, "alerts/sos/detail.html", context)
+
+
+def _done(action) -> str:
+    """The flash after an action: 「已响应。」, but 「已到场。」 (the name already says 已)."""
+    name = str(ACTION_NAMES[action])
+    if name.startswith("已"):
+        return _("%(action)s。") % {"action": name}
+    return _("已%(action)s。") % {"action": name}
 
 
 def _back(request, alarm):
@@ -150,7 +178,7 @@ def alarm_act(request, pk, action):
     except ActionError as exc:
         messages.error(request, exc.detail)
     else:
-        messages.success(request, _("已%(action)s。") % {"action": ACTION_NAMES[action]})
+        messages.success(request, _done(action))
     return _back(request, alarm)
 
 
@@ -167,6 +195,17 @@ def alarm_case(request, pk):
     if created:
         messages.success(request, _("已转为案件 %(number)s。") % {"number": case.number})
     return redirect("alerts:sos_detail", alarm.pk)
+
+
+def _who(user, resident) -> tuple[str, str]:
+    """A device's resident as the devices page shows them: the name masked, and the address
+    masked too unless the user may reveal the resident's details (``residents.reveal``)."""
+    if resident is None:
+        return "", ""
+    address = resident.household.address
+    return mask_name(resident.name), address if can_reveal(user, resident) else mask_address(
+        address
+    )
 
 
 # -- devices --------------------------------------------------------------------------------
@@ -207,7 +246,7 @@ def devices(request):
     context = {
         "vendors": Vendor.objects.order_by("name"),
         "page": page,
-        "rows": [(d, mask_name(d.resident.name) if d.resident_id else "") for d in page],
+        "rows": [(d, *_who(user, d.resident)) for d in page],
         "new_key": new_key,
         "errors": errors,
         "admin": has(user, "alerts.manage_devices") and user.is_staff,

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,14 +16,16 @@ from django.views.decorators.http import require_POST
 
 from alerts.models import Warning
 from alerts.warnings.queries import (
+    bad_query,
     counts_by_kind,
     filter_warnings,
     kind_names,
+    may_read,
     node_for,
     parse_week,
     warnings_under,
 )
-from alerts.warnings.reverse import patrol_quality, week_start
+from alerts.warnings.reverse import quality_by_child, week_start
 from alerts.warnings.settings import warning_settings
 from alerts.warnings.workflow import ACTION_NAMES, EVENT_NAMES, allowed_actions, do_warning_action
 from gridgov.errors import ActionError
@@ -46,11 +49,16 @@ def _yesterday():
 @login_required
 def warning_list(request):
     user = request.user
+    reason = bad_query(request.GET)
+    if reason:
+        return render(request, "alerts/warnings/none.html", {"reason": reason}, status=400)
     node = node_for(user, request.GET.get("node"))
     if node is None:
         return render(
             request, "alerts/warnings/none.html", status=404 if request.GET.get("node") else 200
         )
+    if not may_read(user, node.code):
+        raise PermissionDenied
     kind = request.GET.get("kind", "")
     status = request.GET.get("status", "active")
     mine = warnings_under(user, node)
@@ -60,6 +68,7 @@ def warning_list(request):
     rows = [(w, allowed_actions(user, w), names.get(w.kind, w.kind)) for w in page]
     counts = counts_by_kind(mine)
     week = week_start(parse_week(request.GET.get("week"), _yesterday()))
+    by_child, quality = quality_by_child(node, week)
     context = {
         "node": node,
         "ancestors": _ancestors(user, node),
@@ -70,7 +79,8 @@ def warning_list(request):
         "active_total": sum(c["count"] for c in counts),
         "page": page,
         "rows": rows,
-        "quality": patrol_quality(node.code, week),
+        "quality_by_child": by_child,
+        "quality": quality,
         "week": week,
         "week_end": week + dt.timedelta(days=6),
         "previous_week": week - dt.timedelta(days=7),
@@ -103,6 +113,8 @@ def warning_detail(request, pk):
     warning = get_object_or_404(
         Warning.objects.restrict(user).select_related("node", "owner"), pk=pk
     )
+    if not may_read(user, warning.node.code):
+        raise PermissionDenied
     events = [
         (event, EVENT_NAMES.get(event.action, event.action))
         for event in warning.events.select_related("actor").order_by("at", "pk")

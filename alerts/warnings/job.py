@@ -5,7 +5,9 @@ For each signal, by ``(kind, subject)``:
 
 - a warning of that kind and subject not yet dealt with → updated (its ``last_seen``,
   reason, figures, severity, evidence; ``first_seen`` moves back for a catch-up of an
-  earlier day): never a second one (a partial unique constraint says the same);
+  earlier day): never a second one (a partial unique constraint says the same); when a
+  later day's reason differs (「近30天反映 42 次」 where it opened with 8), an ``update``
+  row on its timeline says so, so the timeline does not contradict the warning;
 - else, one dealt with on or after the day (the signal was known when it was dealt with:
   a rerun of an old day) → nothing;
 - else a new warning, its ``open`` row on its timeline, and a notice to its owner (through
@@ -105,12 +107,15 @@ def keep_signals(signals: list[Signal], day: dt.date, *, at, notify_owners: bool
     nodes = {}
     for chunk in _chunks(codes):
         nodes.update(OrgNode.objects.filter(code__in=chunk).values_list("code", "pk"))
-    changed, new = [], []
+    changed, new, updates = [], [], []
     for key, signal in unique.items():
         warning = active.get(key)
         if warning is not None:
+            reason = warning.reason
             if _refresh(warning, signal, day):
                 changed.append(warning)
+                if warning.reason != reason:
+                    updates.append(_update_event(warning, day, at))
             summary.updated += 1
         elif key in dealt_since or signal.node_code not in nodes:
             summary.skipped += 1
@@ -133,6 +138,8 @@ def keep_signals(signals: list[Signal], day: dt.date, *, at, notify_owners: bool
             )
     if changed:
         Warning.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=CHUNK)
+    if updates:
+        WarningEvent.objects.bulk_create(updates, batch_size=CHUNK)
     if new:
         Warning.objects.bulk_create(new, batch_size=CHUNK)
         WarningEvent.objects.bulk_create(
@@ -165,6 +172,20 @@ def keep_signals(signals: list[Signal], day: dt.date, *, at, notify_owners: bool
         summary.created = len(new)
         summary.by_kind.update(warning.kind for warning in new)
     return summary
+
+
+def _update_event(warning: Warning, day: dt.date, at) -> WarningEvent:
+    """The timeline row of a warning whose reason a later day changed (status unchanged)."""
+    return WarningEvent(
+        warning=warning,
+        action="update",
+        actor=None,
+        at=at or timezone.now(),
+        from_status=warning.status,
+        to_status=warning.status,
+        note=warning.reason[:500],
+        data={"day": day.isoformat()},
+    )
 
 
 def _refresh(warning: Warning, signal: Signal, day: dt.date) -> bool:

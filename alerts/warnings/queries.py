@@ -8,11 +8,49 @@ from django.db.models import Count
 from alerts.models import Warning
 from alerts.models.warnings import ACTIVE_STATUSES
 from gridgov.early_warning import rules
+from org.codes import any_subtree_q
 from org.models import OrgNode
-from org.permissions import codes_with
+from org.permissions import codes_with, has
 
 # The list's status filter: the active ones by default, or one status, or all.
 STATUS_FILTERS = ("active", "open", "acknowledged", "dealt", "all")
+
+
+# Who may read warnings and the patrol-quality table at a node: those who handle them or
+# read the figures there (issue 13's tester: a resident saw their grid's table).
+READ_VERBS = ("alerts.handle", "analytics.view")
+
+
+def may_read(user, code: str) -> bool:
+    """Whether the user holds one of ``READ_VERBS`` at the node ``code``."""
+    return any(has(user, verb, code) for verb in READ_VERBS)
+
+
+def readable(queryset, user, field: str = "node__code"):
+    """``queryset`` narrowed to the subtrees where the user holds one of ``READ_VERBS``."""
+    codes: list[str] = []
+    for verb in READ_VERBS:
+        found = codes_with(user, verb)
+        if found is None:
+            return queryset
+        codes += found
+    return queryset.filter(any_subtree_q(codes, field)) if codes else queryset.none()
+
+
+def bad_query(params) -> str | None:
+    """The Chinese reason a page's query string is wrong (an unknown ``status``, a ``week``
+    or ``day`` that is not a date), or None."""
+    status = params.get("status")
+    if status and status not in STATUS_FILTERS:
+        return f"没有这个状态：{status[:20]}（可选：{'、'.join(STATUS_FILTERS)}）"
+    for name in ("week", "day"):
+        value = params.get(name)
+        if value:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                return f"日期格式应为 YYYY-MM-DD：{value[:20]}"
+    return None
 
 
 def kind_names() -> dict[str, str]:

@@ -18,17 +18,17 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Q
 from django.urls import reverse
 
-from alerts.warnings.common import day_bounds, grid_owners
+from alerts.warnings.common import day_bounds, grid_owners, local_day
 from alerts.warnings.settings import REPEAT_COUNT, REPEAT_WINDOW_DAYS
 from cases.models import Case
 from gridgov.early_warning import Signal
-from gridgov.masking import mask_phone
+from gridgov.masking import mask_address, mask_phone
 
 KIND = "alerts.repeat"
 _NOT_WORD = re.compile(r"[\W_]+", re.UNICODE)
@@ -48,10 +48,16 @@ def normalise_address(address: str) -> str:
     return text if len(text) >= MIN_ADDRESS else ""
 
 
-def mask_address(address: str) -> str:
-    """The first half of the address, the rest hidden: enough to recognise the street."""
-    keep = max(2, len(address) // 2)
-    return address[:keep] + "****"
+def _about(rows: list[dict], latest: dict) -> str:
+    """What tells one repeat from another without unmasking it: the grid of the latest
+    case, the catalogue group complained about most, the first and last day and the count,
+    e.g. 「民康新村网格 · 市容环境 · 11-02至11-28 · 8 次」."""
+    groups = Counter(row["category__group"] for row in rows if row["category__group"])
+    days = sorted(local_day(row["created_at"]) for row in rows)
+    parts = [latest["grid__name"] or "", groups.most_common(1)[0][0] if groups else ""]
+    parts.append(f"{days[0]:%m-%d}至{days[-1]:%m-%d}")
+    parts.append(f"{len(rows)} 次")
+    return " · ".join(part for part in parts if part)
 
 
 def _digest(kind: str, value: str) -> str:
@@ -87,7 +93,14 @@ def repeats(day: dt.date) -> Iterable[Signal]:
     cases = {
         row["pk"]: row
         for row in Case.objects.filter(pk__in=wanted).values(
-            "pk", "number", "grid_id", "grid__code", "org_code"
+            "pk",
+            "number",
+            "grid_id",
+            "grid__code",
+            "grid__name",
+            "org_code",
+            "category__group",
+            "created_at",
         )
     }
     owners = grid_owners({row["grid_id"] for row in cases.values() if row["grid_id"]})
@@ -96,12 +109,13 @@ def repeats(day: dt.date) -> Iterable[Signal]:
         latest = cases[max(pks)]
         masked = mask_phone(value) if what == "phone" else mask_address(shown[(what, value)])
         label = "电话" if what == "phone" else "地址"
+        about = _about([cases[pk] for pk in pks], latest)
         signals.append(
             Signal(
                 kind=KIND,
                 subject=_digest(what, value),
                 node_code=latest["grid__code"] or latest["org_code"],
-                title=f"重复投诉：{label} {masked}",
+                title=f"重复投诉：{label} {masked}（{about}）",
                 reason=f"同一{label}（{masked}）近{REPEAT_WINDOW_DAYS}天反映 {len(pks)} 次",
                 evidence_url=reverse("cases:detail", args=[latest["pk"]]),
                 owner_id=owners.get(latest["grid_id"]),

@@ -180,3 +180,44 @@ def patrol_quality(node_code: str, week: dt.date, limit: int = QUALITY_ROWS) -> 
             for code, name in rest.values_list("code", "name")
         ]
     return scored[:limit]
+
+
+def quality_by_child(node, week: dt.date) -> tuple[bool, list[dict]]:
+    """The page's patrol-quality table at ``node`` (an ``OrgNode``): above the community
+    level one row per child (street or community: its grids' hotline cases and how many a
+    patrol had seen first, summed), lowest score first, so a leader's phone shows a dozen
+    rows rather than a card per grid of the whole city; where the children are grids, the
+    grids themselves (``patrol_quality``). Returns ``(by_child, rows)``; rows
+    ``{"code", "name", "hotline", "covered", "score", "grids"}`` (``grids``: how many
+    grids the row sums, 1 for a grid)."""
+    children = list(OrgNode.objects.filter(parent=node).order_by("code"))
+    if not children or all(child.grid_kind for child in children):
+        rows = patrol_quality(node.code, week)
+        return False, [
+            {
+                "code": r["grid_code"],
+                "name": r["grid_name"],
+                "hotline": r["hotline"],
+                "covered": r["covered"],
+                "score": r["score"],
+                "grids": 1,
+            }
+            for r in rows
+        ]
+    limit = OrgNode.objects.filter(code__startswith=node.code).exclude(grid_kind="").count()
+    totals = {
+        c.code: {"code": c.code, "name": c.name, "hotline": 0, "covered": 0, "grids": 0}
+        for c in children
+    }
+    for row in patrol_quality(node.code, week, limit=limit):
+        child = next((c for c in totals if row["grid_code"].startswith(c)), None)
+        if child is None:
+            continue
+        totals[child]["hotline"] += row["hotline"]
+        totals[child]["covered"] += row["covered"]
+        totals[child]["grids"] += 1
+    rows = list(totals.values())
+    for row in rows:
+        row["score"] = round(100 * row["covered"] / row["hotline"]) if row["hotline"] else None
+    rows.sort(key=lambda r: (r["score"] is None, r["score"] or 0, r["code"]))
+    return True, rows
