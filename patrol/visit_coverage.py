@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -199,7 +199,8 @@ def todo(user, day: dt.date, *, grid: OrgNode | None = None):
         )
         .filter(visits_month__lt=required())
         .select_related("grid", "building", "unit")
-        .order_by("-is_key", "last_visit", "code")
+        # Never visited first, on every database (PostgreSQL puts NULLs last by default).
+        .order_by("-is_key", F("last_visit").asc(nulls_first=True), "code")
     )
 
 

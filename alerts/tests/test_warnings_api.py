@@ -4,6 +4,8 @@ grid's, the community its grids'), filters, acknowledge / deal with idempotent P
 
 import datetime as dt
 
+from django.db import transaction
+
 from alerts.models import Warning
 from alerts.tests.factories import at
 from alerts.warnings.job import keep_signals
@@ -27,16 +29,17 @@ def test_warnings_over_http(live_city):
     grid = User.objects.get(username="demo-grid").assignments.get().node
     other = OrgNode.objects.exclude(grid_kind="").exclude(pk=grid.pk).order_by("code").first()
     day = dt.date(2025, 11, 3)
-    keep_signals(
-        [
-            _signal(grid, "grid=mine;group=a"),
-            _signal(grid, "case=X-1", kind="alerts.turning_red"),
-            _signal(other, "grid=other;group=a"),
-        ],
-        day,
-        at=at(day, 23),
-        notify_owners=False,
-    )
+    with transaction.atomic():  # keep_signals locks the warnings it updates
+        keep_signals(
+            [
+                _signal(grid, "grid=mine;group=a"),
+                _signal(grid, "case=X-1", kind="alerts.turning_red"),
+                _signal(other, "grid=other;group=a"),
+            ],
+            day,
+            at=at(day, 23),
+            notify_owners=False,
+        )
     mine = Warning.objects.get(subject="grid=mine;group=a")
     worker = Http(live_city).login("demo-grid")
 
