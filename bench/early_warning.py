@@ -9,8 +9,9 @@ beside one plain SQL query over the same cases table in the same run (issue 13).
    ``simulate.historygen`` (as ``bench/kpis.py``); a database already holding at least
    90 % of that is reused.
 2. The rules alone: each registered rule (``gridgov.early_warning.rules()``) called for
-   every day of the year, its signals counted, and its queries per day (the mean of the
-   year: the rules are set-based, a few queries per day whatever the number of cases).
+   every day of the year in one ``one_run()`` as the job does (the sliding windows of
+   hotspots and repeats read each day once), its signals counted, and its queries per
+   day (the mean of the year: a few queries per day whatever the number of cases).
 3. The job: ``alerts.warnings.job.run_days`` over the year on an empty warnings table
    (rules + upserts, one transaction per rule and day), then again (a rerun: it must
    create nothing). **Cases per second = the year's cases ÷ the job's wall time.**
@@ -49,7 +50,7 @@ from alerts.warnings.common import day_bounds  # noqa: E402
 from alerts.warnings.job import morning_after, run_days  # noqa: E402
 from alerts.warnings.settings import warning_settings  # noqa: E402
 from cases.models import Case  # noqa: E402
-from gridgov.early_warning import rules  # noqa: E402
+from gridgov.early_warning import one_run, rules  # noqa: E402
 from org.models import OrgNode  # noqa: E402
 from simulate.historygen import HistoryGenerator  # noqa: E402
 
@@ -71,7 +72,7 @@ def rules_alone(days: list[dt.date]) -> list[dict]:
     for rule in rules():
         signals = uncovered = 0
         started = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, one_run():
             for day in days:
                 found = list(rule.run(day))
                 signals += len(found)

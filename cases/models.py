@@ -170,6 +170,9 @@ class Case(models.Model):
             models.Index(fields=["status", "light"], name="case_status_light"),
             models.Index(fields=["light", "warn_at"], name="case_light_warn"),
             models.Index(fields=["org_code", "created_at"], name="case_org_created"),
+            # The early warning's 即将超期 (alerts.warnings.turning_red): the cases falling
+            # due within a working day, without reading every case created before it.
+            models.Index(fields=["due_at"], name="case_due"),
             # The KPIs' live overdue_open count (analytics.kpis): led by the status, so it
             # reads only the open cases of the subtree, covering (no table rows read). The
             # pattern opclass lets PostgreSQL seek a subtree's LIKE 'code%' on org_code

@@ -11,10 +11,16 @@ warning per signal (``alerts.models.Warning``). An app registers, from its
 ``day`` (a local, Asia/Shanghai date). A rule only reads; it may be called again for the
 same day (a rerun, a catch-up), and must then give the same signals, so that the job
 creates nothing twice.
+
+A rule that reads a sliding window (repeats: the last 30 days) may keep what it read for
+one day in ``run_memo(key)``, for the next day of the same run (a catch-up over a year reads
+each day once instead of thirty times); outside ``one_run()`` the memo is empty each call.
 """
 
+import contextlib
+import contextvars
 import datetime
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -66,3 +72,27 @@ def register_rule(
 def rules() -> list[Rule]:
     """Every registered rule, in order."""
     return sorted(_RULES.values(), key=lambda rule: (rule.order, rule.key))
+
+
+_MEMO: contextvars.ContextVar[dict | None] = contextvars.ContextVar(
+    "early_warning_memo", default=None
+)
+
+
+@contextlib.contextmanager
+def one_run() -> Iterator[None]:
+    """One run of the job (a day, or a catch-up over many): the rules share ``run_memo``
+    within it. What a rule keeps there is read at most the run's length earlier (minutes):
+    a case merged meanwhile still counts until the next run."""
+    token = _MEMO.set({})
+    try:
+        yield
+    finally:
+        _MEMO.reset(token)
+
+
+def run_memo(key: str) -> dict:
+    """The dict ``key`` (a rule's key) keeps for the current ``one_run()``; a fresh, unshared
+    dict outside one."""
+    memo = _MEMO.get()
+    return {} if memo is None else memo.setdefault(key, {})

@@ -132,6 +132,38 @@ def test_repeats_compare_normalised_phones_and_addresses_and_mask_them(city):
     assert list(repeats(day + dt.timedelta(days=1))) == []  # no new complaint that day
 
 
+@pytest.mark.parametrize("rule", [repeats, hotspots], ids=["repeats", "hotspots"])
+def test_a_run_reads_each_day_once_and_agrees_with_single_days(city, rule):
+    """A catch-up keeps the days of a sliding window it has read (``one_run``): its signals
+    are the ones each day gives on its own, one window read a day."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cases.models import Case
+    from gridgov.early_warning import one_run
+
+    grid, category = _grids()[3], _categories(1)[0]
+    first = dt.date(2025, 9, 1)
+    Case.objects.bulk_create(
+        [
+            case(grid, category, "hotline", at(first + dt.timedelta(days=d), 10), reporter_phone=p)
+            for d in range(0, 40, 3)
+            for p in ("13900139000", "13700137000")
+        ]
+    )
+    days = [first + dt.timedelta(days=d) for d in range(45)]
+
+    def signals(day):
+        return sorted((s.subject, s.reason, s.evidence_url) for s in rule(day))
+
+    alone = [signals(day) for day in days]
+    with CaptureQueriesContext(connection) as queries, one_run():
+        together = [signals(day) for day in days]
+    assert together == alone and sum(map(len, alone)) >= 5
+    window_reads = [q for q in queries if "merged_into" in q["sql"]]
+    assert len(window_reads) == len(days)  # the first reads the window, the others their day
+
+
 def test_cases_about_to_turn_red_the_next_working_day(city):
     from cases.models import Case
 

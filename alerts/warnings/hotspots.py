@@ -11,20 +11,20 @@ a day that brought one of its cases, so a warning dealt with is not reopened the
 morning by the same week's cases. All channels count; cases without a grid or a category,
 and merged duplicates, do not.
 
-One aggregate query per day.
+One query per day (in a run over many days, only the days not read yet).
 """
 
 import datetime as dt
 import math
+from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Q
 from django.urls import reverse
 
-from alerts.warnings.common import day_bounds, grid_codes, grid_names, grid_owners
+from alerts.warnings.common import day_bounds, grid_codes, grid_names, grid_owners, local_day
 from alerts.warnings.settings import HOTSPOT_BASELINE_WEEKS, HOTSPOT_DAYS
 from cases.models import Case
-from gridgov.early_warning import Signal
+from gridgov.early_warning import Signal, run_memo
 
 KIND = "alerts.hotspot"
 MIN_CASES = 3
@@ -44,36 +44,50 @@ def poisson_tail(count: int, mean: float) -> float:
     return max(0.0, 1.0 - below)
 
 
+Cells = dict[tuple[int, str], list[int]]  # (grid id, group) → pks of the day's cases
+
+
+def _window(day: dt.date, days: int) -> list[Cells]:
+    """The ``days`` local days ending with ``day``, oldest first, each as its cases by
+    cell. Each day is read once per run of the job (``run_memo``, as the repeats): a
+    catch-up over a year reads the year once rather than nine weeks a day."""
+    memo = run_memo(KIND)
+    window = [day - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    for old in set(memo) - set(window):
+        del memo[old]
+    read: dict[dt.date, Cells] = {d: defaultdict(list) for d in window if d not in memo}
+    if read:
+        start, _ = day_bounds(min(read))
+        _, end = day_bounds(max(read))
+        rows = Case.objects.filter(
+            created_at__gte=start, created_at__lt=end, grid__isnull=False, category__isnull=False
+        ).values_list("pk", "grid_id", "category__group", "created_at", "merged_into_id")
+        for pk, grid_id, group, created_at, merged_into in rows:
+            cells = read.get(local_day(created_at))
+            # Merged duplicates are picked here, not in SQL (SQLite would seek the
+            # merged_into index for NULL: every case of the table).
+            if merged_into is None and cells is not None:
+                cells[(grid_id, group)].append(pk)
+        memo.update(read)
+    return [memo[d] for d in window]
+
+
 def hotspots(day: dt.date) -> Iterable[Signal]:
     """The rule (``register_rule("alerts.hotspot", …)``)."""
-    day_start, end = day_bounds(day)
-    recent_start, _ = day_bounds(day, days=HOTSPOT_DAYS)
-    base_start = recent_start - dt.timedelta(weeks=HOTSPOT_BASELINE_WEEKS)
-    live = Q(merged_into__isnull=True)
-    cells = (
-        Case.objects.filter(
-            created_at__gte=base_start,
-            created_at__lt=end,
-            grid__isnull=False,
-            category__isnull=False,
-        )
-        .values("grid_id", "category__group")
-        .annotate(
-            # Merged duplicates are left out in the counts, not the WHERE clause (SQLite
-            # would seek the merged_into index for NULL: every case of the table).
-            recent=Count("pk", filter=Q(created_at__gte=recent_start) & live),
-            base=Count("pk", filter=Q(created_at__lt=recent_start) & live),
-            today=Count("pk", filter=Q(created_at__gte=day_start) & live),
-            latest=Max("pk"),
-        )
-        .filter(today__gt=0, recent__gte=MIN_CASES)
-    )
+    window = _window(day, HOTSPOT_BASELINE_WEEKS * 7 + HOTSPOT_DAYS)
+    base_days, recent_days = window[:-HOTSPOT_DAYS], window[-HOTSPOT_DAYS:]
     hot = []
-    for cell in cells:
-        mean = cell["base"] / HOTSPOT_BASELINE_WEEKS
-        p = poisson_tail(cell["recent"], max(mean, FLOOR))
+    for (grid_id, group), pks in window[-1].items():
+        recent = sum(len(held.get((grid_id, group), ())) for held in recent_days)
+        if recent < MIN_CASES:
+            continue
+        base = sum(len(held.get((grid_id, group), ())) for held in base_days)
+        mean = base / HOTSPOT_BASELINE_WEEKS
+        p = poisson_tail(recent, max(mean, FLOOR))
         if p < ALPHA:
-            hot.append((cell, mean, p))
+            # The evidence: the cell's latest case of the day.
+            cell = {"grid_id": grid_id, "category__group": group, "recent": recent}
+            hot.append(({**cell, "latest": max(pks)}, mean, p))
     if not hot:
         return []
     grids = {cell["grid_id"] for cell, _, _ in hot}

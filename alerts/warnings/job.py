@@ -32,7 +32,8 @@ from alerts.models import Warning, WarningEvent, WarningStatus
 from alerts.models.warnings import ACTIVE_STATUSES
 from alerts.warnings.common import day_bounds
 from alerts.warnings.settings import warning_settings
-from gridgov.early_warning import Rule, Signal, rules
+from gridgov.bulk import update_rows
+from gridgov.early_warning import Rule, Signal, one_run, rules
 from org.models import OrgNode
 from outbox.notify import notify
 
@@ -137,7 +138,7 @@ def keep_signals(signals: list[Signal], day: dt.date, *, at, notify_owners: bool
                 )
             )
     if changed:
-        Warning.objects.bulk_update(changed, UPDATED_FIELDS, batch_size=CHUNK)
+        update_rows(Warning, changed, UPDATED_FIELDS)
     if updates:
         WarningEvent.objects.bulk_create(updates, batch_size=CHUNK)
     if new:
@@ -242,17 +243,18 @@ def run_days(
     summary = RunSummary()
     every = warning_settings().every_days
     day = first
-    while day <= last:
-        if is_meeting_day(day, every):
-            at = at_for(day) if at_for else None
-            done = run_day(day, at=at, notify_owners=notify_owners, only=only)
-            summary.add(done)
-            if progress:
-                progress(
-                    f"{day}: {done.signals} 条信号，新增 {done.created}，更新 {done.updated}"
-                    + (f"，失败 {len(done.failed)}" if done.failed else "")
-                )
-        day += dt.timedelta(days=1)
+    with one_run():
+        while day <= last:
+            if is_meeting_day(day, every):
+                at = at_for(day) if at_for else None
+                done = run_day(day, at=at, notify_owners=notify_owners, only=only)
+                summary.add(done)
+                if progress:
+                    progress(
+                        f"{day}: {done.signals} 条信号，新增 {done.created}，更新 {done.updated}"
+                        + (f"，失败 {len(done.failed)}" if done.failed else "")
+                    )
+            day += dt.timedelta(days=1)
     summary.seconds = time.perf_counter() - started
     return summary
 

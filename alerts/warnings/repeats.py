@@ -11,7 +11,8 @@ the normalised value, and its title and reason show it masked (``138****8000``,
 ``文山路3号****``), without case numbers (the same caller may have phoned about
 other grids, which the warning's readers may not see): the latest case is its evidence.
 
-Two queries per day: the window's phones and addresses, then the flagged cases.
+Two queries per day: the window's phones and addresses (in a run over many days, only
+the days not read yet), then the flagged cases.
 """
 
 import datetime as dt
@@ -27,7 +28,7 @@ from django.urls import reverse
 from alerts.warnings.common import day_bounds, grid_owners, local_day
 from alerts.warnings.settings import REPEAT_COUNT, REPEAT_WINDOW_DAYS
 from cases.models import Case
-from gridgov.early_warning import Signal
+from gridgov.early_warning import Signal, run_memo
 from gridgov.masking import mask_address, mask_phone
 
 KIND = "alerts.repeat"
@@ -64,32 +65,54 @@ def _digest(kind: str, value: str) -> str:
     return f"{kind}={hashlib.sha256(value.encode()).hexdigest()[:16]}"
 
 
-def repeats(day: dt.date) -> Iterable[Signal]:
-    """The rule (``register_rule("alerts.repeat", …)``)."""
-    day_start, end = day_bounds(day)
-    start, _ = day_bounds(day, days=REPEAT_WINDOW_DAYS)
-    rows = (
-        Case.objects.filter(created_at__gte=start, created_at__lt=end)
-        .exclude(Q(reporter_phone="") & Q(address=""))
-        .values_list("pk", "reporter_phone", "address", "created_at", "merged_into_id")
-    )
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    today: set[tuple[str, str]] = set()
-    shown: dict[tuple[str, str], str] = {}
-    for pk, phone, address, created_at, merged_into in rows:
-        if merged_into is not None:  # a duplicate (filtered here: see reverse._hotline_rows)
-            continue
-        for key in (("phone", normalise_phone(phone)), ("address", normalise_address(address))):
-            if not key[1]:
+Entries = dict[tuple[str, str], list[tuple[int, str]]]
+
+
+def _window(day: dt.date) -> list[Entries]:
+    """The ``REPEAT_WINDOW_DAYS`` local days ending with ``day``, oldest first, each as
+    ``{("phone" | "address", normalised value): [(case pk, address as written), …]}``,
+    merged duplicates left out. Each day is read once per run of the job (``run_memo``): a
+    catch-up over a year reads the year once rather than thirty times."""
+    memo = run_memo(KIND)
+    first = day - dt.timedelta(days=REPEAT_WINDOW_DAYS - 1)
+    window = [first + dt.timedelta(days=n) for n in range(REPEAT_WINDOW_DAYS)]
+    for old in set(memo) - set(window):
+        del memo[old]
+    read: dict[dt.date, Entries] = {d: defaultdict(list) for d in window if d not in memo}
+    if read:
+        start, _ = day_bounds(min(read))
+        _, end = day_bounds(max(read))
+        rows = (
+            Case.objects.filter(created_at__gte=start, created_at__lt=end)
+            .exclude(Q(reporter_phone="") & Q(address=""))
+            .order_by("created_at", "pk")
+            .values_list("pk", "reporter_phone", "address", "created_at", "merged_into_id")
+        )
+        for pk, phone, address, created_at, merged_into in rows:
+            entries = read.get(local_day(created_at))
+            # Merged duplicates are picked here (see reverse._hotline_rows), and days held
+            # already are not read twice.
+            if merged_into is not None or entries is None:
                 continue
-            groups[key].append(pk)
-            shown.setdefault(key, phone if key[0] == "phone" else address)
-            if created_at >= day_start:
-                today.add(key)
-    flagged = {key: pks for key, pks in groups.items() if key in today and len(pks) >= REPEAT_COUNT}
+            for key in (("phone", normalise_phone(phone)), ("address", normalise_address(address))):
+                if key[1]:
+                    entries[key].append((pk, address))
+        memo.update(read)
+    return [memo[d] for d in window]
+
+
+def repeats(day: dt.date) -> Iterable[Signal]:
+    """The rule (``register_rule("alerts.repeat", …)``): the keys of ``day``'s cases seen
+    ``REPEAT_COUNT`` times or more in the window."""
+    window = _window(day)
+    flagged: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for key in window[-1]:
+        entries = [entry for held in window for entry in held.get(key, ())]
+        if len(entries) >= REPEAT_COUNT:
+            flagged[key] = entries
     if not flagged:
         return []
-    wanted = {pk for pks in flagged.values() for pk in pks}
+    wanted = {pk for entries in flagged.values() for pk, _ in entries}
     cases = {
         row["pk"]: row
         for row in Case.objects.filter(pk__in=wanted).values(
@@ -105,9 +128,11 @@ def repeats(day: dt.date) -> Iterable[Signal]:
     }
     owners = grid_owners({row["grid_id"] for row in cases.values() if row["grid_id"]})
     signals = []
-    for (what, value), pks in sorted(flagged.items()):
+    for (what, value), entries in sorted(flagged.items()):
+        pks = [pk for pk, _ in entries]
         latest = cases[max(pks)]
-        masked = mask_phone(value) if what == "phone" else mask_address(shown[(what, value)])
+        # An address is shown as first written in the window, masked.
+        masked = mask_phone(value) if what == "phone" else mask_address(entries[0][1])
         label = "电话" if what == "phone" else "地址"
         about = _about([cases[pk] for pk in pks], latest)
         signals.append(
