@@ -29,6 +29,7 @@ from emergency.preset import emergency_settings
 from emergency.transitions import EVENT_NAMES
 from gridgov.errors import ActionError
 from gridgov.masking import mask_name
+from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 from members.figures import count_registered
 from org.codes import any_subtree_q
@@ -126,10 +127,7 @@ def rollcall_page(request, pk):
         if activation.status == ActivationStatus.ACTIVE
         else []
     )
-    events = [
-        (event, EVENT_NAMES.get(event.action, event.action))
-        for event in activation.events.select_related("actor")
-    ]
+    events = timeline_rows(activation.events.select_related("actor"), EVENT_NAMES, user)
     context = {
         **_rollcall_context(user, activation),
         "may_end": "end" in ACTIVATIONS.allowed_actions(user, activation),

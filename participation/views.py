@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from gridgov.errors import ActionError
 from gridgov.parsing import form_int
+from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 from org.models import OrgNode
 from org.permissions import codes_with, restrict
@@ -154,18 +155,17 @@ def detail(request, pk):
     order = get_object_or_404(_orders(user).prefetch_related("events__actor"), pk=pk)
     allowed = set(allowed_actions(user, order))
     requester_user = order.requester.user_id if order.requester_id else None
-    events = []
-    for event in order.events.all():
-        # The resident who asked is named as elsewhere on the page: masked.
-        if event.actor_id is None:
-            who = _("系统")
-        elif event.actor_id == requester_user and event.actor_id != user.pk:
-            who = _requester_name(order, user)
-        elif event.actor_id == user.pk:
-            who = _("我")
-        else:
-            who = event.actor.display_name or event.actor.username
-        events.append((event, EVENT_NAMES.get(event.action, event.action), who))
+    # The resident who asked is named as elsewhere on the page: masked.
+    events = timeline_rows(
+        order.events.all(),
+        EVENT_NAMES,
+        user,
+        who=lambda event: (
+            _requester_name(order, user)
+            if event.actor_id == requester_user and event.actor_id != user.pk
+            else None
+        ),
+    )
     context = {
         "order": order,
         "actions": [action for action in ACTION_ORDER if action in allowed],

@@ -28,6 +28,7 @@ from alerts.sos.actions import (
 from alerts.sos.keys import HEADER, vendor_for
 from alerts.sos.transitions import EVENT_NAMES
 from gridgov.api import WorkflowActions, action_schema
+from gridgov.timeline import TimelineEventSerializer
 from idempotency.keys import idempotent
 from residents.masking import mask_name
 
@@ -154,15 +155,12 @@ class AlarmSerializer(serializers.ModelSerializer):
         return mask_name(alarm.resident.name)
 
 
-class AlarmEventSerializer(serializers.ModelSerializer):
-    action_name = serializers.SerializerMethodField()
+class AlarmEventSerializer(TimelineEventSerializer):
+    names = EVENT_NAMES
 
     class Meta:
         model = AlarmEvent
-        fields = ["action", "action_name", "from_status", "to_status", "note", "at"]
-
-    def get_action_name(self, event) -> str:
-        return str(EVENT_NAMES.get(event.action, event.action))
+        fields = TimelineEventSerializer.Meta.fields
 
 
 class AlarmDetailSerializer(AlarmSerializer):

@@ -27,6 +27,7 @@ from alerts.warnings.reverse import patrol_quality, week_start
 from alerts.warnings.settings import warning_settings
 from alerts.warnings.workflow import EVENT_NAMES, WARNINGS, allowed_actions
 from gridgov.api import WorkflowActions, action_schema
+from gridgov.timeline import TimelineEventSerializer
 
 # -- serializers ------------------------------------------------------------------------------
 
@@ -71,15 +72,12 @@ class WarningSerializer(serializers.ModelSerializer):
         return (owner.display_name or owner.username) if owner else ""
 
 
-class WarningEventSerializer(serializers.ModelSerializer):
-    action_name = serializers.SerializerMethodField()
+class WarningEventSerializer(TimelineEventSerializer):
+    names = EVENT_NAMES
 
     class Meta:
         model = WarningEvent
-        fields = ["action", "action_name", "from_status", "to_status", "note", "at"]
-
-    def get_action_name(self, event) -> str:
-        return str(EVENT_NAMES.get(event.action, event.action))
+        fields = TimelineEventSerializer.Meta.fields
 
 
 class WarningDetailSerializer(WarningSerializer):

@@ -24,6 +24,7 @@ from alerts.sos.keys import do_create_vendor
 from alerts.sos.transitions import ACTION_NAMES, EVENT_NAMES
 from gridgov.errors import ActionError
 from gridgov.masking import mask_address
+from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 from org.models import OrgNode
 from org.permissions import codes_with, has, restrict
@@ -122,15 +123,7 @@ def alarm_detail(request, pk):
         raise Http404 from None  # an alarm outside one's sight is not found, never forbidden
     alarm = get_object_or_404(alarms_for(user), pk=pk)
     allowed = set(allowed_actions(user, alarm))
-    events = []
-    for event in alarm.events.select_related("actor").order_by("pk"):
-        if event.actor_id is None:
-            who = _("系统")
-        elif event.actor_id == user.pk:
-            who = _("我")
-        else:
-            who = event.actor.display_name or event.actor.username
-        events.append((event, EVENT_NAMES.get(event.action, event.action), who))
+    events = timeline_rows(alarm.events.select_related("actor").order_by("pk"), EVENT_NAMES, user)
     context = {
         "alarm": alarm,
         "resident_name": mask_name(alarm.resident.name),

@@ -29,6 +29,7 @@ from alerts.warnings.reverse import quality_by_child, week_start
 from alerts.warnings.settings import warning_settings
 from alerts.warnings.workflow import ACTION_NAMES, EVENT_NAMES, allowed_actions, do_warning_action
 from gridgov.errors import ActionError
+from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 
 PAGE_SIZE = 20
@@ -115,10 +116,12 @@ def warning_detail(request, pk):
     )
     if not may_read(user, warning.node.code):
         raise PermissionDenied
-    events = [
-        (event, EVENT_NAMES.get(event.action, event.action))
-        for event in warning.events.select_related("actor").order_by("at", "pk")
-    ]
+    events = timeline_rows(
+        warning.events.select_related("actor").order_by("at", "pk"),
+        EVENT_NAMES,
+        user,
+        system=warning_settings().meeting,
+    )
     context = {
         "warning": warning,
         "kind_label": kind_names().get(warning.kind, warning.kind),

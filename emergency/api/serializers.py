@@ -3,6 +3,7 @@ from rest_framework import serializers
 
 from emergency.models import Activation, ActivationEvent, CallUp, Task, Team
 from emergency.transitions import EVENT_NAMES
+from gridgov.timeline import TimelineEventSerializer
 
 
 class ActivationSerializer(serializers.ModelSerializer):
@@ -25,15 +26,12 @@ class ActivationSerializer(serializers.ModelSerializer):
         ]
 
 
-class ActivationEventSerializer(serializers.ModelSerializer):
-    action_name = serializers.SerializerMethodField()
+class ActivationEventSerializer(TimelineEventSerializer):
+    names = EVENT_NAMES
 
     class Meta:
         model = ActivationEvent
-        fields = ["action", "action_name", "from_status", "to_status", "note", "data", "at"]
-
-    def get_action_name(self, event) -> str:
-        return str(EVENT_NAMES.get(event.action, event.action))
+        fields = [*TimelineEventSerializer.Meta.fields, "data"]
 
 
 class GridCountSerializer(serializers.Serializer):

@@ -23,6 +23,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gridgov.errors import InvalidInput, NotPermitted
+from gridgov.timeline import TimelineEventSerializer
 from idempotency.keys import idempotent
 from org.models import OrgNode
 from org.permissions import has
@@ -82,15 +83,12 @@ class PatrolSerializer(serializers.ModelSerializer):
         return round(hours_of(patrol), 2)
 
 
-class PatrolEventSerializer(serializers.ModelSerializer):
-    action_name = serializers.SerializerMethodField()
+class PatrolEventSerializer(TimelineEventSerializer):
+    names = EVENT_NAMES
 
     class Meta:
         model = PatrolEvent
-        fields = ["action", "action_name", "from_status", "to_status", "note", "data", "at"]
-
-    def get_action_name(self, event) -> str:
-        return str(EVENT_NAMES.get(event.action, event.action))
+        fields = [*TimelineEventSerializer.Meta.fields, "data"]
 
 
 class PatrolFindingSerializer(serializers.ModelSerializer):

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 
 from cases.photos import MAX_PHOTOS
 from gridgov.errors import ActionError
+from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 from idempotency.offline import offline_fields
 from org.models import OrgNode
@@ -236,15 +237,7 @@ def _shown(user):
 
 
 def _detail_context(user, patrol) -> dict:
-    events = []
-    for event in patrol.events.all():
-        if event.actor_id is None:
-            who = "系统"
-        elif event.actor_id == user.pk:
-            who = "我"
-        else:
-            who = event.actor.display_name or event.actor.username
-        events.append((event, EVENT_NAMES.get(event.action, event.action), who))
+    events = timeline_rows(patrol.events.all(), EVENT_NAMES, user)
     allowed = allowed_actions(user, patrol)
     return {
         "patrol": patrol,
