@@ -34,6 +34,13 @@ needs_postgres = pytest.mark.skipif(
 )
 
 
+# Tests that do not use DATABASE_URL's database (their own SQLite servers, or none) answer
+# the same in both halves of CI: the PostgreSQL half leaves them out (-m "not once").
+once = pytest.mark.once
+ON_SQLITE = pytest.param("sqlite", marks=once)
+ON_POSTGRES = pytest.param("postgres", marks=needs_postgres)
+
+
 def build_city(preset="jizhou", seed=1):
     do_load_preset(preset)
     return CityGenerator("tiny", seed).run()

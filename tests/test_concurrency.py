@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, CaseEvent
-from tests.conftest import Http, needs_postgres
+from tests.conftest import ON_POSTGRES, ON_SQLITE, Http
 
 ROUNDS = 20
 # Pairs of actions racing on a fresh case at version 1 (both valid there).
@@ -103,16 +103,7 @@ def test_one_of_two_simultaneous_actions_wins_and_the_other_gets_409(live_city):
     _run_rounds(filer, actors, load_case=load_case, load_events=load_events)
 
 
-@pytest.mark.parametrize(
-    "db",
-    [
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=needs_postgres,
-        ),
-    ],
-)
+@pytest.mark.parametrize("db", [ON_SQLITE, ON_POSTGRES])
 def test_one_of_two_simultaneous_actions_wins_across_two_gunicorn_processes(db):
     """The two requests land on gunicorn's two worker processes, each with its own
     connection: the database's locking, not a lock in one process, decides."""

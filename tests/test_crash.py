@@ -4,7 +4,7 @@ nothing is stored twice, every balance matches its ledger, every notification re
 inbox once (see tests/crash/harness.py; the long run is
 ``python -m tests.crash.harness --db sqlite|postgres --kills N --seconds S``)."""
 
-from tests.conftest import needs_postgres
+from tests.conftest import needs_postgres, once
 from tests.crash.harness import run
 
 KILLS = 5
@@ -33,6 +33,7 @@ def _assert_survived(report):
     assert report.unexpected == [], report.unexpected
 
 
+@once
 def test_nothing_acknowledged_is_lost_or_duplicated_when_killed_on_sqlite():
     _assert_survived(run("sqlite", kills=KILLS, seconds=SECONDS))
 

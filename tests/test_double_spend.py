@@ -9,13 +9,9 @@ import uuid
 
 import pytest
 
-from tests.conftest import Http, needs_postgres
+from tests.conftest import ON_POSTGRES, ON_SQLITE, Http
 
 ROUNDS = 10
-POSTGRES = pytest.param(
-    "postgres",
-    marks=needs_postgres,
-)
 
 
 def race(calls):
@@ -151,7 +147,7 @@ def double_take_rounds(market):
         assert [event["action"] for event in detail["events"]] == ["post", "take"]
 
 
-@pytest.mark.parametrize("db", ["sqlite", POSTGRES])
+@pytest.mark.parametrize("db", [ON_SQLITE, ON_POSTGRES])
 def test_points_items_and_orders_cannot_be_had_twice_across_two_gunicorn_processes(db):
     from tests.servers import served
 

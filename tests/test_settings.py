@@ -8,6 +8,7 @@ import pytest
 
 from gridgov.env import EnvError, env_bool, env_int, instance_name, parse_database_url
 
+pytestmark = pytest.mark.once  # settings and subprocesses of their own: no database
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import Http, needs_postgres
+from tests.conftest import ON_POSTGRES, ON_SQLITE, Http
 from tests.servers import ROOT, VENV_BIN, python_manage, site, wait_until_up
 
 DEVICES = 8
@@ -79,7 +79,7 @@ def two_workers(env, due):
         assert process.wait(timeout=120) == 0, process.stderr.read().decode()
 
 
-@pytest.mark.parametrize("db_kind", ["sqlite", pytest.param("postgres", marks=needs_postgres)])
+@pytest.mark.parametrize("db_kind", [ON_SQLITE, ON_POSTGRES])
 def test_simultaneous_presses_make_one_alarm_and_two_workers_notify_once(db_kind):
     pressed = timezone.now().replace(microsecond=0) - timedelta(minutes=1)
     with site(db_kind) as here:
