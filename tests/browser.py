@@ -18,6 +18,10 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 390, "height": 844}
+# Every context but the offline tests' blocks the service worker: installing, it fetches
+# the field pages in the background, requests the live server would still be answering
+# while the test's teardown empties the database ("database table is locked").
+CONTEXT = {"locale": "zh-CN", "service_workers": "block"}
 # Kept as CI artifacts (var/ is ignored by git): looked at before an issue is resolved.
 SCREENSHOT_DIR = os.environ.get(
     "GRIDGOV_SCREENSHOT_DIR",
@@ -68,11 +72,14 @@ def watch_errors(page):
 
 @pytest.fixture
 def open_phone(browser):
-    """Opens a phone-sized page in a fresh context (one per person: separate cookies)."""
+    """Opens a phone-sized page in a fresh context (one per person: separate cookies);
+    ``open_page(service_workers="allow")`` for a test of the service worker."""
     contexts = []
 
-    def open_page():
-        context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    def open_page(service_workers="block"):
+        context = browser.new_context(
+            viewport=PHONE, **{**CONTEXT, "service_workers": service_workers}
+        )
         contexts.append(context)
         page = context.new_page()
         watch_errors(page)

@@ -7,14 +7,14 @@ import pytest
 
 from org.models import GridKind, Household, OrgNode
 from residents.models import AccessLog, Resident
-from tests.browser import PHONE, SCREENSHOT_DIR, log_in, watch_errors
+from tests.browser import CONTEXT, PHONE, SCREENSHOT_DIR, log_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    context = browser.new_context(viewport=PHONE, **CONTEXT)
     page = context.new_page()
     watch_errors(page)
     yield page
@@ -123,7 +123,7 @@ def test_a_callback_by_phone_reveals_the_reporter_on_the_case_page(live_city, ph
     assert "13912345678" not in page.content()
 
     # Who may not reveal sees no button (a leader oversees; residents.reveal is not theirs).
-    worker = page.context.browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    worker = page.context.browser.new_context(viewport=PHONE, **CONTEXT).new_page()
     log_in(worker, live_city, "demo-leader")
     worker.goto(f"{live_city}/cases/{case.pk}/")
     assert worker.locator("#reporter button").count() == 0

@@ -11,7 +11,7 @@ import pytest
 
 from cases.actions import Report, do_create_case
 from org.models import OrgNode, User
-from tests.browser import SCREENSHOT_DIR, fits_the_phone, log_in, watch_errors
+from tests.browser import CONTEXT, SCREENSHOT_DIR, fits_the_phone, log_in, watch_errors
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -165,7 +165,7 @@ def test_the_period_form_sends_a_custom_range(live_city, community, open_phone):
 
 def test_a_desktop_clicks_a_grid_on_the_map_and_drills_down(live_city, community, browser):
     node, busy, quiet = community
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP, **CONTEXT)
     try:
         page = context.new_page()
         watch_errors(page)
@@ -191,7 +191,7 @@ def test_a_desktop_clicks_a_grid_on_the_map_and_drills_down(live_city, community
 
 def test_the_wall_screen_updates_its_figures_by_itself(live_city, community, browser):
     node, busy, _quiet = community
-    context = browser.new_context(viewport=WALL, locale="zh-CN")
+    context = browser.new_context(viewport=WALL, **CONTEXT)
     try:
         page = context.new_page()
         watch_errors(page)

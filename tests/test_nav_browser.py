@@ -7,7 +7,7 @@ import pytest
 
 from org.models import User
 from outbox.models import Channel, InboxMessage, Outbox
-from tests.browser import PHONE, fits_the_phone, log_in
+from tests.browser import CONTEXT, PHONE, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +87,7 @@ def test_a_phone_keeps_the_daily_entries_and_the_unread_count_on_screen(
 
 
 def test_a_desktop_shows_every_link_in_one_row(live_city, browser):
-    context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+    context = browser.new_context(viewport=DESKTOP, **CONTEXT)
     try:
         page = context.new_page()
         log_in(page, live_city, "demo-community")

@@ -35,7 +35,7 @@ def _lose_the_first_answer(page, path):
 
 
 def test_a_quick_report_made_offline_is_filed_once_when_back_online(live_city, open_phone):
-    worker = open_phone()
+    worker = open_phone(service_workers="allow")
     log_in(worker, live_city, "demo-grid")
     worker.goto(f"{live_city}/cases/queue/")
     # The service worker is in charge of the page, so the page opens offline.
@@ -81,7 +81,7 @@ def test_a_finding_and_a_visit_made_offline_arrive_once_each(live_city, open_pho
     browser offline are kept, then sent when it is back online, and the server has
     exactly one of each, though the finding's first answer is lost and it is sent twice."""
     base = live_city
-    worker = open_phone()
+    worker = open_phone(service_workers="allow")
     log_in(worker, base, "demo-grid")
     worker.evaluate("navigator.serviceWorker.ready.then(() => true)")
     # At the office: a patrol begins, and the visit to-do list keeps each household's form.
