@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.models import LIVE_STATUSES, Alarm, AlarmEvent, AlarmStatus
+from alerts.sos.access import alarm_address
 from alerts.sos.actions import (
     ALARMS,
     allowed_actions,
@@ -119,7 +120,9 @@ class SosPressView(APIView):
 
 class AlarmSerializer(serializers.ModelSerializer):
     resident_name = serializers.SerializerMethodField()
-    address = serializers.CharField(source="resident.household.address")
+    address = serializers.SerializerMethodField(
+        help_text="住址：在该网格有响应职责（alerts.respond）的人见全文，其他人见部分遮蔽"
+    )
     grid_code = serializers.CharField(source="grid.code")
     grid_name = serializers.CharField(source="grid.name")
     seconds_to_acknowledge = serializers.IntegerField(allow_null=True)
@@ -153,6 +156,10 @@ class AlarmSerializer(serializers.ModelSerializer):
 
     def get_resident_name(self, alarm) -> str:
         return mask_name(alarm.resident.name)
+
+    def get_address(self, alarm) -> str:
+        request = self.context.get("request")
+        return alarm_address(alarm, request.user if request else None)
 
 
 class AlarmEventSerializer(TimelineEventSerializer):
@@ -235,7 +242,10 @@ class AlarmViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         alarm = self.get_object()
-        context = {"allowed_actions": allowed_actions(request.user, alarm)}
+        context = {
+            **self.get_serializer_context(),
+            "allowed_actions": allowed_actions(request.user, alarm),
+        }
         return Response(AlarmDetailSerializer(alarm, context=context).data)
 
     @extend_schema(
