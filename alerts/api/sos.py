@@ -29,6 +29,7 @@ from alerts.sos.actions import (
 from alerts.sos.keys import HEADER, vendor_for
 from alerts.sos.transitions import EVENT_NAMES
 from gridgov.api import WorkflowActions, action_schema
+from gridgov.parsing import query_bool
 from gridgov.timeline import TimelineEventSerializer
 from idempotency.keys import idempotent
 from residents.masking import mask_name
@@ -223,7 +224,7 @@ class AlarmViewSet(
         params = self.request.query_params
         if params.get("status") in AlarmStatus.values:
             alarms = alarms.filter(status=params["status"])
-        if params.get("live") in ("1", "true"):
+        if query_bool(params, "live"):  # ?live=banana is a 400, not "all"
             alarms = alarms.filter(status__in=LIVE_STATUSES)
         if self.action == "retrieve":
             alarms = alarms.prefetch_related(Prefetch("events", AlarmEvent.objects.order_by("pk")))

@@ -110,3 +110,7 @@ def test_the_alarms_api_shows_the_whole_address_only_to_those_who_respond_there(
         assert status == 200 and [a["address"] for a in listed["results"]] == [address], username
         status, detail = http.get(f"/api/v1/alerts/alarms/{alarm.pk}/")
         assert status == 200 and detail["address"] == address, username
+    # A yes/no filter is true/false or a 400, never read as absent.
+    status, body = http.get("/api/v1/alerts/alarms/?live=banana")
+    assert status == 400 and body["errors"] == {"live": ["只能是 true 或 false"]}
+    assert http.get("/api/v1/alerts/alarms/?live=true")[1]["count"] == 1
