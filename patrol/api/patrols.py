@@ -9,6 +9,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -168,6 +169,9 @@ POINTS_ANSWER = inline_serializer(
         "outside": serializers.IntegerField(help_text="本批中网格范围外的点"),
         "point_count": serializers.IntegerField(),
         "left_grid_count": serializers.IntegerField(),
+        "left_grid_at": serializers.DateTimeField(
+            allow_null=True, help_text="首次出网格的时间（本地时间，带时区）；未出网格为 null"
+        ),
         "distance_m": serializers.IntegerField(),
     },
 )
@@ -321,7 +325,11 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def points(self, request, pk=None):
         patrol = self.get_object()
         raw = request.data.get("points") if isinstance(request.data, dict) else None
-        return Response(do_add_points(patrol.pk, raw, actor=request.user))
+        result = do_add_points(patrol.pk, raw, actor=request.user)
+        # Local time, as every time the API answers (the page's 「（09:41 起）」 reads it).
+        left = result["left_grid_at"]
+        result["left_grid_at"] = timezone.localtime(left).isoformat() if left else None
+        return Response(result)
 
     @extend_schema(
         summary="整条轨迹（GeoJSON LineString，坐标为 [经度, 纬度]）",
