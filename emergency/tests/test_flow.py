@@ -4,6 +4,7 @@ member checks in from the phone and a staff member checks another in, and switch
 ends it, all on the timelines; the outbox tells the staff and the members."""
 
 from django.test import Client
+from django.utils import timezone
 
 from emergency.models import Activation, CallUp
 from members.actions import Details, do_create_registration, do_register_self
@@ -223,3 +224,14 @@ def test_scoping_of_switches_and_call_ups(live_city):
         counts = pages.get(f"/emergency/{activation['id']}/counts/").status_code
         assert counts == roll, username
     assert pages.get("/emergency/mine/").status_code == 200
+    # Wherever the emergency shows, its start (起) shows with it, in local time.
+    started = timezone.localtime(Activation.objects.get(pk=activation["id"]).started_at)
+    since = f"{started:%m-%d %H:%M} 起"
+    for username, page in (
+        ("demo-community", f"/emergency/{activation['id']}/"),
+        ("demo-community", "/emergency/"),
+        ("demo-community", "/"),
+        ("demo-volunteer", "/emergency/mine/"),
+    ):
+        pages.force_login(user(username))
+        assert since in pages.get(page).content.decode(), (username, page)
