@@ -131,5 +131,11 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     assert "2.5" in row.inner_text() and "1/1" in row.inner_text()
     assert "1 / 1" in community.locator("[data-field=findings]").inner_text()
     fits_the_phone(community)
+    # Every column on the screen: no table scrolls sideways (a card per grid and worker).
+    scrolling = community.evaluate(
+        "[...document.querySelectorAll('.patrol-scroll')]"
+        ".filter(e => e.scrollWidth > e.clientWidth).length"
+    )
+    assert scrolling == 0
     _shot(community, "week")
     assert community.errors == []
