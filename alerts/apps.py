@@ -22,14 +22,16 @@ class AlertsConfig(AppConfig):
         """SOS: the escalation task, the home panel, the watch list, the warning rule."""
         import alerts.sos.tasks  # noqa: F401  (the periodic escalation sweep)
         from alerts.sos import offers
+        from alerts.sos.access import may_see_alarms
         from gridgov.early_warning import register_rule
         from gridgov.figures import register_watch_list
-        from org.nav import holds_any, register_nav_link
+        from org.nav import register_nav_link
         from org.panels import register_home_panel
 
         register_home_panel("alerts/sos/_home.html", offers.home_panel, order=5)
         register_watch_list("alerts.sos", _("SOS 求助"), offers.open_sos, order=10)
-        register_nav_link(_("求助"), "alerts:sos_list", holds_any("alerts.respond"), order=40)
+        # Shown to exactly those who may open the list, as the home panel.
+        register_nav_link(_("求助"), "alerts:sos_list", may_see_alarms, order=40)
         register_rule("alerts.sos_unanswered", _("一键求助未及时响应"), offers.unanswered, order=30)
 
     def ready_warnings(self):

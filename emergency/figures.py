@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emergency.models import Activation, ActivationStatus, CallUp, CallUpStatus
+from emergency.permissions import activations_for, works_emergencies
 from org.codes import subtree_q
-from org.permissions import codes_with
 
 PANEL_ROWS = 5
 
@@ -47,12 +47,11 @@ def home_panel(user) -> dict | None:
             registration__user=user, activation__status=ActivationStatus.ACTIVE
         ).select_related("activation__node")[:PANEL_ROWS]
     )
-    commanding = codes_with(user, "emergency.command")
-    works = commanding is None or bool(commanding)
+    works = works_emergencies(user)
     active = []
     if works:
         active = list(
-            Activation.objects.restrict(user)
+            activations_for(user)
             .filter(status=ActivationStatus.ACTIVE)
             .select_related("node")[:PANEL_ROWS]
         )

@@ -23,8 +23,14 @@ from emergency.actions import (
     do_switch_on,
     rollcall,
 )
-from emergency.models import Activation, ActivationStatus, CallUp, CallUpStatus
-from emergency.permissions import COMMAND, SWITCH, works_emergencies
+from emergency.models import ActivationStatus, CallUp, CallUpStatus
+from emergency.permissions import (
+    COMMAND,
+    SWITCH,
+    activations_for,
+    callups_for,
+    works_emergencies,
+)
 from emergency.preset import emergency_settings
 from emergency.transitions import EVENT_NAMES
 from gridgov.errors import ActionError
@@ -58,7 +64,7 @@ def _activations(user):
     else 403 like ``/emergency/``), and only those their scope meets (else 404)."""
     if not works_emergencies(user):
         raise PermissionDenied(STAFF_ONLY)
-    return Activation.objects.restrict(user).select_related("node", "started_by")
+    return activations_for(user).select_related("node", "started_by")
 
 
 def _target(user) -> dict:
@@ -206,7 +212,7 @@ def grid_roll(request, pk, code):
     user = request.user
     activation = get_object_or_404(_activations(user), pk=pk)
     callups = (
-        CallUp.objects.restrict(user)
+        callups_for(user)
         .filter(activation=activation, grid__code=code)
         .select_related("registration", "team", "grid")
         .order_by("status", "registration__name")
@@ -249,7 +255,7 @@ def mine(request):
 @page_once
 def check_in(request, pk):
     """签到: the member themselves (or a commander at the grid, on the API)."""
-    callup = get_object_or_404(CallUp.objects.restrict(request.user), pk=pk)
+    callup = get_object_or_404(callups_for(request.user), pk=pk)
     try:
         do_check_in(
             callup.pk,

@@ -6,6 +6,7 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404
 
+from gridgov.errors import InvalidInput
 from org.codes import any_subtree_q, collapse_prefixes
 from org.models import Household, OrgNode, RoleAssignment
 from org.scoping import scope_prefixes
@@ -51,6 +52,24 @@ def visible_node(user, code: str) -> OrgNode:
     )
     if node is None:
         raise Http404("没有这个节点,或不在您的管辖范围内")
+    return node
+
+
+def query_node(user, params, name: str) -> OrgNode | None:
+    """The node an API query parameter names (``?grid=``, ``?node=``: a node's code), for
+    filtering a list or choosing a report: None when the parameter is absent or empty; a
+    400 ``InvalidInput`` naming the parameter when no node has that code or the user may
+    not see it (``OrgNode.objects.restrict``). Both get the same answer, as
+    ``visible_node``'s 404 and the visit coverage's 400 do: a filter that cannot apply is
+    never read as "nothing there" (an empty list), nor does the answer tell whether a code
+    outside one's scope exists."""
+    code = (params.get(name) or "").strip()
+    if not code:
+        return None
+    node = OrgNode.objects.restrict(user).filter(code=code).first() if code.isdigit() else None
+    if node is None:
+        reason = "没有这个节点，或不在您的管辖范围内"
+        raise InvalidInput(f"{name}：{reason}（{code[:40]}）", errors={name: [reason]})
     return node
 
 

@@ -217,8 +217,9 @@ def do_add_points(pk: int, raw_points, *, actor) -> dict:
     the last point kept (a batch sent twice adds nothing). A point outside the grid's
     outline is kept and flags the patrol (``left_grid_count``, ``left_grid_at``; the first
     one writes ``left_grid`` on the timeline). Returns ``{"accepted", "ignored",
-    "outside", "point_count", "left_grid_count", "distance_m"}``. 400 for bad points, 403
-    for anyone but its worker, 409 for a cancelled patrol."""
+    "outside", "point_count", "left_grid_count", "left_grid_at", "distance_m"}``
+    (``left_grid_at``: an aware datetime or None). 400 for bad points, 403 for anyone but
+    its worker, 409 for a cancelled patrol."""
     points = track.parse_points(raw_points)
     patrol = _locked_own(pk, actor)
     now = timezone.now()
@@ -267,6 +268,7 @@ def do_add_points(pk: int, raw_points, *, actor) -> dict:
     result.update(
         point_count=patrol.point_count,
         left_grid_count=patrol.left_grid_count,
+        left_grid_at=patrol.left_grid_at,
         distance_m=patrol.distance_m,
     )
     return result

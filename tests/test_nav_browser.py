@@ -65,6 +65,12 @@ def test_a_phone_keeps_the_daily_entries_and_the_unread_count_on_screen(
             links = field.locator(".site-nav__menu a")
             assert links.all_inner_texts() == FIELD[username]
             fits_the_phone(page)
+            # One menu at a time: opening 更多 closes 外勤, and back.
+            more = page.locator("#site-nav details:not(.site-nav__field)")
+            more.locator("summary").click()
+            assert more.evaluate("d => d.open") and not field.evaluate("d => d.open")
+            field.locator("summary").click()
+            assert field.evaluate("d => d.open") and not more.evaluate("d => d.open")
             links.first.click()  # a page they may use
             page.wait_for_load_state()
             assert page.locator("h1").count() >= 1 and page.errors == []

@@ -103,6 +103,9 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     patrol.refresh_from_db()
     assert patrol.left_grid_count == 2
     assert "alert--notice" in worker.locator("#left-grid").get_attribute("class")
+    # With its 起 time at once, as after a reload (the server's local time).
+    since = timezone.localtime(patrol.left_grid_at).strftime("%H:%M")
+    assert f"（{since} 起）" in worker.locator("#left-grid").inner_text()
 
     # Ending it: today's hours now meet Jizhou's standard (the platform default, 2 h).
     worker.get_by_role("button", name="结束巡查").click()
@@ -128,5 +131,11 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
     assert "2.5" in row.inner_text() and "1/1" in row.inner_text()
     assert "1 / 1" in community.locator("[data-field=findings]").inner_text()
     fits_the_phone(community)
+    # Every column on the screen: no table scrolls sideways (a card per grid and worker).
+    scrolling = community.evaluate(
+        "[...document.querySelectorAll('.patrol-scroll')]"
+        ".filter(e => e.scrollWidth > e.clientWidth).length"
+    )
+    assert scrolling == 0
     _shot(community, "week")
     assert community.errors == []

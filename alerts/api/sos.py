@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.models import LIVE_STATUSES, Alarm, AlarmEvent, AlarmStatus
+from alerts.sos.access import alarm_address
 from alerts.sos.actions import (
     ALARMS,
     allowed_actions,
@@ -28,6 +29,7 @@ from alerts.sos.actions import (
 from alerts.sos.keys import HEADER, vendor_for
 from alerts.sos.transitions import EVENT_NAMES
 from gridgov.api import WorkflowActions, action_schema
+from gridgov.parsing import query_bool
 from gridgov.timeline import TimelineEventSerializer
 from idempotency.keys import idempotent
 from residents.masking import mask_name
@@ -119,7 +121,9 @@ class SosPressView(APIView):
 
 class AlarmSerializer(serializers.ModelSerializer):
     resident_name = serializers.SerializerMethodField()
-    address = serializers.CharField(source="resident.household.address")
+    address = serializers.SerializerMethodField(
+        help_text="住址：在该网格有响应职责（alerts.respond）的人见全文，其他人见部分遮蔽"
+    )
     grid_code = serializers.CharField(source="grid.code")
     grid_name = serializers.CharField(source="grid.name")
     seconds_to_acknowledge = serializers.IntegerField(allow_null=True)
@@ -153,6 +157,10 @@ class AlarmSerializer(serializers.ModelSerializer):
 
     def get_resident_name(self, alarm) -> str:
         return mask_name(alarm.resident.name)
+
+    def get_address(self, alarm) -> str:
+        request = self.context.get("request")
+        return alarm_address(alarm, request.user if request else None)
 
 
 class AlarmEventSerializer(TimelineEventSerializer):
@@ -216,7 +224,7 @@ class AlarmViewSet(
         params = self.request.query_params
         if params.get("status") in AlarmStatus.values:
             alarms = alarms.filter(status=params["status"])
-        if params.get("live") in ("1", "true"):
+        if query_bool(params, "live"):  # ?live=banana is a 400, not "all"
             alarms = alarms.filter(status__in=LIVE_STATUSES)
         if self.action == "retrieve":
             alarms = alarms.prefetch_related(Prefetch("events", AlarmEvent.objects.order_by("pk")))
@@ -235,7 +243,10 @@ class AlarmViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         alarm = self.get_object()
-        context = {"allowed_actions": allowed_actions(request.user, alarm)}
+        context = {
+            **self.get_serializer_context(),
+            "allowed_actions": allowed_actions(request.user, alarm),
+        }
         return Response(AlarmDetailSerializer(alarm, context=context).data)
 
     @extend_schema(

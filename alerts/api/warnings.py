@@ -17,9 +17,9 @@ from alerts.models import Warning, WarningEvent, WarningStatus
 from alerts.models.warnings import ACTIVE_STATUSES, Severity
 from alerts.warnings.queries import (
     bad_query,
+    home_node,
     kind_names,
     may_read,
-    node_for,
     parse_week,
     readable,
 )
@@ -28,6 +28,7 @@ from alerts.warnings.settings import warning_settings
 from alerts.warnings.workflow import EVENT_NAMES, WARNINGS, allowed_actions
 from gridgov.api import WorkflowActions, action_schema
 from gridgov.timeline import TimelineEventSerializer
+from org.queries import query_node
 
 # -- serializers ------------------------------------------------------------------------------
 
@@ -137,7 +138,9 @@ class WarningFilterSet(django_filters.FilterSet):
         return queryset.filter(status=value)
 
     def filter_node(self, queryset, name, value):
-        return queryset.filter(node__code__startswith=value.strip())
+        # An unknown code or one outside the user's scope is a 400, never an empty list.
+        node = query_node(self.request.user, {name: value}, name)
+        return queryset.filter(node__code__startswith=node.code)
 
 
 # -- views ----------------------------------------------------------------------------------------
@@ -192,8 +195,8 @@ class PatrolQualityView(APIView):
         reason = bad_query(request.query_params)
         if reason:
             return Response({"code": "invalid", "detail": reason}, status=400)
-        node = node_for(request.user, request.query_params.get("node"))
-        if node is None:
+        node = query_node(request.user, request.query_params, "node") or home_node(request.user)
+        if node is None:  # no seat, nothing in sight
             raise NotFound("没有这个节点，或不在您的管辖范围内")
         if not may_read(request.user, node.code):
             raise PermissionDenied("没有权限查看该节点的巡查质量")

@@ -1,5 +1,6 @@
 """What the SOS part offers other apps without their importing it, registered from
-``AlertsConfig.ready()``: the home panel for those who answer alarms (``org.panels``), the
+``AlertsConfig.ready()``: the home panel for those who may open the alarm list
+(``org.panels``, ``alerts.sos.access.may_see_alarms``), the
 dashboards' watch list ``alerts.sos`` (``gridgov.figures``), and the early-warning rule
 ``alerts.sos_unanswered`` (``gridgov.early_warning``)."""
 
@@ -9,9 +10,10 @@ from zoneinfo import ZoneInfo
 from django.urls import reverse
 
 from alerts.models import LIVE_STATUSES, Alarm, AlarmStatus
+from alerts.sos.access import alarm_address, may_see_alarms
 from alerts.sos.chain import VERB, chain
 from gridgov.early_warning import Signal
-from org.permissions import restrict
+from org.permissions import codes_with
 from residents.masking import mask_name
 
 PANEL_ROWS = 3
@@ -19,14 +21,16 @@ LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _title(alarm) -> str:
-    return f"{mask_name(alarm.resident.name)} · {alarm.resident.household.address}"
+    return f"{mask_name(alarm.resident.name)} · {alarm_address(alarm)}"
 
 
 def home_panel(user) -> dict | None:
-    """The open alarms of the user's grids, or None (no panel) when there are none."""
-    if not user.is_authenticated:
+    """The open alarms the user sees (their scope, as on ``/sos/``), for whoever may open
+    that list (``may_see_alarms``: responders, and leaders and staff who handle warnings or
+    manage devices); None (no panel) for others and when none is open. Addresses masked."""
+    if not may_see_alarms(user):
         return None
-    alarms = restrict(Alarm.objects.filter(status=AlarmStatus.OPEN), user, VERB)
+    alarms = Alarm.objects.filter(status=AlarmStatus.OPEN).restrict(user)
     rows = list(alarms.select_related("resident__household").order_by("-pressed_at")[:PANEL_ROWS])
     if not rows:
         return None
@@ -38,13 +42,14 @@ def home_panel(user) -> dict | None:
                 for a in rows
             ],
             "url": reverse("alerts:sos_list"),
+            "responds": codes_with(user, VERB) != [],
         }
     }
 
 
 def open_sos(node_code: str, limit: int) -> list[dict]:
     """The live alarms of the subtree, open (red) first, then newest; no names (figures
-    carry no personal data): the address and the grid."""
+    carry no personal data): the grid and the address masked (``alarm_address``)."""
     alarms = (
         Alarm.objects.filter(status__in=LIVE_STATUSES, grid__code__startswith=node_code)
         .select_related("resident__household", "grid")
@@ -53,7 +58,7 @@ def open_sos(node_code: str, limit: int) -> list[dict]:
     rows = sorted(alarms, key=lambda a: (a.status != AlarmStatus.OPEN, -a.pressed_at.timestamp()))
     return [
         {
-            "title": f"{a.grid.name} · {a.resident.household.address}",
+            "title": f"{a.grid.name} · {alarm_address(a)}",
             "url": a.get_absolute_url(),
             "when": a.pressed_at,
             "tone": "red" if a.status == AlarmStatus.OPEN else "yellow",

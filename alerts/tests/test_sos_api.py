@@ -6,7 +6,9 @@ from datetime import timedelta
 from django.utils import timezone
 
 from alerts.models import Alarm, AlarmEvent, Device, Vendor
+from alerts.sos.actions import do_press
 from alerts.tests.sos_factories import bound_device, demo_grid, resident_of, vendor_with_key
+from gridgov.masking import mask_address
 from outbox.models import Outbox
 from tests.conftest import Http, live_city  # noqa: F401 (fixture)
 
@@ -91,3 +93,24 @@ def test_presses_within_a_minute_are_one_alarm_and_a_resend_adds_nothing(live_ci
     assert (
         told.filter(subject_id=alarm.pk).count() == told.filter(subject_id=answer["alarm"]).count()
     )
+
+
+def test_the_alarms_api_shows_the_whole_address_only_to_those_who_respond_there(live_city):  # noqa: F811
+    vendor, _ = vendor_with_key()
+    bound_device(vendor, resident_of(demo_grid()))
+    alarm = do_press(vendor, "WB-0001", timezone.now()).alarm
+    whole = alarm.resident.household.address
+    for username, address in (
+        ("demo-grid", whole),  # alerts.respond at the grid: they go to the door
+        ("demo-community", whole),
+        ("demo-leader", mask_address(whole)),  # sees it (scope), does not respond
+    ):
+        http = Http(live_city).login(username)
+        status, listed = http.get("/api/v1/alerts/alarms/")
+        assert status == 200 and [a["address"] for a in listed["results"]] == [address], username
+        status, detail = http.get(f"/api/v1/alerts/alarms/{alarm.pk}/")
+        assert status == 200 and detail["address"] == address, username
+    # A yes/no filter is true/false or a 400, never read as absent.
+    status, body = http.get("/api/v1/alerts/alarms/?live=banana")
+    assert status == 400 and body["errors"] == {"live": ["只能是 true 或 false"]}
+    assert http.get("/api/v1/alerts/alarms/?live=true")[1]["count"] == 1

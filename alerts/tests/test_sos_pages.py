@@ -15,6 +15,7 @@ from alerts.sos.keys import do_rotate_vendor_key, vendor_for
 from alerts.sos.offers import open_sos, unanswered
 from alerts.tests.sos_factories import bound_device, demo_grid, resident_of, vendor_with_key
 from gridgov.errors import NotPermitted
+from gridgov.masking import mask_address
 from org.models import OrgNode, RoleAssignment, User
 from tests.conftest import city  # noqa: F401 (fixture)
 
@@ -80,6 +81,49 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
     assert open_sos(other.code, 10) == []
     arrived = client_for(worker).post(f"/sos/{alarm.pk}/arrive/", follow=True).content.decode()
     assert "已到场。" in arrived and "已已" not in arrived
+
+
+def test_the_address_is_whole_only_on_the_alarm_page_of_those_who_respond_there(db, city):  # noqa: F811
+    grid = demo_grid()
+    vendor, _ = vendor_with_key()
+    bound_device(vendor, resident_of(grid))
+    alarm = do_press(vendor, "WB-0001", timezone.now()).alarm
+    whole = alarm.resident.household.address
+    masked = mask_address(whole)
+    assert masked != whole
+
+    # alerts.respond at the alarm's grid (the grid's worker, the community above): whole on
+    # the alarm's page, masked in the list and on the home panel.
+    for username in ("demo-grid", "demo-community"):
+        client = client_for(User.objects.get(username=username))
+        assert whole in client.get(f"/sos/{alarm.pk}/").content.decode(), username
+        for page in ("/sos/", "/"):
+            body = client.get(page).content.decode()
+            assert masked in body and whole not in body, (username, page)
+    # The leader sees the alarm (scope) but does not respond: masked on the alarm's page too.
+    leader = client_for(User.objects.get(username="demo-leader"))
+    read = leader.get(f"/sos/{alarm.pk}/").content.decode()
+    assert masked in read and whole not in read
+    # The dashboards' watch list: masked.
+    (row,) = open_sos(grid.code, 10)
+    assert masked in row["title"] and whole not in row["title"]
+
+
+def test_the_home_panel_shows_to_exactly_those_who_may_open_the_list(db, city):  # noqa: F811
+    grid = demo_grid()
+    vendor, _ = vendor_with_key()
+    bound_device(vendor, resident_of(grid))
+    do_press(vendor, "WB-0001", timezone.now())
+    shown = {}
+    for user in User.objects.filter(username__startswith="demo-").order_by("username"):
+        client = client_for(user)
+        opens = client.get("/sos/").status_code == 200
+        home = client.get("/").content.decode()
+        assert opens == ('data-panel="alerts-sos"' in home), user.username
+        assert opens == ('href="/sos/"' in home), user.username  # the header's 求助 link
+        shown[user.username] = opens
+    # A leader who handles warnings and manages devices (no alerts.respond) sees it too.
+    assert shown["demo-leader"] and shown["demo-grid"] and not shown["demo-resident"]
 
 
 def test_the_warning_rule_flags_the_alarm_nobody_answered_in_time(db, city):  # noqa: F811

@@ -83,7 +83,7 @@ def test_warnings_over_http(live_city):
     )
     assert status == 200 and body["week_start"] == "2025-11-03"
     assert grid.code in {row["grid_code"] for row in body["grids"]}
-    assert community.get("/api/v1/alerts/patrol-quality/?node=nowhere")[0] == 404
+    assert community.get("/api/v1/alerts/patrol-quality/?node=nowhere")[0] == 400
     # Chinese 400s for a bad query; a resident reads no patrol quality (403).
     status, body = community.get("/api/v1/alerts/patrol-quality/?week=garbage")
     assert status == 400 and "日期格式" in body["detail"]

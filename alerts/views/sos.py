@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from alerts.api.sos import alarms_for
 from alerts.models import LIVE_STATUSES, AlarmStatus, Device, Vendor
+from alerts.sos.access import alarm_address, may_see_alarms
 from alerts.sos.actions import allowed_actions, do_alarm_action, do_alarm_to_case, may_file_case
 from alerts.sos.chain import VERB
 from alerts.sos.devices import DeviceSheetError, do_import_devices
@@ -41,17 +42,12 @@ def _require(user, verb):
         raise PermissionDenied
 
 
-# The page is for the safety net: those who answer alarms, handle warnings or manage the
-# devices. Which alarms they see is their scope (seeing is scoping), not the verb.
-SIGHT_VERBS = ("alerts.respond", "alerts.handle", "alerts.manage_devices")
-
-
 def _require_sight(user):
-    """403 unless the user holds one of ``SIGHT_VERBS`` at a node of the tree (not through
-    a department): a leader, district, street or community staff then reads the alarms
-    of every grid of their scope (``org.scoping``); residents, volunteers and departments
-    do not. Buttons still need ``alerts.respond`` at the alarm's grid."""
-    if not any(codes_with(user, verb) for verb in SIGHT_VERBS) and not user.is_superuser:
+    """403 unless ``alerts.sos.access.may_see_alarms``: a leader, district, street or
+    community staff then reads the alarms of every grid of their scope (``org.scoping``);
+    residents, volunteers and departments do not. Buttons still need ``alerts.respond`` at
+    the alarm's grid."""
+    if not may_see_alarms(user):
         raise PermissionDenied
 
 
@@ -69,7 +65,12 @@ def alarm_list(request):
     page = Paginator(shown.order_by("-pressed_at", "-pk"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [(alarm, allowed_actions(user, alarm), mask_name(alarm.resident.name)) for alarm in page]
+    # A list row's address is masked for everyone (alerts.sos.access): the alarm's page
+    # shows it in full to those who must go there.
+    rows = [
+        (alarm, allowed_actions(user, alarm), mask_name(alarm.resident.name), alarm_address(alarm))
+        for alarm in page
+    ]
     # The figures of the last 30 days of the user's grids (the community's view).
     recent = list(
         alarms.filter(pressed_at__gte=_days_ago(30)).values_list(
@@ -127,6 +128,7 @@ def alarm_detail(request, pk):
     context = {
         "alarm": alarm,
         "resident_name": mask_name(alarm.resident.name),
+        "address": alarm_address(alarm, user),
         "actions": [action for action in ACTION_ORDER if action in allowed],
         "names": ACTION_NAMES,
         "events": events,

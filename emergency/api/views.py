@@ -21,7 +21,8 @@ from emergency.api.serializers import (
     TaskSerializer,
     TeamSerializer,
 )
-from emergency.models import Activation, ActivationEvent, ActivationStatus, CallUp, Task, Team
+from emergency.models import ActivationEvent, ActivationStatus, Task
+from emergency.permissions import activations_for, callups_for, teams_for
 from gridgov.api import WorkflowActions, action_schema
 from gridgov.parsing import query_bool, query_choice, query_int
 from idempotency.keys import idempotent
@@ -33,8 +34,9 @@ KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 class ActivationViewSet(
     WorkflowActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Emergencies the user may see: in their subtrees, covering their seats, or calling
-    them up. ``?status=active`` for those in force."""
+    """Emergencies whose pages the user may open (``activations_for``: staff of 平急转换,
+    in their subtrees or covering their seats; a called-up member reads their call-ups).
+    ``?status=active`` for those in force."""
 
     workflow = ACTIVATIONS
     action_serializer_class = EndSerializer
@@ -42,7 +44,8 @@ class ActivationViewSet(
     serializer_class = ActivationSerializer
 
     def get_queryset(self):
-        rows = Activation.objects.restrict(self.request.user).select_related("node")
+        # The pages' rule (emergency.permissions.activations_for): staff of 平急转换 only.
+        rows = activations_for(self.request.user).select_related("node")
         status = query_choice(self.request.query_params, "status", ActivationStatus.values)
         if status:
             rows = rows.filter(status=status)
@@ -113,9 +116,10 @@ class ActivationViewSet(
 class CallUpViewSet(
     WorkflowActions, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
 ):
-    """Call-ups: one's own, and those of the grids in scope. ``?mine=true`` for one's own,
-    ``?activation=<id>`` for one emergency's. ``actions/check_in`` checks in (the member,
-    or a holder of ``emergency.command`` at the grid), with optional ``lng``/``lat``."""
+    """Call-ups: one's own, and, for staff of 平急转换, those of the grids in scope
+    (``callups_for``). ``?mine=true`` for one's own, ``?activation=<id>`` for one
+    emergency's. ``actions/check_in`` checks in (the member, or a holder of
+    ``emergency.command`` at the grid), with optional ``lng``/``lat``."""
 
     workflow = CALLUPS
     action_serializer_class = CheckInSerializer
@@ -124,7 +128,7 @@ class CallUpViewSet(
 
     def get_queryset(self):
         rows = (
-            CallUp.objects.restrict(self.request.user)
+            callups_for(self.request.user)
             .select_related("activation__node", "registration", "grid")
             .prefetch_related("tasks")
         )
@@ -138,13 +142,9 @@ class CallUpViewSet(
 
 
 class TeamViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """The emergency teams of the user's subtrees."""
+    """The emergency teams of the user's subtrees (staff of 平急转换 only)."""
 
     serializer_class = TeamSerializer
 
     def get_queryset(self):
-        return (
-            Team.objects.restrict(self.request.user)
-            .select_related("node")
-            .prefetch_related("members")
-        )
+        return teams_for(self.request.user).select_related("node").prefetch_related("members")

@@ -4,6 +4,7 @@ member checks in from the phone and a staff member checks another in, and switch
 ends it, all on the timelines; the outbox tells the staff and the members."""
 
 from django.test import Client
+from django.utils import timezone
 
 from emergency.models import Activation, CallUp
 from members.actions import Details, do_create_registration, do_register_self
@@ -95,7 +96,7 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     status, error = grid_worker.post(
         f"/api/v1/emergency/activations/{pk}/tasks/", {"grid": grid.code, "title": "x"}
     )
-    assert status == 403
+    assert status == 404  # not theirs to open, as the roll-call page (403 there)
     status, error = leader.post(f"/api/v1/emergency/activations/{pk}/tasks/", {"title": "x"})
     assert status == 400 and "网格" in error["detail"]
 
@@ -122,8 +123,10 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     status, done = leader.post(f"/api/v1/emergency/callups/{others}/actions/check_in/", {})
     assert status == 200 and done["status"] == "checked_in"
 
-    status, detail = grid_worker.get(f"/api/v1/emergency/activations/{pk}/")
-    assert status == 200 and detail["allowed_actions"] == []  # sees it, may not end it
+    # The grid worker neither switches nor commands: the API shows them no emergency, as the
+    # pages do not (emergency.permissions.activations_for); the banner tells them of it.
+    assert grid_worker.get(f"/api/v1/emergency/activations/{pk}/")[0] == 404
+    assert grid_worker.get("/api/v1/emergency/activations/")[1]["count"] == 0
     status, roll = leader.get(f"/api/v1/emergency/activations/{pk}/rollcall/")
     assert roll["total"] == {"called": 2, "checked_in": 2, "on_task": 1}
     by_grid = {row["code"]: row for row in roll["grids"]}
@@ -132,7 +135,7 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     status, error = grid_worker.post(
         f"/api/v1/emergency/activations/{pk}/actions/end/", {"version": 1}
     )
-    assert status == 403
+    assert status == 404
     status, error = leader.post(f"/api/v1/emergency/activations/{pk}/actions/end/", {"version": 99})
     assert status == 409 and error["code"] == "stale_version"
     status, ended = leader.post(
@@ -164,12 +167,15 @@ def test_scoping_of_switches_and_call_ups(live_city):
         "/api/v1/emergency/activations/", {"node": community.code, "reason": "演练"}
     )
     assert status == 201
-    # An emergency is news to everyone it covers: the resident of a grid inside sees it
-    # (nothing to do on it, no call-up); another community's secretary does not.
+    # The API opens what the pages open (emergency.permissions.activations_for): staff of
+    # 平急转换 whose scope meets it. A resident inside is covered, yet reads nothing of it
+    # here (the banner tells them); another community's secretary does not either.
     resident = Http(base).login("demo-resident")
-    status, detail = resident.get(f"/api/v1/emergency/activations/{activation['id']}/")
-    assert status == 200 and detail["allowed_actions"] == []
-    assert detail["rollcall"]["total"]["called"] == 1
+    status, _ = resident.get(f"/api/v1/emergency/activations/{activation['id']}/")
+    assert status == 404
+    assert resident.get(f"/api/v1/emergency/activations/{activation['id']}/rollcall/")[0] == 404
+    assert resident.get("/api/v1/emergency/activations/")[1]["count"] == 0
+    assert leader.get(f"/api/v1/emergency/activations/{activation['id']}/")[0] == 200
     seat = user("demo-community").assignments.get()
     sibling = (
         OrgNode.objects.filter(parent=community.parent, level=community.level)
@@ -189,9 +195,16 @@ def test_scoping_of_switches_and_call_ups(live_city):
     status, listed = volunteer.get("/api/v1/emergency/activations/")
     assert volunteer.get("/api/v1/emergency/activations/?status=zzz")[0] == 400
     assert volunteer.get("/api/v1/emergency/callups/?mine=maybe")[0] == 400
-    assert listed["count"] == 1
+    # Called up, the volunteer opens no emergency but reads their own call-up (and only it,
+    # as on 我的应急任务); the resident, not called up, reads none; the teams are staff's.
+    assert status == 200 and listed["count"] == 0
+    status, callups = volunteer.get("/api/v1/emergency/callups/")
+    assert status == 200 and [c["name"] for c in callups["results"]] == [
+        CallUp.objects.get(activation_id=activation["id"]).registration.name
+    ]
     status, callups = resident.get("/api/v1/emergency/callups/")
     assert callups["count"] == 0
+    assert resident.get("/api/v1/emergency/teams/")[1]["count"] == 0
     status, error = leader.post(
         "/api/v1/emergency/activations/", {"node": sibling.code, "reason": "x"}
     )
@@ -211,3 +224,14 @@ def test_scoping_of_switches_and_call_ups(live_city):
         counts = pages.get(f"/emergency/{activation['id']}/counts/").status_code
         assert counts == roll, username
     assert pages.get("/emergency/mine/").status_code == 200
+    # Wherever the emergency shows, its start (起) shows with it, in local time.
+    started = timezone.localtime(Activation.objects.get(pk=activation["id"]).started_at)
+    since = f"{started:%m-%d %H:%M} 起"
+    for username, page in (
+        ("demo-community", f"/emergency/{activation['id']}/"),
+        ("demo-community", "/emergency/"),
+        ("demo-community", "/"),
+        ("demo-volunteer", "/emergency/mine/"),
+    ):
+        pages.force_login(user(username))
+        assert since in pages.get(page).content.decode(), (username, page)

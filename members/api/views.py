@@ -27,6 +27,7 @@ from members.api.serializers import (
 from members.models import Registration, RegistrationStatus
 from org.codes import subtree_q
 from org.permissions import codes_with, restrict
+from org.queries import query_node
 
 KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 
@@ -57,9 +58,9 @@ class RegistrationViewSet(
         rows = restrict(Registration.objects.all(), self.request.user, MANAGE).select_related(
             "home_grid"
         )
-        grid = self.request.query_params.get("grid", "").strip()
-        if grid:
-            rows = rows.filter(subtree_q(grid, "home_grid__code"))
+        grid = query_node(self.request.user, self.request.query_params, "grid")
+        if grid is not None:
+            rows = rows.filter(subtree_q(grid.code, "home_grid__code"))
         q = self.request.query_params.get("q", "").strip()
         if q:
             rows = rows.filter(name__contains=q) | rows.filter(employer__contains=q)

@@ -1,9 +1,11 @@
+import django_filters
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.response import Response
 
 from gridgov.api import WorkflowActions, action_schema
+from gridgov.parsing import query_bool
 from idempotency.keys import idempotent
 from participation.actions import ORDERS, allowed_actions, do_post_order
 from participation.api.serializers import (
@@ -14,6 +16,13 @@ from participation.api.serializers import (
 )
 from participation.filters import OrderFilterSet
 from participation.models import OrderEvent, ServiceOrder
+
+# The filterset's yes/no filters (mine, asked), checked strictly before filtering.
+BOOLEAN_FILTERS = [
+    name
+    for name, field in OrderFilterSet.base_filters.items()
+    if isinstance(field, django_filters.BooleanFilter)
+]
 
 
 @extend_schema_view(act=action_schema(ORDERS, OrderActionSerializer, OrderDetailSerializer))
@@ -28,6 +37,13 @@ class OrderViewSet(
     lookup_value_regex = r"\d+"
 
     filterset_class = OrderFilterSet
+
+    def filter_queryset(self, queryset):
+        # django-filter reads ?mine=banana as absent and lists everything; a bad filter is a
+        # 400 naming it (gridgov.parsing.query_bool), never ignored.
+        for name in BOOLEAN_FILTERS:
+            query_bool(self.request.query_params, name)
+        return super().filter_queryset(queryset)
 
     def get_queryset(self):
         orders = ServiceOrder.objects.restrict(self.request.user).select_related(

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.dateparse import parse_date
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -25,8 +25,9 @@ from rest_framework.views import APIView
 from gridgov.errors import InvalidInput, NotPermitted
 from gridgov.timeline import TimelineEventSerializer
 from idempotency.keys import idempotent
-from org.models import OrgNode
+from org.codes import subtree_q
 from org.permissions import has
+from org.queries import query_node
 from patrol import standards
 from patrol.models.patrols import Finding, FindingKind, Patrol, PatrolEvent, PatrolStatus
 from patrol.patrols import (
@@ -168,6 +169,9 @@ POINTS_ANSWER = inline_serializer(
         "outside": serializers.IntegerField(help_text="本批中网格范围外的点"),
         "point_count": serializers.IntegerField(),
         "left_grid_count": serializers.IntegerField(),
+        "left_grid_at": serializers.DateTimeField(
+            allow_null=True, help_text="首次出网格的时间（本地时间，带时区）；未出网格为 null"
+        ),
         "distance_m": serializers.IntegerField(),
     },
 )
@@ -216,7 +220,7 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
 
 class PatrolFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PatrolStatus.choices)
-    grid = django_filters.CharFilter(field_name="grid__code", label="网格编码")
+    grid = django_filters.CharFilter(method="filter_grid", label="网格或上级节点编码")
     mine = StrictBooleanFilter(method="filter_mine", label="我的巡查")
     left_grid = StrictBooleanFilter(field_name="left_grid_count", method="filter_left")
 
@@ -226,6 +230,11 @@ class PatrolFilterSet(django_filters.FilterSet):
 
     def filter_mine(self, queryset, name, value):
         return queryset.filter(worker=self.request.user) if value else queryset
+
+    def filter_grid(self, queryset, name, value):
+        # An unknown code or one outside the user's scope is a 400, never an empty list.
+        node = query_node(self.request.user, {name: value}, name)
+        return queryset.filter(subtree_q(node.code, "grid__code"))
 
     def filter_left(self, queryset, name, value):
         if value is None:
@@ -316,7 +325,11 @@ class PatrolViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     def points(self, request, pk=None):
         patrol = self.get_object()
         raw = request.data.get("points") if isinstance(request.data, dict) else None
-        return Response(do_add_points(patrol.pk, raw, actor=request.user))
+        result = do_add_points(patrol.pk, raw, actor=request.user)
+        # Local time, as every time the API answers (the page's 「（09:41 起）」 reads it).
+        left = result["left_grid_at"]
+        result["left_grid_at"] = timezone.localtime(left).isoformat() if left else None
+        return Response(result)
 
     @extend_schema(
         summary="整条轨迹（GeoJSON LineString，坐标为 [经度, 纬度]）",
@@ -422,7 +435,7 @@ class WeekView(APIView):
         if not code:
             week = standards.worker_week(request.user, day)
             return Response(_dates(week))
-        node = get_object_or_404(OrgNode.objects.restrict(request.user), code=code)
+        node = query_node(request.user, request.query_params, "node")
         if not (
             has(request.user, "analytics.view", node.code) or has(request.user, VERB, node.code)
         ):

@@ -18,6 +18,7 @@ from gridgov.parsing import query_choice
 from idempotency.keys import idempotent
 from org.models import OrgNode
 from org.permissions import codes_with
+from org.queries import query_node
 from patrol.care import (
     care_schedules,
     do_plan_care,
@@ -221,9 +222,9 @@ class VisitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             .select_related("grid", "household", "visitor")
             .prefetch_related("met", "needs__resident", "needs__case")
         )
-        code = self.request.query_params.get("grid", "")
-        if code:
-            visits = visits.filter(household__code__startswith=code)
+        node = query_node(self.request.user, self.request.query_params, "grid")
+        if node is not None:
+            visits = visits.filter(household__code__startswith=node.code)
         return visits
 
     @extend_schema(parameters=[OpenApiParameter("grid", str, description="网格或上级节点编码")])
@@ -385,9 +386,8 @@ class ScheduleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     lookup_value_regex = r"\d+"
 
     def get_queryset(self):
-        schedules = care_schedules(
-            self.request.user, node_code=self.request.query_params.get("grid", "")
-        )
+        node = query_node(self.request.user, self.request.query_params, "grid")
+        schedules = care_schedules(self.request.user, node_code=node.code if node else "")
         if query_choice(self.request.query_params, "show", ["overdue"]):
             schedules = schedules.filter(due_on__lt=local_today())
         return schedules

@@ -37,7 +37,7 @@ def test_a_patrol_through_the_api_with_retries(live_city):
         status, body = worker.post(
             f"{API}/patrols/{pk}/points/", batch, headers={"Idempotency-Key": "b1"}
         )
-        assert status == 200 and body["point_count"] == 1, body
+        assert status == 200 and body["point_count"] == 1 and body["left_grid_at"] is None, body
     assert TrackChunk.objects.count() == 1
     status, bad = worker.post(f"{API}/patrols/{pk}/points/", {"points": [{"lat": "北纬"}]})
     assert status == 400 and bad["detail"].isascii() is False, bad

@@ -47,12 +47,15 @@
       + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.pow(Math.sin((lng2 - lng1) * rad / 2), 2);
     return 2 * 6371000 * Math.asin(Math.sqrt(a));
   }
-  // 「已出网格」 as soon as the server says a point was outside the grid's outline.
-  function showLeft(count) {
+  // 「已出网格」 as soon as the server says a point was outside the grid's outline, with the
+  // time it first did as the page shows it after a reload: the server's local ISO time's
+  // HH:MM ("2026-11-30T09:41:05+08:00" -> "09:41").
+  function showLeft(count, since) {
     if (!leftBanner || !count) {
       return;
     }
-    leftBanner.textContent = leftBanner.getAttribute("data-left").replace("{n}", count);
+    leftBanner.textContent = leftBanner.getAttribute("data-left")
+      .replace("{n}", count).replace("{at}", (since || "").slice(11, 16));
     leftBanner.hidden = false;
   }
   function remember(position) {
@@ -116,7 +119,7 @@
       return response.json().then(function (body) {
         sent = body.point_count;
         show();
-        showLeft(body.left_grid_count);
+        showLeft(body.left_grid_count, body.left_grid_at);
         return true;
       });
     }).catch(function () { return false; /* offline: kept for the next try */ })
