@@ -2,8 +2,11 @@
 
 import contextlib
 import os
+import threading
+import time
 
 import pytest
+from django.core.signals import request_finished, request_started
 
 from simulate.citygen import DEMO_PASSWORD
 
@@ -59,6 +62,37 @@ def browser():
         browser.close()
 
 
+# Requests the live server is still answering: a closed page's last request may still be
+# running when the test's teardown empties the database, and SQLite then refuses the flush
+# ("database table is locked"). Closing a context waits for them (close_context).
+_in_flight = [0]
+_in_flight_lock = threading.Lock()
+
+
+def _count(delta):
+    def receiver(**kwargs):
+        # The live server answers in threads of its own; the test client, in this one.
+        if threading.current_thread() is not threading.main_thread():
+            with _in_flight_lock:
+                _in_flight[0] += delta
+
+    return receiver
+
+
+request_started.connect(_count(1), weak=False, dispatch_uid="browser-in-flight-started")
+request_finished.connect(_count(-1), weak=False, dispatch_uid="browser-in-flight-finished")
+
+
+def close_context(context, timeout=15.0):
+    """Close a browser context, then wait (at most ``timeout`` seconds) until the live
+    server has finished every request (twice idle 50 ms apart: one just accepted counts)."""
+    context.close()
+    deadline, idle = time.monotonic() + timeout, 0
+    while idle < 2 and time.monotonic() < deadline:
+        idle = idle + 1 if _in_flight[0] <= 0 else 0
+        time.sleep(0.05)
+
+
 def watch_errors(page):
     """Collects the page's script errors and console errors (a CSP refusal, a failed
     resource) in ``page.errors``; tests end with ``assert page.errors == []``."""
@@ -87,7 +121,7 @@ def open_phone(browser):
 
     yield open_page
     for context in contexts:
-        context.close()
+        close_context(context)
 
 
 def fits_the_phone(page):

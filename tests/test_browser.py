@@ -7,7 +7,7 @@ import pytest
 
 from org.models import GridKind, Household, OrgNode
 from residents.models import AccessLog, Resident
-from tests.browser import CONTEXT, PHONE, SCREENSHOT_DIR, log_in, watch_errors
+from tests.browser import CONTEXT, PHONE, SCREENSHOT_DIR, close_context, log_in, watch_errors
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def phone(browser):
     page = context.new_page()
     watch_errors(page)
     yield page
-    context.close()
+    close_context(context)
 
 
 def _open_child(page, node):
@@ -127,5 +127,5 @@ def test_a_callback_by_phone_reveals_the_reporter_on_the_case_page(live_city, ph
     log_in(worker, live_city, "demo-leader")
     worker.goto(f"{live_city}/cases/{case.pk}/")
     assert worker.locator("#reporter button").count() == 0
-    worker.context.close()
+    close_context(worker.context)
     assert page.errors == []

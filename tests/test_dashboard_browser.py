@@ -11,7 +11,14 @@ import pytest
 
 from cases.actions import Report, do_create_case
 from org.models import OrgNode, User
-from tests.browser import CONTEXT, SCREENSHOT_DIR, fits_the_phone, log_in, watch_errors
+from tests.browser import (
+    CONTEXT,
+    SCREENSHOT_DIR,
+    close_context,
+    fits_the_phone,
+    log_in,
+    watch_errors,
+)
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -186,7 +193,7 @@ def test_a_desktop_clicks_a_grid_on_the_map_and_drills_down(live_city, community
         assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
         assert page.errors == []
     finally:
-        context.close()
+        close_context(context)
 
 
 def test_the_wall_screen_updates_its_figures_by_itself(live_city, community, browser):
@@ -215,4 +222,4 @@ def test_the_wall_screen_updates_its_figures_by_itself(live_city, community, bro
         assert page.evaluate("document.documentElement.scrollWidth") <= WALL["width"]
         assert page.errors == []
     finally:
-        context.close()
+        close_context(context)

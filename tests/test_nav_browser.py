@@ -7,7 +7,7 @@ import pytest
 
 from org.models import User
 from outbox.models import Channel, InboxMessage, Outbox
-from tests.browser import CONTEXT, PHONE, fits_the_phone, log_in
+from tests.browser import CONTEXT, PHONE, close_context, fits_the_phone, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -102,4 +102,4 @@ def test_a_desktop_shows_every_link_in_one_row(live_city, browser):
         assert _row_links(page) == every
         assert page.locator("#site-nav summary:visible").count() == 0
     finally:
-        context.close()
+        close_context(context)
