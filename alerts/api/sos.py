@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.models import LIVE_STATUSES, Alarm, AlarmEvent, AlarmStatus
-from alerts.sos.access import alarm_address
+from alerts.sos.access import alarm_address, may_see_alarms
 from alerts.sos.actions import (
     ALARMS,
     allowed_actions,
@@ -195,9 +195,12 @@ class AlarmCaseSerializer(serializers.Serializer):
 
 
 def alarms_for(user):
-    """The alarms the user may see (``org.scoping``: staff of the grid and of every node
-    above it; seeing is scoping). Acting on one still needs ``alerts.respond`` at its grid
-    (the workflow's ``responder`` relation)."""
+    """The alarms the user may see: none unless ``may_see_alarms`` (the list page's rule),
+    then those of their scope (``org.scoping``: staff of the grid and of every node above
+    it). Acting on one still needs ``alerts.respond`` at its grid (the workflow's
+    ``responder`` relation)."""
+    if not may_see_alarms(user):
+        return Alarm.objects.none()
     return Alarm.objects.restrict(user).select_related("grid", "resident__household", "case")
 
 

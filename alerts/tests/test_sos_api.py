@@ -114,3 +114,8 @@ def test_the_alarms_api_shows_the_whole_address_only_to_those_who_respond_there(
     status, body = http.get("/api/v1/alerts/alarms/?live=banana")
     assert status == 400 and body["errors"] == {"live": ["只能是 true 或 false"]}
     assert http.get("/api/v1/alerts/alarms/?live=true")[1]["count"] == 1
+    # A seat at the grid without the safety net's verbs: the list page is 403, the API
+    # lists nothing and opens nothing.
+    volunteer = Http(live_city).login("demo-volunteer")
+    assert volunteer.get("/api/v1/alerts/alarms/")[1]["count"] == 0
+    assert volunteer.get(f"/api/v1/alerts/alarms/{alarm.pk}/")[0] == 404
