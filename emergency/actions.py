@@ -32,7 +32,14 @@ from emergency.models import (
     Task,
     Team,
 )
-from emergency.permissions import COMMAND, holds_activation, holds_callup, may_command, may_switch
+from emergency.permissions import (
+    COMMAND,
+    SWITCH,
+    holds_activation,
+    holds_callup,
+    may_command,
+    may_switch,
+)
 from emergency.transitions import (
     ACTIVATION_NAMES,
     ACTIVATION_TABLE,
@@ -64,6 +71,25 @@ def _staff(node_code: str):
         assignments__role__duty__in=commanding,
     )
     return User.objects.filter(seats, is_active=True).distinct()
+
+
+def _announce(activation: Activation, event: str, users, title: str, body: str, at) -> None:
+    """Tell ``users`` of ``activation``, each with a link they can open: staff of 平急转换
+    (``emergency.switch`` / ``emergency.command`` somewhere, ``works_emergencies``) the
+    roll-call; called-up members 我的应急任务; the other forces the text alone (the
+    roll-call would answer them 403)."""
+    ids = {user.pk for user in users}
+    staff = set(
+        User.objects.filter(
+            pk__in=ids, assignments__role__duty__in={*duties_with(SWITCH), *duties_with(COMMAND)}
+        ).values_list("pk", flat=True)
+    )
+    members = set(_member_users(activation).values_list("pk", flat=True)) - staff
+    rest = ids - staff - members
+    for group, url in ((staff, None), (members, "/emergency/mine/"), (rest, "")):
+        if group:
+            who = User.objects.filter(pk__in=group)
+            notify(activation, event, who, title, body, at=at, url=url)
 
 
 def _member_users(activation: Activation):
@@ -120,7 +146,7 @@ def do_switch_on(*, actor, node_code: str, reason: str, at: datetime | None = No
         data=called,
     )
     title = f"{node.name}转入应急状态"
-    notify(activation, "emergency_switched", _staff(node.code), title, activation.reason, at=now)
+    _announce(activation, "emergency_switched", _staff(node.code), title, activation.reason, now)
     notify(
         activation,
         "emergency_called_up",
@@ -178,7 +204,7 @@ class ActivationWorkflow(workflow.Workflow):
         return holds_activation(actor, activation, relation)
 
     def notify(self, activation, event, users, title, body, at):
-        notify(activation, event, users, title, body, at=at)
+        _announce(activation, event, users, title, body, at)
 
     def refuse_transition(self, activation, action):
         raise Conflict(f"{activation.node.name}已恢复平时", code="emergency_ended")

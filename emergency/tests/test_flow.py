@@ -76,6 +76,13 @@ def test_switch_call_up_task_check_in_and_end(live_city):
         )
     )
     assert {"demo-community", "demo-grid"} <= told and "demo-resident" not in told
+    # Each is sent where they can go: the roll-call for those who command, the text alone
+    # for the grid worker (the roll-call would answer 403).
+    links = dict(
+        Outbox.objects.filter(event="emergency_switched").values_list("recipient__username", "url")
+    )
+    assert links["demo-community"] == f"/emergency/{activation['id']}/"
+    assert links["demo-grid"] == ""
     assert Outbox.objects.filter(
         event="emergency_called_up", recipient=user("demo-volunteer")
     ).exists()
@@ -150,7 +157,10 @@ def test_switch_call_up_task_check_in_and_end(live_city):
         f"/api/v1/emergency/activations/{pk}/tasks/", {"grid": grid.code, "title": "x"}
     )
     assert status == 409 and error["code"] == "emergency_ended"
-    assert Outbox.objects.filter(event="emergency_ended", recipient=user("demo-volunteer")).exists()
+    ended_links = dict(
+        Outbox.objects.filter(event="emergency_ended").values_list("recipient__username", "url")
+    )
+    assert ended_links["demo-volunteer"] == "/emergency/mine/"  # called up: their tasks
 
     # Ended, the subtree may be switched again, and the nested grid alone too.
     status, _ = leader.post("/api/v1/emergency/activations/", {"node": grid.code, "reason": "内涝"})
