@@ -1,10 +1,13 @@
 """What the rules share: a local day's bounds, the catalogue's groups, the grids' owners."""
 
 import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
 
 from django.utils import timezone
 
 from catalog.models import MatterCategory
+from gridgov.early_warning import run_memo
 from org.models import OrgNode, RoleAssignment
 from org.permissions import duties_with
 
@@ -24,6 +27,30 @@ def local_day(moment: dt.datetime) -> dt.date:
     request's: the rules read hundreds of thousands of rows, and ``localtime`` looks the
     active zone up each call)."""
     return moment.astimezone(timezone.get_default_timezone()).date()
+
+
+Read = Callable[[dt.datetime, dt.datetime, dict[dt.date, defaultdict]], None]
+
+
+def held_days(key: str, day: dt.date, days: int, read: Read) -> list[defaultdict]:
+    """The ``days`` local days ending with ``day``, oldest first, each as the
+    ``defaultdict(list)`` that ``read(start, end, buckets)`` filled: ``buckets`` maps each
+    day still to read to its dict, ``[start, end)`` spans them (days held already may lie
+    between: ``read`` skips a row whose day has no bucket). A sliding window of a rule: in
+    one run of the job (``gridgov.early_warning.one_run``) each day is read once and kept
+    under ``key`` in ``run_memo``, so a catch-up over a year reads the year once rather
+    than the window every day."""
+    memo = run_memo(key)
+    window = [day - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
+    for old in set(memo) - set(window):
+        del memo[old]
+    buckets = {d: defaultdict(list) for d in window if d not in memo}
+    if buckets:
+        start, _ = day_bounds(min(buckets))
+        _, end = day_bounds(max(buckets))
+        read(start, end, buckets)
+        memo.update(buckets)
+    return [memo[d] for d in window]
 
 
 def category_groups() -> dict[int, str]:

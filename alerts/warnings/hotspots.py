@@ -16,15 +16,20 @@ One query per day (in a run over many days, only the days not read yet).
 
 import datetime as dt
 import math
-from collections import defaultdict
 from collections.abc import Iterable
 
 from django.urls import reverse
 
-from alerts.warnings.common import day_bounds, grid_codes, grid_names, grid_owners, local_day
+from alerts.warnings.common import (
+    grid_codes,
+    grid_names,
+    grid_owners,
+    held_days,
+    local_day,
+)
 from alerts.warnings.settings import HOTSPOT_BASELINE_WEEKS, HOTSPOT_DAYS
 from cases.models import Case
-from gridgov.early_warning import Signal, run_memo
+from gridgov.early_warning import Signal
 
 KIND = "alerts.hotspot"
 MIN_CASES = 3
@@ -47,34 +52,22 @@ def poisson_tail(count: int, mean: float) -> float:
 Cells = dict[tuple[int, str], list[int]]  # (grid id, group) → pks of the day's cases
 
 
-def _window(day: dt.date, days: int) -> list[Cells]:
-    """The ``days`` local days ending with ``day``, oldest first, each as its cases by
-    cell. Each day is read once per run of the job (``run_memo``, as the repeats): a
-    catch-up over a year reads the year once rather than nine weeks a day."""
-    memo = run_memo(KIND)
-    window = [day - dt.timedelta(days=n) for n in range(days - 1, -1, -1)]
-    for old in set(memo) - set(window):
-        del memo[old]
-    read: dict[dt.date, Cells] = {d: defaultdict(list) for d in window if d not in memo}
-    if read:
-        start, _ = day_bounds(min(read))
-        _, end = day_bounds(max(read))
-        rows = Case.objects.filter(
-            created_at__gte=start, created_at__lt=end, grid__isnull=False, category__isnull=False
-        ).values_list("pk", "grid_id", "category__group", "created_at", "merged_into_id")
-        for pk, grid_id, group, created_at, merged_into in rows:
-            cells = read.get(local_day(created_at))
-            # Merged duplicates are picked here, not in SQL (SQLite would seek the
-            # merged_into index for NULL: every case of the table).
-            if merged_into is None and cells is not None:
-                cells[(grid_id, group)].append(pk)
-        memo.update(read)
-    return [memo[d] for d in window]
+def _read(start, end, cells_by_day) -> None:
+    """The cases of ``[start, end)`` by local day and cell."""
+    rows = Case.objects.filter(
+        created_at__gte=start, created_at__lt=end, grid__isnull=False, category__isnull=False
+    ).values_list("pk", "grid_id", "category__group", "created_at", "merged_into_id")
+    for pk, grid_id, group, created_at, merged_into in rows:
+        cells = cells_by_day.get(local_day(created_at))
+        # Merged duplicates are picked here, not in SQL (SQLite would seek the
+        # merged_into index for NULL: every case of the table).
+        if merged_into is None and cells is not None:
+            cells[(grid_id, group)].append(pk)
 
 
 def hotspots(day: dt.date) -> Iterable[Signal]:
     """The rule (``register_rule("alerts.hotspot", …)``)."""
-    window = _window(day, HOTSPOT_BASELINE_WEEKS * 7 + HOTSPOT_DAYS)
+    window: list[Cells] = held_days(KIND, day, HOTSPOT_BASELINE_WEEKS * 7 + HOTSPOT_DAYS, _read)
     base_days, recent_days = window[:-HOTSPOT_DAYS], window[-HOTSPOT_DAYS:]
     hot = []
     for (grid_id, group), pks in window[-1].items():

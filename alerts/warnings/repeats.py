@@ -19,16 +19,16 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 
 from django.db.models import Q
 from django.urls import reverse
 
-from alerts.warnings.common import day_bounds, grid_owners, local_day
+from alerts.warnings.common import grid_owners, held_days, local_day
 from alerts.warnings.settings import REPEAT_COUNT, REPEAT_WINDOW_DAYS
 from cases.models import Case
-from gridgov.early_warning import Signal, run_memo
+from gridgov.early_warning import Signal
 from gridgov.masking import mask_address, mask_phone
 
 KIND = "alerts.repeat"
@@ -68,43 +68,29 @@ def _digest(kind: str, value: str) -> str:
 Entries = dict[tuple[str, str], list[tuple[int, str]]]
 
 
-def _window(day: dt.date) -> list[Entries]:
-    """The ``REPEAT_WINDOW_DAYS`` local days ending with ``day``, oldest first, each as
-    ``{("phone" | "address", normalised value): [(case pk, address as written), …]}``,
-    merged duplicates left out. Each day is read once per run of the job (``run_memo``): a
-    catch-up over a year reads the year once rather than thirty times."""
-    memo = run_memo(KIND)
-    first = day - dt.timedelta(days=REPEAT_WINDOW_DAYS - 1)
-    window = [first + dt.timedelta(days=n) for n in range(REPEAT_WINDOW_DAYS)]
-    for old in set(memo) - set(window):
-        del memo[old]
-    read: dict[dt.date, Entries] = {d: defaultdict(list) for d in window if d not in memo}
-    if read:
-        start, _ = day_bounds(min(read))
-        _, end = day_bounds(max(read))
-        rows = (
-            Case.objects.filter(created_at__gte=start, created_at__lt=end)
-            .exclude(Q(reporter_phone="") & Q(address=""))
-            .order_by("created_at", "pk")
-            .values_list("pk", "reporter_phone", "address", "created_at", "merged_into_id")
-        )
-        for pk, phone, address, created_at, merged_into in rows:
-            entries = read.get(local_day(created_at))
-            # Merged duplicates are picked here (see reverse._hotline_rows), and days held
-            # already are not read twice.
-            if merged_into is not None or entries is None:
-                continue
-            for key in (("phone", normalise_phone(phone)), ("address", normalise_address(address))):
-                if key[1]:
-                    entries[key].append((pk, address))
-        memo.update(read)
-    return [memo[d] for d in window]
+def _read(start, end, entries_by_day) -> None:
+    """The cases of ``[start, end)`` by local day, as ``{("phone" | "address", normalised
+    value): [(case pk, address as written), …]}``, merged duplicates left out."""
+    rows = (
+        Case.objects.filter(created_at__gte=start, created_at__lt=end)
+        .exclude(Q(reporter_phone="") & Q(address=""))
+        .order_by("created_at", "pk")
+        .values_list("pk", "reporter_phone", "address", "created_at", "merged_into_id")
+    )
+    for pk, phone, address, created_at, merged_into in rows:
+        entries = entries_by_day.get(local_day(created_at))
+        # Merged duplicates are picked here (see reverse._hotline_rows).
+        if merged_into is not None or entries is None:
+            continue
+        for key in (("phone", normalise_phone(phone)), ("address", normalise_address(address))):
+            if key[1]:
+                entries[key].append((pk, address))
 
 
 def repeats(day: dt.date) -> Iterable[Signal]:
     """The rule (``register_rule("alerts.repeat", …)``): the keys of ``day``'s cases seen
     ``REPEAT_COUNT`` times or more in the window."""
-    window = _window(day)
+    window: list[Entries] = held_days(KIND, day, REPEAT_WINDOW_DAYS, _read)
     flagged: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for key in window[-1]:
         entries = [entry for held in window for entry in held.get(key, ())]
