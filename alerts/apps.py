@@ -49,7 +49,7 @@ class AlertsConfig(AppConfig):
         register_rule("alerts.blind_spot", _("反向比对：巡查盲区"), blind_spots, order=10)
         register_rule("alerts.hotspot", _("热点"), hotspots, order=20)
         register_rule("alerts.repeat", _("重复投诉"), repeats, order=30)
-        register_rule("alerts.turning_red", _("即将超期"), turning_red, order=35)
+        register_rule("alerts.turning_red", _("即将超期"), turning_red, order=35, clears=True)
         register_home_panel("alerts/warnings/_home.html", home_panel, order=15)
         register_watch_list("alerts.warnings", WATCH_LABEL, watch_rows, order=20)
         register_nav_link(_("预警"), "alerts:warnings", holds_any("alerts.handle"), order=50)

@@ -56,17 +56,28 @@ class Rule:
     label: str
     run: Callable[[datetime.date], Iterable[Signal]]
     order: int = 100
+    clears: bool = False
 
 
 _RULES: dict[str, Rule] = {}
 
 
 def register_rule(
-    key: str, label, run: Callable[[datetime.date], Iterable[Signal]], *, order: int = 100
+    key: str,
+    label,
+    run: Callable[[datetime.date], Iterable[Signal]],
+    *,
+    order: int = 100,
+    clears: bool = False,
 ):
     """Offer ``run(day)`` under ``key`` (``<app>.<name>``); registering a key again replaces
-    it (``ready()`` may run more than once in tests)."""
-    _RULES[key] = Rule(key, label, run, order)
+    it (``ready()`` may run more than once in tests).
+
+    ``clears``: the rule's signals are the whole of a standing condition at the end of the
+    day (a case about to turn red, a care contact overdue), so a warning the latest day no
+    longer signals has cleared and the job closes it. Without it, a signal is an event (a
+    blind spot, a repeat, a late answer to an alarm) that a person deals with."""
+    _RULES[key] = Rule(key, label, run, order, clears)
 
 
 def rules() -> list[Rule]:

@@ -60,4 +60,4 @@ def register() -> None:
     register_figure("patrol.visit_coverage", _("本月走访覆盖率(%)"), coverage_percent, order=40)
     register_figure("patrol.care_overdue", _("关爱联系逾期"), care_overdue, order=41)
     register_rule("patrol.visits_overdue", _("入户走访超期"), visits_overdue, order=40)
-    register_rule("patrol.care_missed", _("关爱联系逾期"), care_missed, order=41)
+    register_rule("patrol.care_missed", _("关爱联系逾期"), care_missed, order=41, clears=True)

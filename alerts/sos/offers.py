@@ -96,7 +96,11 @@ def unanswered(day: datetime.date):
             kind="alerts.sos_unanswered",
             subject=f"alarm={alarm.pk}",
             node_code=alarm.grid.code,
-            title=f"一键求助未及时响应：{alarm.grid.name}",
+            # Who and when tell one alarm from another of the same grid (name masked).
+            title=(
+                f"一键求助未及时响应：{alarm.grid.name} · {mask_name(alarm.resident.name)} "
+                f"{alarm.pressed_at.astimezone(LOCAL):%m-%d %H:%M}"
+            ),
             reason=reason,
             evidence_url=alarm.get_absolute_url(),
             severity="red" if answered is None else "yellow",

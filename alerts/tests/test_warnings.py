@@ -6,6 +6,7 @@ import datetime as dt
 import os
 
 import pytest
+from django.utils import timezone
 
 from alerts.models import Warning, WarningEvent, WarningStatus
 from alerts.tests.factories import at, case, seed_month
@@ -295,6 +296,44 @@ def test_a_failing_rule_loses_only_its_own_day(city):
     assert summary.created == 1
 
 
+def test_a_standing_condition_that_no_longer_holds_is_closed_by_the_job(city):
+    """A rule that ``clears`` (about to turn red, care overdue): a warning its latest day
+    no longer signals is closed, on its timeline; a rerun of an older day closes nothing
+    seen later, and an event rule's warnings stay until someone deals with them."""
+    from alerts.warnings.job import run_day
+    from gridgov.early_warning import _RULES, register_rule
+
+    grid = _grids()[5]
+    standing = {dt.date(2025, 12, 1): ["a", "b"], dt.date(2025, 12, 2): ["b"]}
+
+    def signals(kind):
+        def rule(day):
+            return [
+                Signal(kind=kind, subject=s, node_code=grid.code, title=f"测试 {s}", reason="测试")
+                for s in standing.get(day, [])
+            ]
+
+        return rule
+
+    register_rule("test.standing", "状态", signals("test.standing"), clears=True)
+    register_rule("test.event", "事件", signals("test.event"))
+    try:
+        for day in standing:
+            run_day(day, only={"test.standing", "test.event"})
+        run_day(dt.date(2025, 12, 1), only={"test.standing"})  # a rerun of the first day
+    finally:
+        _RULES.pop("test.standing")
+        _RULES.pop("test.event")
+    status = dict(Warning.objects.filter(kind="test.standing").values_list("subject", "status"))
+    assert status == {"a": WarningStatus.DEALT, "b": WarningStatus.OPEN}
+    cleared = Warning.objects.get(kind="test.standing", subject="a")
+    assert [e.action for e in cleared.events.order_by("pk")] == ["open", "clear"]
+    assert "12月02日研判时已不再满足条件" in cleared.dealt_note
+    assert set(Warning.objects.filter(kind="test.event").values_list("status", flat=True)) == {
+        WarningStatus.OPEN
+    }
+
+
 def test_the_command_and_the_morning_task_run_the_job(city, monkeypatch):
     from django.core.management import CommandError, call_command
 
@@ -310,6 +349,13 @@ def test_the_command_and_the_morning_task_run_the_job(city, monkeypatch):
     assert Warning.objects.filter(kind="alerts.blind_spot", subject=subject).count() == 1
     with pytest.raises(CommandError, match="不能早于"):
         call_command("run_early_warning", "--from", "2025-12-10", "--to", "2025-12-01")
+    # Today has not ended: its alarms a minute old are not unanswered yet.
+    with pytest.raises(CommandError, match="还没有结束"):
+        call_command("run_early_warning", "--day", timezone.localdate().isoformat())
+    with pytest.raises(CommandError, match="YYYY-MM-DD"):
+        call_command("run_early_warning", "--day", "2026-13-01")
+    with pytest.raises(CommandError, match="nosuch"):
+        call_command("run_early_warning", "--rule", "nosuch")
 
     # 05:30 the next morning: the task runs the day before, and creates nothing twice.
     monkeypatch.setattr(tasks.timezone, "localdate", lambda: day + dt.timedelta(days=1))

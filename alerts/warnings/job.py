@@ -13,6 +13,11 @@ For each signal, by ``(kind, subject)``:
 - else a new warning, its ``open`` row on its timeline, and a notice to its owner (through
   the outbox, in the same transaction) unless ``notify_owners`` is off (catch-ups).
 
+A rule that ``clears`` (a standing condition: about to turn red, a care contact overdue)
+also closes the active warnings its day no longer signals (``clear_gone``). The job's own
+changes (open, update, clear) are written here in bulk on the warnings' timelines; people
+act through the workflow (``alerts.warnings.workflow``).
+
 Each rule's day is one transaction: a rule that fails loses only its own day's work, and
 the others' are kept (the failure is reported, not hidden). Rerunning a day creates
 nothing twice. A run over many days reports its progress per day.
@@ -57,6 +62,7 @@ class RunSummary:
     created: int = 0
     updated: int = 0
     skipped: int = 0
+    cleared: int = 0
     failed: list = field(default_factory=list)  # (day, rule key, error)
     by_kind: Counter = field(default_factory=Counter)  # new warnings per kind
     seconds: float = 0.0
@@ -67,6 +73,7 @@ class RunSummary:
         self.created += other.created
         self.updated += other.updated
         self.skipped += other.skipped
+        self.cleared += other.cleared
         self.failed += other.failed
         self.by_kind.update(other.by_kind)
 
@@ -203,12 +210,50 @@ def _refresh(warning: Warning, signal: Signal, day: dt.date) -> bool:
     return before != [getattr(warning, name) for name in UPDATED_FIELDS]
 
 
+def clear_gone(kind: str, signals: list[Signal], day: dt.date, *, at) -> int:
+    """Close the active warnings of ``kind`` (a rule that ``clears``) that ``day``'s
+    signals no longer name and that no later day has seen (``last_seen`` before ``day``):
+    dealt with by the job, 「已消除」 on their timeline, nobody told. Returns how many; the
+    caller holds the transaction."""
+    named = {signal.subject[:200] for signal in signals}
+    gone = [
+        warning
+        for warning in Warning.objects.select_for_update().filter(
+            kind=kind, status__in=ACTIVE_STATUSES, last_seen__lt=day
+        )
+        if warning.subject not in named
+    ]
+    note = f"{day:%m月%d日}研判时已不再满足条件，自动关闭"
+    events = []
+    for warning in gone:
+        events.append(
+            WarningEvent(
+                warning=warning,
+                action="clear",
+                actor=None,
+                at=at,
+                from_status=warning.status,
+                to_status=WarningStatus.DEALT,
+                note=note,
+                data={"day": day.isoformat()},
+            )
+        )
+        warning.status, warning.dealt_at, warning.dealt_note = WarningStatus.DEALT, at, note
+        warning.version += 1
+    update_rows(Warning, gone, ["status", "dealt_at", "dealt_note", "version"])
+    WarningEvent.objects.bulk_create(events, batch_size=CHUNK)
+    return len(gone)
+
+
 def run_rule(rule: Rule, day: dt.date, *, at=None, notify_owners: bool = True) -> RunSummary:
     """One rule for one day, in one transaction."""
     at = at or timezone.now()
     with transaction.atomic():
         signals = list(rule.run(day))
-        return keep_signals(signals, day, at=at, notify_owners=notify_owners)
+        summary = keep_signals(signals, day, at=at, notify_owners=notify_owners)
+        if rule.clears:
+            summary.cleared = clear_gone(rule.key, signals, day, at=at)
+        return summary
 
 
 def run_day(
@@ -252,6 +297,7 @@ def run_days(
                 if progress:
                     progress(
                         f"{day}: {done.signals} 条信号，新增 {done.created}，更新 {done.updated}"
+                        + (f"，消除 {done.cleared}" if done.cleared else "")
                         + (f"，失败 {len(done.failed)}" if done.failed else "")
                     )
             day += dt.timedelta(days=1)

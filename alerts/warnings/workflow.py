@@ -25,7 +25,7 @@ TABLE: dict[tuple[str, str], Transition] = {
     (S.ACKNOWLEDGED, "deal"): _t(S.DEALT, "handler", "owner"),
 }
 ACTION_NAMES = {"acknowledge": _("签收"), "deal": _("处置")}
-EVENT_NAMES = {"open": _("发现"), "update": _("更新"), **ACTION_NAMES}
+EVENT_NAMES = {"open": _("发现"), "update": _("更新"), "clear": _("已消除"), **ACTION_NAMES}
 NOTE_MAX = 1000
 
 

@@ -7,19 +7,22 @@ Without a date: yesterday (local time). Owners are told of new warnings for a si
 a range is a catch-up and tells nobody (``--notify`` to tell them anyway).
 """
 
+import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from alerts.warnings.job import run_days
+from gridgov.early_warning import rules
 
 
 def _date(value: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from None
+        # argparse turns this into a usage error (CommandError), not a traceback.
+        raise argparse.ArgumentTypeError(f"日期格式应为 YYYY-MM-DD：{value}") from None
 
 
 class Command(BaseCommand):
@@ -29,7 +32,8 @@ class Command(BaseCommand):
         parser.add_argument("--day", type=_date)
         parser.add_argument("--from", dest="first", type=_date)
         parser.add_argument("--to", dest="last", type=_date)
-        parser.add_argument("--rule", action="append", help="只运行这些规则（可重复）")
+        keys = [rule.key for rule in rules()]
+        parser.add_argument("--rule", action="append", choices=keys, help="只运行这些规则")
         parser.add_argument("--notify", action="store_true", help="补跑时也通知责任人")
 
     def handle(self, *args, day=None, first=None, last=None, rule=None, notify=False, **options):
@@ -42,6 +46,10 @@ class Command(BaseCommand):
         last = last or (first if day else yesterday)
         if last < first:
             raise CommandError("--to 不能早于 --from")
+        if last > yesterday:
+            # The rules judge the end of a day: today's would call alarms pressed a minute
+            # ago unanswered and a contact due today missed.
+            raise CommandError(f"只能研判已经结束的日子（最晚 {yesterday}），{last} 还没有结束")
         single = first == last
         summary = run_days(
             first,
