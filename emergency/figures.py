@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from emergency.models import Activation, ActivationStatus, CallUp, CallUpStatus
-from emergency.permissions import activations_for, works_emergencies
+from emergency.permissions import works_emergencies
 from org.codes import subtree_q
 
 PANEL_ROWS = 5
@@ -40,22 +40,23 @@ def active_rows(node_code: str, limit: int) -> list[dict]:
 
 
 def home_panel(user) -> dict | None:
-    """A called-up member sees their open call-ups (签到); whoever switches or commands
-    sees the emergencies in force that they may see, and the way to 平急转换."""
+    """A called-up member sees their open call-ups (签到); everyone seated where an
+    emergency is in force sees it (its place, reason and start); whoever switches or
+    commands also the way to 平急转换 and to each roll-call."""
     callups = list(
         CallUp.objects.filter(
             registration__user=user, activation__status=ActivationStatus.ACTIVE
         ).select_related("activation__node")[:PANEL_ROWS]
     )
     works = works_emergencies(user)
-    active = []
-    if works:
-        active = list(
-            activations_for(user)
-            .filter(status=ActivationStatus.ACTIVE)
-            .select_related("node")[:PANEL_ROWS]
-        )
-    if not callups and not works:
+    # Everyone seated where an emergency is in force learns of it here (the grid's workers
+    # too); only staff of 平急转换 get the roll-call's link (activations_for).
+    active = list(
+        Activation.objects.restrict(user)
+        .filter(status=ActivationStatus.ACTIVE)
+        .select_related("node")[:PANEL_ROWS]
+    )
+    if not callups and not works and not active:
         return None
     return {
         "emergency_home": {

@@ -83,6 +83,14 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     )
     assert links["demo-community"] == f"/emergency/{activation['id']}/"
     assert links["demo-grid"] == ""
+    # The grid worker's home page says their area is in emergency, without the roll-call.
+    from django.test import Client
+
+    home = Client()
+    home.force_login(user("demo-grid"))
+    page = home.get("/").content.decode()
+    assert f"<strong>{community.name}</strong> 处于应急状态" in page
+    assert f"/emergency/{activation['id']}/" not in page
     assert Outbox.objects.filter(
         event="emergency_called_up", recipient=user("demo-volunteer")
     ).exists()
