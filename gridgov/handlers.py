@@ -9,6 +9,8 @@ import re
 import sys
 from functools import partial
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -39,6 +41,9 @@ def _answer(request, status: int, code: str, detail: str, page) -> HttpResponse:
 
 def bad_request(request, exception):
     page = partial(defaults.bad_request, request, exception)
+    if isinstance(exception, RequestDataTooBig):  # a body above DATA_UPLOAD_MAX_MEMORY_SIZE
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / 1024 / 1024
+        return _answer(request, 413, "too_large", f"请求体过大（上限 {limit:g} MB）", page)
     return _answer(request, 400, "invalid", "请求有误", page)
 
 

@@ -115,6 +115,16 @@ def test_an_unknown_api_path_is_a_json_404(admin):
     assert status == 404 and body["code"] == "not_found"
 
 
+def test_a_body_above_the_upload_limit_is_a_json_413(admin):
+    from django.conf import settings
+
+    body = {"text": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)}
+    for path in ("/api/v1/sos/", "/api/v1/cases/"):
+        status, answer = admin.post(path, body)
+        assert status == 413 and answer["code"] == "too_large", (path, answer)
+        assert "请求体过大" in answer["detail"]
+
+
 def boom(*args, **kwargs):
     raise RuntimeError("forced for the test")
 

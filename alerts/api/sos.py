@@ -43,7 +43,10 @@ _ERROR = inline_serializer(
 class PressSerializer(serializers.Serializer):
     device_id = serializers.CharField(max_length=64, help_text="厂商的设备号")
     pressed_at = serializers.DateTimeField(
-        help_text="按键时间（ISO 8601，带时区）；不早于 24 小时前，不晚于当前 5 分钟后"
+        help_text=(
+            "按键时间（ISO 8601，应带时区，如 2026-11-30T09:30:00+08:00；不带时区的按北京时间"
+            "理解）；不早于 24 小时前，不晚于服务器当前时间 5 分钟后"
+        )
     )
     lat = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     lng = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
