@@ -13,3 +13,9 @@ class CasesConfig(AppConfig):
 
         register(*SECTIONS)
         register_examples(confirmed_examples)
+
+        from cases.views.common import workbench
+        from idempotency.offline_pages import register_offline_page
+
+        # The grid's to-do list opens offline on the phones of those who work it.
+        register_offline_page("cases:queue", lambda user: workbench(user)["queue"])

@@ -15,9 +15,10 @@ from django.conf import settings as django_settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.templatetags.static import static
-from django.urls import NoReverseMatch, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from idempotency.offline_pages import offline_pages
 
 # The shell every page needs (base.html) and the field pages' own scripts.
 SHELL = [
@@ -29,31 +30,20 @@ SHELL = [
     "js/offline.js",
     "js/report.js",
 ]
-# The field pages, kept at install so they open offline even before their first visit
-# (by URL name: a page an app does not have, or the user may not open, is skipped).
-FIELD_PAGES = ["org:home", "cases:queue", "patrol:today", "patrol:visits_todo", "patrol:care_list"]
 # Never kept: they change who is logged in, or are not pages.
 NEVER_CACHED = ["/admin/", "/api/", "/login/", "/logout/", "/open311/"]
-
-
-def _field_pages() -> list[str]:
-    pages = []
-    for name in FIELD_PAGES:
-        try:
-            pages.append(reverse(name))
-        except NoReverseMatch:
-            continue
-    return pages
 
 
 @require_GET
 @never_cache
 def service_worker(request):
-    """The worker script (JavaScript, no login needed: it holds no data)."""
+    """The worker script (JavaScript, no login needed: it holds no data). The pages it
+    keeps are the user's (``offline_pages``): another user on the same phone gets another
+    script, and the phone installs it."""
     shell = [static(path) for path in SHELL]
     settings = {
         "shell": shell,
-        "pages": _field_pages(),
+        "pages": offline_pages(request.user),
         "never": NEVER_CACHED,
         # The prefix, not static(""): the manifest storage of the demo and production has
         # no entry for "" and raises ValueError (a 500 for every phone asking for /sw.js).

@@ -11,3 +11,7 @@ class OrgConfig(AppConfig):
         from presets.sections import register
 
         register(*SECTIONS, load=do_load_org, check=check_org)
+
+        from idempotency.offline_pages import register_offline_page
+
+        register_offline_page("org:home", lambda user: True)  # anyone logged in

@@ -25,14 +25,20 @@ class PatrolConfig(AppConfig):
         self.ready_nav()
 
     def ready_nav(self):
-        """The header's 外勤 links (org.nav), for those who hold the page's verb."""
+        """The header's 外勤 links (org.nav) and the pages phones keep offline
+        (idempotency.offline_pages), for those who hold the page's verb."""
+        from idempotency.offline_pages import register_offline_page
         from org.nav import holds_any, register_nav_link
 
-        register_nav_link(_("今日巡查"), "patrol:today", holds_any("patrol.patrol"), order=10)
-        register_nav_link(_("走访"), "patrol:visits_todo", holds_any("patrol.visit"), order=20)
-        # The care list is for those who keep in touch and those who plan it.
-        care = holds_any("patrol.visit", "patrol.plan_care")
-        register_nav_link(_("关爱"), "patrol:care_list", care, order=30)
+        pages = [
+            (_("今日巡查"), "patrol:today", holds_any("patrol.patrol")),
+            (_("走访"), "patrol:visits_todo", holds_any("patrol.visit")),
+            # The care list is for those who keep in touch and those who plan it.
+            (_("关爱"), "patrol:care_list", holds_any("patrol.visit", "patrol.plan_care")),
+        ]
+        for order, (label, url_name, may_open) in enumerate(pages, start=1):
+            register_nav_link(label, url_name, may_open, order=10 * order)
+            register_offline_page(url_name, may_open)  # opens on the phone without a network
 
     def ready_patrols(self):
         """Patrols' home panel and dashboard figures (org and analytics import no patrol)."""

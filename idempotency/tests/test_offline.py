@@ -201,8 +201,32 @@ def test_the_service_worker_is_served_at_the_root_without_a_login(city, db, clie
     assert "no-cache" in response["Cache-Control"]
     body = response.content.decode()
     assert "/static/js/offline.js" in body and "/static/css/gridgov.css" in body
-    assert reverse("cases:queue") in body
+    assert reverse("cases:queue") not in body  # no pages kept for nobody
     assert client.post("/sw.js").status_code == 405
+
+
+def test_the_service_worker_keeps_the_pages_its_user_may_open(city, db, client):
+    """The worker's pages follow the verbs (idempotency.offline_pages): the grid worker's
+    phone keeps 今日巡查 and the grid's to-do list; the community secretary's, neither of
+    those it would be refused, but the care list it plans."""
+    import re
+
+    from org.models import User
+
+    def kept(username):
+        client.force_login(User.objects.get(username=username))
+        body = client.get("/sw.js").content.decode()
+        pages = set(json.loads(re.search(r'"pages": (\[[^\]]*\])', body).group(1)))
+        assert {path: client.get(path).status_code for path in pages} == dict.fromkeys(
+            pages, 200
+        ), username  # each page kept opens for its user
+        return pages
+
+    grid = kept("demo-grid")
+    assert {reverse("org:home"), reverse("cases:queue"), reverse("patrol:today")} <= grid
+    community = kept("demo-community")
+    assert reverse("patrol:today") not in community and reverse("cases:queue") not in community
+    assert reverse("patrol:care_list") in community
 
 
 def test_the_service_worker_names_the_hashed_files_under_the_manifest_storage(
