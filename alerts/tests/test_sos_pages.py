@@ -107,6 +107,13 @@ def test_the_address_is_whole_only_on_the_alarm_page_of_those_who_respond_there(
     # The dashboards' watch list: masked.
     (row,) = open_sos(grid.code, 10)
     assert masked in row["title"] and whole not in row["title"]
+    # The devices page is a list too: masked for its managers, even those who may reveal
+    # the resident's details elsewhere.
+    for username in ("demo-community", "demo-leader"):
+        body = client_for(User.objects.get(username=username)).get("/sos/devices/")
+        assert body.status_code == 200, username
+        assert 'data-device="WB-0001"' in body.content.decode(), username
+        assert masked in body.content.decode() and whole not in body.content.decode(), username
 
 
 def test_the_home_panel_shows_to_exactly_those_who_may_open_the_list(db, city):  # noqa: F811
