@@ -134,6 +134,12 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     others = CallUp.objects.get(activation_id=pk, registration=walker).pk
     status, _ = volunteer.post(f"/api/v1/emergency/callups/{others}/actions/check_in/", {})
     assert status == 404
+    # The grid's roll-call names the members in full, as the register and the API do (the
+    # staff who command them are the only ones who open it).
+    staff = Client()
+    staff.force_login(community_user)
+    roll_page = staff.get(f"/emergency/{pk}/grids/{other_grid.code}/").content.decode()
+    assert "<strong>王强</strong>" in roll_page and "13912345678" not in roll_page
     # The community checks the other member in for them.
     status, done = leader.post(f"/api/v1/emergency/callups/{others}/actions/check_in/", {})
     assert status == 200 and done["status"] == "checked_in"
