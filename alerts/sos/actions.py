@@ -89,9 +89,10 @@ def alarm_payload(alarm: Alarm) -> dict:
 
 
 def _told(users, node, step: SosStep) -> str:
-    """Whom a step told, as the timeline shows it: 「王*（网格员）、李*（网格长）」, names
-    masked and each with the name of the seat the step found them in (one query);
-    「无人」 when the node has nobody to tell."""
+    """Whom a step told, as the timeline shows it: 「王芳（网格员）、李强（网格长）」, each
+    with the name of the seat the step found them in (one query); 「无人」 when the node has
+    nobody to tell. Staff are named in full, as everywhere else (a timeline's who, 巡查人,
+    责任人); only the resident is masked."""
     if not users:
         return "无人"
     roles: dict[int, list[str]] = {}
@@ -103,9 +104,9 @@ def _told(users, node, step: SosStep) -> str:
         if role not in roles[user_id]:
             roles[user_id].append(role)
     return "、".join(
-        f"{mask_name(user.display_name or user.username)}（{'、'.join(roles.get(user.pk, []))}）"
+        f"{user.display_name or user.username}（{'、'.join(roles[user.pk])}）"
         if roles.get(user.pk)
-        else mask_name(user.display_name or user.username)
+        else user.display_name or user.username
         for user in users
     )
 

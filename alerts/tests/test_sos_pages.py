@@ -57,10 +57,12 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
     assert f'data-alarm="{alarm.pk}"' in leader.get("/sos/").content.decode()
     read = leader.get(f"/sos/{alarm.pk}/").content.decode()
     assert "data-action=" not in read
-    # The timeline in the server's order: the press, then whom the first step told (masked
-    # names with their seat's name), never 「通知 1 人」.
+    # The timeline in the server's order: the press, then whom the first step told (staff
+    # named in full, as everywhere else, with their seat's name), never 「通知 1 人」.
     assert read.index("按键求助") < read.index("通知")
     assert "通知 1 人" not in read and "）" in read.split("通知", 2)[-1]
+    told = alarm.events.get(action="escalate").note
+    assert worker.display_name and f"{worker.display_name}（" in told and "*" not in told, told
     resident = User.objects.get(username="demo-resident")
     assert client_for(resident).get("/sos/").status_code == 403
     assert client_for(resident).get(f"/sos/{alarm.pk}/").status_code == 404
