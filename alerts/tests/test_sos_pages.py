@@ -79,6 +79,7 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
 
     # The watch list of the community's subtree, and not of another street's.
     assert [row["tone"] for row in open_sos(grid.parent.code, 10)] == ["red"]
+    assert open_sos(grid.parent.code, 10)[0]["when_label"] == "求助"  # the press, no deadline
     other = OrgNode.objects.filter(level=grid.parent.level).exclude(pk=grid.parent_id).first()
     assert open_sos(other.code, 10) == []
     arrived = client_for(worker).post(f"/sos/{alarm.pk}/arrive/", follow=True).content.decode()
