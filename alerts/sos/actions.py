@@ -153,6 +153,17 @@ def tell_step(alarm: Alarm, index: int, step: SosStep, *, at: datetime) -> int:
     return len(users)
 
 
+def _press_note(count: int, pressed_at: datetime, late: bool) -> str:
+    """A repeated press's timeline note: 「收到第 3 次按键（按下于 19:30:30，设备补送）」.
+
+    The timeline lists rows as they were recorded, so N counts presses in the order they
+    arrived (it rises down the timeline); the row's time (``at``) is when the button was
+    pressed, which for a press the device queued may be before the row above it: the note
+    says both, and 设备补送 when the press is earlier than one already received."""
+    when = timezone.localtime(pressed_at).strftime("%H:%M:%S")
+    return f"收到第 {count} 次按键（按下于 {when}{'，设备补送' if late else ''}）"
+
+
 def _check_time(pressed_at: datetime, now: datetime):
     if timezone.is_naive(pressed_at):
         raise InvalidInput("按键时间须带时区", errors={"pressed_at": ["须带时区"]})
@@ -228,6 +239,8 @@ def do_press(
             if alarm.events.filter(action="press", at=pressed_at).exists():
                 return Press(alarm, created=False, added=False)
             alarm.presses += 1
+            # A vendor may deliver a queued press after a later one (补送).
+            late = pressed_at < alarm.last_pressed_at
             alarm.last_pressed_at = max(alarm.last_pressed_at, pressed_at)
             changed = ["presses", "last_pressed_at"]
             if pressed_at < alarm.pressed_at:
@@ -246,7 +259,7 @@ def do_press(
                 at=pressed_at,
                 from_status=alarm.status,
                 to_status=alarm.status,
-                note=f"第 {alarm.presses} 次按键",
+                note=_press_note(alarm.presses, pressed_at, late),
                 data=location,
             )
             return Press(alarm, created=False, added=True)
