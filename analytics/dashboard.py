@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from analytics.kpis import KPI_NAMES, THREE_RATES, kpis
 from cases.models import OPEN_STATUSES, Case, Light, light_q
-from gridgov.figures import figures, watch_lists
+from gridgov.figures import WHEN_LABEL, figures, watch_lists
 from org.codes import subtree_q
 from org.models import OrgNode
 from org.permissions import restrict
@@ -196,7 +196,9 @@ def children(node: OrgNode, period, kpi: str, query: str) -> list[dict]:
 
 def supervision(user, code: str) -> list[dict]:
     """Open cases red and yellow now and supervised open cases in the subtree, most urgent
-    first: ``[{"key", "label", "count", "rows": [{"title", "number", "url", "when", "tone"}]}]``.
+    first, then the apps' watch lists (``gridgov.figures``): ``[{"key", "label", "count",
+    "rows": [{"title", "number", "url", "when", "when_label", "tone"}]}]``; ``when_label``
+    says what ``when`` is (the cases': 时限, their deadline).
     Cases are read here (not from the aggregates) because a light is live."""
     now = timezone.now()
     cases = restrict(Case.objects.all(), user, "analytics.view").filter(subtree_q(code, "org_code"))
@@ -225,6 +227,7 @@ def supervision(user, code: str) -> list[dict]:
                         "when": timezone.localtime(row["due_at"]).strftime("%m-%d %H:%M")
                         if row["due_at"]
                         else "",
+                        "when_label": str(WHEN_LABEL),
                         "tone": tone,
                     }
                     for row in rows

@@ -33,6 +33,7 @@ def active_rows(node_code: str, limit: int) -> list[dict]:
             "title": f"{a.node.name}：{a.reason}",
             "url": a.get_absolute_url(),
             "when": a.started_at,
+            "when_label": _("启动"),  # when it was switched on, not a deadline
             "tone": "red",
         }
         for a in rows

@@ -34,7 +34,6 @@ from emergency.permissions import (
 from emergency.preset import emergency_settings
 from emergency.transitions import EVENT_NAMES
 from gridgov.errors import ActionError
-from gridgov.masking import mask_name
 from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 from members.figures import count_registered
@@ -207,8 +206,10 @@ def end(request, pk):
 
 @login_required
 def grid_roll(request, pk, code):
-    """One grid's call-ups on the roll-call (names masked), with 代签到 for a commander
-    there (a member without a phone at hand checks in through the staff)."""
+    """One grid's call-ups on the roll-call, with 代签到 for a commander there (a member
+    without a phone at hand checks in through the staff). Names in full, as on the register
+    (``/members/``) and the call-ups API: registered members are named to the staff who
+    manage or command them, the only ones who open this page; phones are not shown."""
     user = request.user
     activation = get_object_or_404(_activations(user), pk=pk)
     callups = (
@@ -224,7 +225,7 @@ def grid_roll(request, pk, code):
     context = {
         "activation": activation,
         "grid": rows[0].grid,
-        "rows": [(c, mask_name(c.registration.name)) for c in rows],
+        "rows": rows,
         "commands": commands,
     }
     return render(request, "emergency/grid.html", context)

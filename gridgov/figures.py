@@ -15,8 +15,11 @@ every app through the figures each offers"). An app registers, from its
       register_watch_list("alerts.sos", _("SOS 求助"), open_sos, order=10)
 
   ``rows(node_code: str, limit: int) -> list[dict]``, each row
-  ``{"title": str, "url": str, "when": datetime | None, "tone": "red" | "yellow" | ""}``,
-  newest or most urgent first, at most ``limit`` rows.
+  ``{"title": str, "url": str, "when": datetime | None, "tone": "red" | "yellow" | "",
+  "when_label": str}``, newest or most urgent first, at most ``limit`` rows.
+  ``when_label`` (optional) says what ``when`` is, shown before it: 「求助 11-30 19:32」 for
+  a press, 「发现」 for a warning's finding; without it the row reads 「时限」 (``WHEN_LABEL``),
+  a deadline, as the cases' lists do.
 
 The caller has already checked that the user may see statistics at ``node_code``
 (``has(user, "analytics.view", code)``); providers count the whole subtree and return
@@ -25,6 +28,11 @@ no personal data. A provider that fails is the app's bug: it is not hidden here.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+# What a row's ``when`` is when the row does not say: a deadline (the cases' lists).
+WHEN_LABEL = _("时限")
 
 
 @dataclass(frozen=True)
@@ -77,8 +85,16 @@ def figures(node_code: str) -> list[dict]:
 
 def watch_lists(node_code: str, limit: int = 10) -> list[dict]:
     """``[{"key", "label", "rows"}]`` for every registered watch list, in order; a list
-    with no rows is kept (an empty SOS list is news too)."""
+    with no rows is kept (an empty SOS list is news too). Every row has its
+    ``when_label`` (``WHEN_LABEL`` when the provider left it out), as a str."""
     return [
-        {"key": item.key, "label": str(item.label), "rows": item.rows(node_code, limit)[:limit]}
+        {
+            "key": item.key,
+            "label": str(item.label),
+            "rows": [
+                {**row, "when_label": str(row.get("when_label") or WHEN_LABEL)}
+                for row in item.rows(node_code, limit)[:limit]
+            ],
+        }
         for item in _ordered(_WATCH_LISTS)
     ]

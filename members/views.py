@@ -24,7 +24,9 @@ GRID_CHOICES = 200
 
 
 def _grids(user):
-    """Grids to choose from: the person's community's, else those under their seats."""
+    """Grids to choose from: the person's community's, else those under their seats; each
+    with its community (``parent``), which the form shows (two communities may each have a
+    grid of the same name)."""
     resident = getattr(user, "resident", None)
     if resident is not None:
         community = resident.household.grid.parent
@@ -37,7 +39,7 @@ def _grids(user):
         for code in codes[1:]:
             query |= subtree_q(code)
         grids = OrgNode.objects.filter(query).exclude(grid_kind="")
-    grids = list(grids.order_by("code")[: GRID_CHOICES + 1])
+    grids = list(grids.select_related("parent").order_by("code")[: GRID_CHOICES + 1])
     return grids if len(grids) <= GRID_CHOICES else []
 
 

@@ -216,7 +216,8 @@ def do_add_points(pk: int, raw_points, *, actor) -> dict:
     Kept: points from its start (a minute's skew allowed) to its end (or now), newer than
     the last point kept (a batch sent twice adds nothing). A point outside the grid's
     outline is kept and flags the patrol (``left_grid_count``, ``left_grid_at``; the first
-    one writes ``left_grid`` on the timeline). Returns ``{"accepted", "ignored",
+    one writes ``left_grid`` on the timeline, with no actor: the system read it from the
+    track, the worker did nothing, so the timeline shows 系统). Returns ``{"accepted", "ignored",
     "outside", "point_count", "left_grid_count", "left_grid_at", "distance_m"}``
     (``left_grid_at``: an aware datetime or None). 400 for bad points, 403 for anyone but
     its worker, 409 for a cancelled patrol."""
@@ -258,7 +259,7 @@ def do_add_points(pk: int, raw_points, *, actor) -> dict:
                 PatrolEvent.objects.create(
                     patrol=patrol,
                     action="left_grid",
-                    actor=actor,
+                    actor=None,  # detected from the track, not done by the worker
                     at=first_out,
                     from_status=patrol.status,
                     to_status=patrol.status,

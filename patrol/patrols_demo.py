@@ -206,7 +206,8 @@ class PatrolGenerator:
         return PatrolEvent(
             patrol=patrol,
             action=action,
-            actor=patrol.worker,
+            # Leaving the grid is read from the track (patrol.patrols.do_add_points): no actor.
+            actor=None if action == "left_grid" else patrol.worker,
             at=at,
             from_status=from_status,
             to_status=to_status,

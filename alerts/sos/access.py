@@ -8,8 +8,8 @@ which alarms they see is their scope (``org.scoping``), not the verb.
 An address is personal data (``gridgov.masking.mask_address``); the people who must go to
 the door are the exception: a holder of ``alerts.respond`` at the alarm's grid
 (``org.permissions.has``, never a role's kind or name) reads it in full where they look
-at one alarm (its page, the API). Lists of alarms show it masked to everyone: they are for
-knowing what is open, the alarm's page is for going there."""
+at one alarm (its page, the API). Lists (of alarms, of devices) show it masked to everyone:
+they are for knowing what is open, the alarm's page is for going there."""
 
 from alerts.sos.chain import VERB
 from gridgov.masking import mask_address

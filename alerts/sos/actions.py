@@ -89,9 +89,10 @@ def alarm_payload(alarm: Alarm) -> dict:
 
 
 def _told(users, node, step: SosStep) -> str:
-    """Whom a step told, as the timeline shows it: 「王*（网格员）、李*（网格长）」, names
-    masked and each with the name of the seat the step found them in (one query);
-    「无人」 when the node has nobody to tell."""
+    """Whom a step told, as the timeline shows it: 「王芳（网格员）、李强（网格长）」, each
+    with the name of the seat the step found them in (one query); 「无人」 when the node has
+    nobody to tell. Staff are named in full, as everywhere else (a timeline's who, 巡查人,
+    责任人); only the resident is masked."""
     if not users:
         return "无人"
     roles: dict[int, list[str]] = {}
@@ -103,9 +104,9 @@ def _told(users, node, step: SosStep) -> str:
         if role not in roles[user_id]:
             roles[user_id].append(role)
     return "、".join(
-        f"{mask_name(user.display_name or user.username)}（{'、'.join(roles.get(user.pk, []))}）"
+        f"{user.display_name or user.username}（{'、'.join(roles[user.pk])}）"
         if roles.get(user.pk)
-        else mask_name(user.display_name or user.username)
+        else user.display_name or user.username
         for user in users
     )
 
@@ -150,6 +151,17 @@ def tell_step(alarm: Alarm, index: int, step: SosStep, *, at: datetime) -> int:
         },
     )
     return len(users)
+
+
+def _press_note(count: int, pressed_at: datetime, late: bool) -> str:
+    """A repeated press's timeline note: 「收到第 3 次按键（按下于 19:30:30，设备补送）」.
+
+    The timeline lists rows as they were recorded, so N counts presses in the order they
+    arrived (it rises down the timeline); the row's time (``at``) is when the button was
+    pressed, which for a press the device queued may be before the row above it: the note
+    says both, and 设备补送 when the press is earlier than one already received."""
+    when = timezone.localtime(pressed_at).strftime("%H:%M:%S")
+    return f"收到第 {count} 次按键（按下于 {when}{'，设备补送' if late else ''}）"
 
 
 def _check_time(pressed_at: datetime, now: datetime):
@@ -227,6 +239,8 @@ def do_press(
             if alarm.events.filter(action="press", at=pressed_at).exists():
                 return Press(alarm, created=False, added=False)
             alarm.presses += 1
+            # A vendor may deliver a queued press after a later one (补送).
+            late = pressed_at < alarm.last_pressed_at
             alarm.last_pressed_at = max(alarm.last_pressed_at, pressed_at)
             changed = ["presses", "last_pressed_at"]
             if pressed_at < alarm.pressed_at:
@@ -245,7 +259,7 @@ def do_press(
                 at=pressed_at,
                 from_status=alarm.status,
                 to_status=alarm.status,
-                note=f"第 {alarm.presses} 次按键",
+                note=_press_note(alarm.presses, pressed_at, late),
                 data=location,
             )
             return Press(alarm, created=False, added=True)

@@ -8,6 +8,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from alerts.models import LIVE_STATUSES, Alarm, AlarmStatus
 from alerts.sos.access import alarm_address, may_see_alarms
@@ -61,6 +62,7 @@ def open_sos(node_code: str, limit: int) -> list[dict]:
             "title": f"{a.grid.name} · {alarm_address(a)}",
             "url": a.get_absolute_url(),
             "when": a.pressed_at,
+            "when_label": _("求助"),  # the press, not a deadline
             "tone": "red" if a.status == AlarmStatus.OPEN else "yellow",
         }
         for a in rows[:limit]

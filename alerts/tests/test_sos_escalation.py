@@ -76,11 +76,21 @@ def test_a_missed_acknowledgement_escalates_at_the_right_minute_once(db, city): 
 def test_an_earlier_press_that_arrives_later_moves_the_chain_back(db, city):  # noqa: F811
     alarm = new_alarm(pressed=PRESSED)
     vendor = alarm.device.vendor
+    later = PRESSED + timedelta(seconds=15)
+    assert do_press(vendor, alarm.device.device_id, later, now=later).alarm == alarm
     earlier = PRESSED - timedelta(seconds=30)
-    assert do_press(vendor, alarm.device.device_id, earlier, now=PRESSED).alarm == alarm
+    assert do_press(vendor, alarm.device.device_id, earlier, now=later).alarm == alarm
     alarm.refresh_from_db()
-    assert alarm.pressed_at == earlier and alarm.presses == 2
+    assert alarm.pressed_at == earlier and alarm.presses == 3
     assert run_due_steps(now=earlier + timedelta(minutes=5)) == 1
+    # The timeline in the order things were recorded: the presses numbered as they arrived,
+    # each row at its press time, the queued one said to be 补送.
+    notes = list(alarm.events.filter(action="press").order_by("pk").values_list("note", flat=True))
+    clock = [f"{timezone.localtime(t):%H:%M:%S}" for t in (later, earlier)]
+    assert notes[1:] == [
+        f"收到第 2 次按键（按下于 {clock[0]}）",
+        f"收到第 3 次按键（按下于 {clock[1]}，设备补送）",
+    ]
 
 
 def test_an_acknowledged_alarm_does_not_escalate(db, city):  # noqa: F811

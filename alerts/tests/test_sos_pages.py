@@ -57,10 +57,12 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
     assert f'data-alarm="{alarm.pk}"' in leader.get("/sos/").content.decode()
     read = leader.get(f"/sos/{alarm.pk}/").content.decode()
     assert "data-action=" not in read
-    # The timeline in the server's order: the press, then whom the first step told (masked
-    # names with their seat's name), never 「通知 1 人」.
+    # The timeline in the server's order: the press, then whom the first step told (staff
+    # named in full, as everywhere else, with their seat's name), never 「通知 1 人」.
     assert read.index("按键求助") < read.index("通知")
     assert "通知 1 人" not in read and "）" in read.split("通知", 2)[-1]
+    told = alarm.events.get(action="escalate").note
+    assert worker.display_name and f"{worker.display_name}（" in told and "*" not in told, told
     resident = User.objects.get(username="demo-resident")
     assert client_for(resident).get("/sos/").status_code == 403
     assert client_for(resident).get(f"/sos/{alarm.pk}/").status_code == 404
@@ -77,6 +79,7 @@ def test_the_pages_show_the_alarm_to_its_grid_and_community_only(db, city):  # n
 
     # The watch list of the community's subtree, and not of another street's.
     assert [row["tone"] for row in open_sos(grid.parent.code, 10)] == ["red"]
+    assert open_sos(grid.parent.code, 10)[0]["when_label"] == "求助"  # the press, no deadline
     other = OrgNode.objects.filter(level=grid.parent.level).exclude(pk=grid.parent_id).first()
     assert open_sos(other.code, 10) == []
     arrived = client_for(worker).post(f"/sos/{alarm.pk}/arrive/", follow=True).content.decode()
@@ -107,6 +110,13 @@ def test_the_address_is_whole_only_on_the_alarm_page_of_those_who_respond_there(
     # The dashboards' watch list: masked.
     (row,) = open_sos(grid.code, 10)
     assert masked in row["title"] and whole not in row["title"]
+    # The devices page is a list too: masked for its managers, even those who may reveal
+    # the resident's details elsewhere.
+    for username in ("demo-community", "demo-leader"):
+        body = client_for(User.objects.get(username=username)).get("/sos/devices/")
+        assert body.status_code == 200, username
+        assert 'data-device="WB-0001"' in body.content.decode(), username
+        assert masked in body.content.decode() and whole not in body.content.decode(), username
 
 
 def test_the_home_panel_shows_to_exactly_those_who_may_open_the_list(db, city):  # noqa: F811

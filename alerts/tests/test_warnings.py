@@ -244,6 +244,10 @@ def test_a_grid_worker_sees_their_grid_and_the_nodes_above_see_it_too(city):
     )
     mine = set(Warning.objects.restrict(worker).values_list("subject", flat=True))
     assert mine == {"grid=a;group=b"}
+    # The dashboards' watch list: the time a row shows is when it was found, not a deadline.
+    from alerts.warnings.panels import watch_rows
+
+    assert [row["when_label"] for row in watch_rows(grid.code, 10)] == ["发现"]
     for username in ("demo-community", "demo-street", "demo-leader"):
         above = User.objects.get(username=username)
         node = above.assignments.get().node

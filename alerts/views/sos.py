@@ -29,7 +29,7 @@ from gridgov.timeline import timeline_rows
 from idempotency.keys import page_once
 from org.models import OrgNode
 from org.permissions import codes_with, has, restrict
-from residents.masking import can_reveal, mask_name
+from residents.masking import mask_name
 
 PAGE_SIZE = 20
 # The list's buttons, the usual next step first.
@@ -192,15 +192,13 @@ def alarm_case(request, pk):
     return redirect("alerts:sos_detail", alarm.pk)
 
 
-def _who(user, resident) -> tuple[str, str]:
-    """A device's resident as the devices page shows them: the name masked, and the address
-    masked too unless the user may reveal the resident's details (``residents.reveal``)."""
+def _who(resident) -> tuple[str, str]:
+    """A device's resident as the devices page shows them: the name and the address masked.
+    The devices page is a list: the whole address is for the one alarm's page of those who
+    respond at its grid (``alerts.sos.access``), never for a list."""
     if resident is None:
         return "", ""
-    address = resident.household.address
-    return mask_name(resident.name), address if can_reveal(user, resident) else mask_address(
-        address
-    )
+    return mask_name(resident.name), mask_address(resident.household.address)
 
 
 # -- devices --------------------------------------------------------------------------------
@@ -241,7 +239,7 @@ def devices(request):
     context = {
         "vendors": Vendor.objects.order_by("name"),
         "page": page,
-        "rows": [(d, *_who(user, d.resident)) for d in page],
+        "rows": [(d, *_who(d.resident)) for d in page],
         "new_key": new_key,
         "errors": errors,
         "admin": has(user, "alerts.manage_devices") and user.is_staff,

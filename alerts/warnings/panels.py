@@ -49,6 +49,7 @@ def watch_rows(node_code: str, limit: int) -> list[dict]:
             "title": warning.title,
             "url": warning.get_absolute_url(),
             "when": warning.created_at,
+            "when_label": _("发现"),  # when the rule found it, not a deadline
             "tone": warning.severity,
         }
         for warning in rows

@@ -196,10 +196,15 @@ def test_figures_and_watch_lists_come_from_the_registry(city, client, monkeypatc
     monkeypatch.setattr(figures, "_WATCH_LISTS", dict(figures._WATCH_LISTS))
     figures.register_figure("test.count", "测试数", lambda code: len(code), order=1)
     figures.register_figure("test.none", "没有的", lambda code: None, order=2)
+    pressed = timezone.make_aware(datetime.datetime(2026, 11, 30, 19, 32))
     figures.register_watch_list(
         "test.sos",
         "SOS 求助",
-        lambda code, limit: [{"title": "独居老人求助", "url": "/", "when": None, "tone": "red"}],
+        lambda code, limit: [
+            {"title": "独居老人求助", "url": "/", "when": None, "tone": "red"},
+            # A row says what its time is (a press, not a deadline); without, 时限.
+            {"title": "再次求助", "url": "/", "when": pressed, "tone": "red", "when_label": "求助"},
+        ],
     )
     _login(client, "demo-leader")
     root = OrgNode.objects.get(parent=None)
@@ -210,7 +215,11 @@ def test_figures_and_watch_lists_come_from_the_registry(city, client, monkeypatc
     # participation's and credit's figures are there too (registered in their ready()).
     assert {"participation.volunteers", "credit.accounts"} <= set(keys)
     sos = next(item for item in data["supervision"] if item["key"] == "test.sos")
-    assert sos["rows"][0]["title"] == "独居老人求助" and sos["count"] == 1
+    assert sos["rows"][0]["title"] == "独居老人求助" and sos["count"] == 2
+    assert [row["when_label"] for row in sos["rows"]] == ["时限", "求助"]
+    assert sos["rows"][1]["when"] == "11-30 19:32"
+    page = client.get(reverse("analytics:dashboard", args=[root.code])).content.decode()
+    assert "求助 11-30 19:32" in page and "时限 11-30 19:32" not in page
 
 
 def test_the_volunteer_figure_counts_the_subtrees_volunteers(city):

@@ -3,6 +3,7 @@ number) and the demo generator: registrations, teams and one past emergency, onc
 
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from pydantic import ValidationError
 
 from emergency.models import Activation, ActivationStatus, CallUp, Team
@@ -22,6 +23,10 @@ def test_fuzhou_s_nine_teams_take_the_platform_s_nine_names():
 
 def test_the_demo_registers_members_teams_and_one_past_emergency_once(db, city):
     assert emergency_settings().registered_members == 0  # 吉州 has no [emergency]: defaults
+    client = Client()
+    client.force_login(User.objects.get(username="demo-community"))
+    page = client.get("/emergency/").content.decode()  # plain words for a missing target
+    assert "未设定" in page and "预设" not in page.split('id="registered"')[1].split("</dl>")[0]
     call_command("make_emergency", "--seed=1", "--if-empty")
     registrations = Registration.objects.count()
     assert registrations > 0

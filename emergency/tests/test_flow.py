@@ -6,6 +6,7 @@ ends it, all on the timelines; the outbox tells the staff and the members."""
 from django.test import Client
 from django.utils import timezone
 
+from emergency.figures import active_rows
 from emergency.models import Activation, CallUp
 from members.actions import Details, do_create_registration, do_register_self
 from org.models import OrgNode, RoleAssignment, User
@@ -66,6 +67,8 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     assert status == 409 and error["code"] == "nested_activation"
 
     pk = activation["id"]
+    # The dashboards' watch list: its time is the switch, not a deadline.
+    assert [row["when_label"] for row in active_rows(community.code, 10)] == ["启动"]
     assert set(CallUp.objects.filter(activation_id=pk).values_list("registration", flat=True)) == {
         member.pk,
         walker.pk,
@@ -134,6 +137,12 @@ def test_switch_call_up_task_check_in_and_end(live_city):
     others = CallUp.objects.get(activation_id=pk, registration=walker).pk
     status, _ = volunteer.post(f"/api/v1/emergency/callups/{others}/actions/check_in/", {})
     assert status == 404
+    # The grid's roll-call names the members in full, as the register and the API do (the
+    # staff who command them are the only ones who open it).
+    staff = Client()
+    staff.force_login(community_user)
+    roll_page = staff.get(f"/emergency/{pk}/grids/{other_grid.code}/").content.decode()
+    assert "<strong>王强</strong>" in roll_page and "13912345678" not in roll_page
     # The community checks the other member in for them.
     status, done = leader.post(f"/api/v1/emergency/callups/{others}/actions/check_in/", {})
     assert status == 200 and done["status"] == "checked_in"

@@ -2,6 +2,7 @@
 and imports it from Excel, a bad row going to the error file with its reason."""
 
 import pytest
+from django.test import Client
 from openpyxl import Workbook, load_workbook
 
 from exchange.importing import preview
@@ -46,6 +47,14 @@ def test_an_account_without_a_home_must_choose_a_grid(db, city):
     with pytest.raises(InvalidInput) as error:
         do_register_self(actor=user("demo-leader"), employer="市委组织部", phone="13900001111")
     assert "网格" in error.value.detail
+    # The form's grid list names each grid with its community: two communities may each
+    # have a grid of the same name (民康新村网格).
+    client = Client()
+    client.force_login(user("demo-street"))
+    page = client.get("/members/register/").content.decode()
+    grid = OrgNode.objects.filter(code__startswith=user("demo-street").assignments.get().node.code)
+    grid = grid.exclude(grid_kind="").select_related("parent").order_by("code").first()
+    assert f'value="{grid.code}">{grid.parent.name} · {grid.name}</option>' in page
 
 
 def test_the_community_registers_in_its_subtree_only_and_versions_guard_edits(db, city):

@@ -21,6 +21,7 @@ def test_make_patrols_writes_patrols_tracks_timelines_findings_and_cases(city):
     events = dict(PatrolEvent.objects.values_list("action").annotate(n=Count("pk")).order_by())
     assert events["start"] == events["end"] == len(patrols)
     assert events.get("left_grid", 0) == sum(1 for p in patrols if p.left_grid)
+    assert not PatrolEvent.objects.filter(action="left_grid", actor__isnull=False).exists()
     for patrol in patrols[:20]:
         outline = shape(patrol.grid.geometry)
         points = patrol.chunks.get().points

@@ -84,7 +84,7 @@
         link.appendChild(document.createTextNode(row.title));
         item.appendChild(link);
         item.appendChild(document.createTextNode(" "));
-        item.appendChild(make("span", "muted small", [row.number, row.when ? "时限 " + row.when : ""].filter(Boolean).join(" · ")));
+        item.appendChild(make("span", "muted small", [row.number, row.when ? (row.when_label || "时限") + " " + row.when : ""].filter(Boolean).join(" · ")));
         rows.appendChild(item);
       });
       section.appendChild(rows);
