@@ -4,10 +4,9 @@ from django.core.management import call_command
 from shapely.geometry import shape
 
 from org.models import Department, GridPairing, Household, OrgNode, PartyOrg, RoleAssignment, User
-from presets.loader import PRESET_KEYS
 from residents.models import Resident
 from simulate.citygen import CityGenerationError, CityGenerator, city_digest, id_number, tile
-from tests.conftest import DEMO_USERS, build_city
+from tests.conftest import DEMO_USERS, EVERY_PRESET, build_city
 
 
 def _reset():
@@ -27,7 +26,7 @@ def test_the_same_seed_gives_the_same_city():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("preset", PRESET_KEYS)
+@pytest.mark.parametrize("preset", EVERY_PRESET)
 def test_every_preset_generates_a_complete_city(preset):
     build_city(preset)
     grids = OrgNode.objects.exclude(grid_kind="")

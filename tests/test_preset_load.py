@@ -7,9 +7,10 @@ from catalog.models import MatterCategory, Tier
 from credit.models import CreditSubject, IncentiveRule
 from exchange.models import HotlineSystem
 from org.models import Level, PartyLevel, Role
-from presets.loader import PRESET_KEYS, do_load_preset, read_preset
+from presets.loader import do_load_preset, read_preset
 from presets.models import PresetRecord
 from residents.models import Tag
+from tests.conftest import EVERY_PRESET
 
 
 def _state():
@@ -56,7 +57,7 @@ def _state():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("key", PRESET_KEYS)
+@pytest.mark.parametrize("key", EVERY_PRESET)
 def test_loading_a_preset_twice_changes_nothing(key):
     do_load_preset(key)
     before = _state()
@@ -65,7 +66,7 @@ def test_loading_a_preset_twice_changes_nothing(key):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("key", PRESET_KEYS)
+@pytest.mark.parametrize("key", EVERY_PRESET)
 def test_the_hotline_systems_follow_the_preset_channels(key):
     do_load_preset(key)
     channels = {channel.code for channel in read_preset(key).channels}

@@ -35,9 +35,8 @@ from exchange.models import HotlineSystem
 from org.models import Department, LevelKind, OrgNode, RoleAssignment, User
 from org.permissions import VERBS, active_table
 from participation.models import OrderStatus, ServiceOrder
-from presets.loader import PRESET_KEYS
 from residents.models import Resident
-from tests.conftest import Http, build_city
+from tests.conftest import EVERY_PRESET, Http, build_city
 
 PASSWORD = "verb-walk-2026"
 # Actions only the reporter takes (rating their own case) are not a duty's verb.
@@ -543,7 +542,7 @@ def test_every_verb_has_a_probe():
     assert CASE_VERBS <= set(VERBS), sorted(CASE_VERBS - set(VERBS))
 
 
-@pytest.fixture(params=PRESET_KEYS)
+@pytest.fixture(params=EVERY_PRESET)
 def preset_city(request, transactional_db, live_server):
     build_city(request.param)
     return request.param, live_server.url

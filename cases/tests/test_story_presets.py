@@ -14,13 +14,13 @@ from catalog.deadlines import resolution_due
 from catalog.loader import DEFAULT_RESPONSE_HOURS
 from catalog.models import MatterCategory, Tier
 from org.models import Department, OrgNode, User
-from presets.loader import PRESET_KEYS, read_preset
-from tests.conftest import Http, build_city
+from presets.loader import read_preset
+from tests.conftest import EVERY_PRESET, Http, build_city
 
 CASES = "/api/v1/cases/"
 
 
-@pytest.fixture(params=PRESET_KEYS)
+@pytest.fixture(params=EVERY_PRESET)
 def preset_city(request, transactional_db, live_server):
     """A tiny city of one preset behind a real HTTP server: (preset key, base URL)."""
     build_city(request.param)
