@@ -48,7 +48,7 @@ from tests.conftest import DEMO_USERS
 
 # Fuzzing examples per operation and client (FUZZ_EXAMPLES changes it, for a longer hunt);
 # demo-admin, who gets past every scope check, gets ADMIN_FACTOR times as many.
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
 ADMIN_FACTOR = 3
 CHECKS = [not_a_server_error, response_schema_conformance]
 SENT = collections.Counter()
