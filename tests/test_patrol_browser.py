@@ -67,10 +67,9 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
         actor=patrol.worker,
     )
 
-    # From now on the phone has a position (inside the grid) for track.js to keep: set
-    # before the permission, or the page's watch may get a position from nowhere first.
-    worker.context.set_geolocation({"latitude": spot.y, "longitude": spot.x, "accuracy": 10})
+    # From now on the phone has a position (inside the grid) for track.js to keep.
     worker.context.grant_permissions(["geolocation"], origin=base)
+    worker.context.set_geolocation({"latitude": spot.y, "longitude": spot.x, "accuracy": 10})
 
     # A problem found on the way becomes a case of the patrol channel.
     worker.reload()
