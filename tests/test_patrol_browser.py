@@ -97,6 +97,10 @@ def test_a_worker_patrols_reports_a_problem_and_the_community_sees_the_week(
             "lat => document.querySelector('.js-last-lat').value === lat",
             arg=f"{away['latitude']:.6f}",
         )
+        # Real positions come seconds apart: the server keeps a point only if it is at
+        # least half a second newer than the last one kept (a batch sent again adds
+        # nothing), and the two may go in separate batches.
+        worker.wait_for_timeout(1000)
     worker.evaluate("window.dispatchEvent(new Event('online'))")
     # Each position may go in its own batch: wait for the answer that counts both.
     worker.locator("#left-grid", has_text="2 个点").wait_for()
